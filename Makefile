@@ -1,0 +1,66 @@
+# Ningbo 2027 target tracker. The README's two commands, `make reports` and `make test`,
+# set everything up themselves (venv, pinned dependencies, Jupyter kernel, CJK font).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+KERNEL := ningbo-315
+STAMP := $(VENV)/.setup-stamp
+PERIOD ?=
+JOBS ?=
+M3 ?= ../shared/benchmarks/m3_yearly.csv
+
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+export JUPYTER_PLATFORM_DIRS := 1
+
+.PHONY: setup reports reports-all test test-unit test-notebooks test-e2e lab bench bench-reports clean lock setup-browser validate
+
+setup: $(STAMP)
+
+# Re-run only when the lock or the package metadata changes; idempotent otherwise.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (Ningbo 315 tracker)" >/dev/null
+	$(PY) -m analysis fonts --check
+	@touch $(STAMP)
+
+reports: setup
+	$(PY) -m analysis reports $(if $(PERIOD),--period $(PERIOD)) $(if $(JOBS),--jobs $(JOBS)) --lang zh,en --out reports
+
+reports-all: setup
+	$(PY) -m analysis reports --all --lang zh,en --out reports $(if $(JOBS),--jobs $(JOBS))
+
+validate: setup
+	$(PY) -m analysis validate
+
+test: setup
+	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) notebooks -p no:randomly
+
+lab: setup
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+bench: setup
+	$(PY) -m analysis bench m3 --data $(M3) --output bench-results/m3.csv
+
+bench-reports: setup
+	$(PY) scripts/bench_reports.py
+
+setup-browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# Resolve requirements.in into exact pins (needs the package index); review the diff.
+lock:
+	rm -rf /tmp/ningbo-lock-venv && $(PYTHON) -m venv /tmp/ningbo-lock-venv
+	/tmp/ningbo-lock-venv/bin/pip install --quiet -r requirements.in
+	{ echo "# Exact pins installed by 'make setup' (resolved from requirements.in with Python 3.11 by 'make lock')."; \
+	  /tmp/ningbo-lock-venv/bin/pip freeze --all | grep -v '^pip=='; } > requirements.lock
+	$(PYTHON) scripts/sync_environment_yml.py
+
+clean:
+	rm -rf $(VENV) bench-results .pytest_cache .hypothesis .benchmarks src/*.egg-info
+	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +
+	find . -name __pycache__ -prune -exec rm -rf {} +

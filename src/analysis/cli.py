@@ -1,0 +1,171 @@
+"""Command line: ``python -m analysis <command>`` (the contract in DESIGN §6).
+
+Each handler parses nothing itself and does no analysis: it calls one function of the module
+that owns the logic and prints the result. Exit codes: 0 ok, 1 invalid input, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from analysis import data
+
+EXIT_OK, EXIT_INVALID = 0, 1
+
+
+def print_problems(problems: Sequence[object]) -> int:
+    """Print one line per problem to stderr and return the invalid-input exit code."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(problems)} problem(s) found", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def load_or_exit(data_dir: Path) -> data.Dataset:
+    """Load a data directory or raise SystemExit(1) after printing every problem."""
+    try:
+        return data.load(data_dir)
+    except data.DataValidationError as err:
+        raise SystemExit(print_problems(err.problems))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate the data directory."""
+    tables, problems = data.validate_dir(args.data_dir)
+    if problems:
+        return print_problems(problems)
+    counts = ", ".join(f"{len(frame)} {name}" for name, frame in tables.items())
+    print(f"{data.display_path(Path(args.data_dir))}: valid ({counts})")
+    return EXIT_OK
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Print each target's data coverage for a region."""
+    dataset = load_or_exit(args.data_dir)
+    table = data.coverage_table(dataset, region=args.region, as_of=args.as_of)
+    with_data = table[table["n_years"] > 0]
+    without = table[table["n_years"] == 0]
+    shown = with_data[["target_id", "indicator_id", "years", "latest_period", "latest_value", "source_id"]]
+    print(shown.to_string(index=False))
+    print(f"\n{len(with_data)} of {len(table)} targets have data for {args.region}.")
+    if len(without):
+        print(f"No data for {len(without)} targets (where the figures are published):")
+        for row in without.itertuples():
+            print(f"  {row.target_id} [{row.indicator_id}]: {row.where_published or 'publication not yet identified'}")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print every target's status as of a date."""
+    from analysis import gap
+
+    dataset = load_or_exit(args.data_dir)
+    table = gap.status_table(dataset, as_of=args.as_of, region=args.region)
+    sys.stdout.write(gap.format_status(table, args.format))
+    return EXIT_OK
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    """Forecast every series of a series_id,t,value CSV."""
+    from analysis import models
+
+    levels = tuple(int(x) for x in args.levels.split(","))
+    return models.forecast_csv(args.input, args.output, horizon=args.horizon, method=args.method, levels=levels)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run the M3 yearly benchmark."""
+    from analysis import backtest
+
+    methods = args.methods.split(",") if args.methods else None
+    return backtest.run_m3_benchmark(args.data, methods=methods, jobs=args.jobs, output=args.output)
+
+
+def cmd_reports(args: argparse.Namespace) -> int:
+    """Render the quarterly reports."""
+    from analysis import pipeline
+
+    return pipeline.main(args)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Append one sourced observation after checking it."""
+    from analysis import add
+
+    return add.main(args)
+
+
+def cmd_fonts(args: argparse.Namespace) -> int:
+    """Check that a CJK font is available to matplotlib."""
+    from analysis import plots
+
+    path = plots.cjk_font_path()
+    print(f"CJK font: {path}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    def data_dir_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", type=Path, default=data.DEFAULT_DATA_DIR, help="data directory (default: data/)")
+
+    p = command("validate", cmd_validate, "validate the data tables; exit 1 with file:row:column lines")
+    data_dir_option(p)
+
+    p = command("coverage", cmd_coverage, "which years each target's indicator has data for")
+    data_dir_option(p)
+    p.add_argument("--region", default="ningbo")
+    p.add_argument("--as-of", default=None, help="report date YYYY-MM-DD (default: today)")
+
+    p = command("status", cmd_status, "status of every target as of a date")
+    data_dir_option(p)
+    p.add_argument("--region", default="ningbo")
+    p.add_argument("--as-of", default=None, help="report date YYYY-MM-DD (default: today)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    p = command("forecast", cmd_forecast, "forecast a series_id,t,value CSV")
+    p.add_argument("--input", type=Path, required=True)
+    p.add_argument("--output", type=Path, required=True)
+    p.add_argument("--horizon", type=int, required=True)
+    p.add_argument("--method", default="auto")
+    p.add_argument("--levels", default="80,95")
+
+    p = command("bench", cmd_bench, "benchmarks (m3: the M3 yearly competition data)")
+    p.add_argument("suite", choices=("m3",))
+    p.add_argument("--data", type=Path, required=True, help="path to m3_yearly.csv")
+    p.add_argument("--methods", default=None, help="comma-separated method names (default: all)")
+    p.add_argument("--jobs", type=int, default=None)
+    p.add_argument("--output", type=Path, default=Path("bench-results/m3.csv"))
+
+    p = command("reports", cmd_reports, "render the quarterly reports")
+    data_dir_option(p)
+    p.add_argument("--period", default=None, help="quarter like 2026Q3 (default: latest completed)")
+    p.add_argument("--all", action="store_true", help="every quarter from 2023Q1 to the latest completed")
+    p.add_argument("--lang", default="zh,en")
+    p.add_argument("--out", type=Path, default=Path("reports"))
+    p.add_argument("--jobs", type=int, default=None)
+    p.add_argument("--force", action="store_true", help="render even when nothing changed")
+
+    p = command("add", cmd_add, "append one sourced observation to observations.csv after checking it")
+    data_dir_option(p)
+
+    p = command("fonts", cmd_fonts, "check the CJK font used by the figures")
+    p.add_argument("--check", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
