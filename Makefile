@@ -36,9 +36,11 @@ reports-all: setup
 validate: setup
 	$(PY) -m analysis validate
 
+# Unit tests, then the notebooks under nbval, then the end-to-end render (and the browser check).
 test: setup
-	$(PY) -m pytest -q tests
-	$(PY) -m pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) notebooks -p no:randomly
+	$(PY) -m pytest -q -m "not e2e and not browser" tests
+	$(PY) -m pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) notebooks
+	$(PY) -m pytest -q -m "e2e or browser" tests
 
 lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks

@@ -102,8 +102,7 @@ def cmd_fonts(args: argparse.Namespace) -> int:
     """Check that a CJK font is available to matplotlib."""
     from analysis import plots
 
-    path = plots.cjk_font_path()
-    print(f"CJK font: {path}")
+    print(f"CJK font: {plots.cjk_font_name()} ({plots.cjk_font_path()})")
     return EXIT_OK
 
 
@@ -159,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("add", cmd_add, "append one sourced observation to observations.csv after checking it")
     data_dir_option(p)
+    from analysis import add
+
+    add.add_arguments(p)
 
     p = command("fonts", cmd_fonts, "check the CJK font used by the figures")
     p.add_argument("--check", action="store_true")

@@ -516,3 +516,91 @@ def format_years(years: Iterable[int]) -> str:
         else:
             runs.append([year])
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+# ---------------------------------------------------------------------------
+# Frictionless Data Package descriptor (generated from the schema above)
+
+ENUMS = {
+    ("indicators", "kind"): INDICATOR_KINDS,
+    ("indicators", "growth_form"): GROWTH_FORMS,
+    ("targets", "target_type"): TARGET_TYPES,
+    ("targets", "comparator"): COMPARATORS,
+    ("sources", "kind"): SOURCE_KINDS,
+    ("observations", "status"): STATUSES,
+    ("observations", "qualifier"): QUALIFIERS,
+}
+FOREIGN_KEYS = {
+    "indicators": [],
+    "regions": [],
+    "sources": [],
+    "targets": [("indicator_id", "indicators", "indicator_id"), ("region", "regions", "region_id")],
+    "observations": [
+        ("indicator_id", "indicators", "indicator_id"),
+        ("region", "regions", "region_id"),
+        ("source_id", "sources", "source_id"),
+    ],
+}
+
+
+def field_descriptor(name: str, column: str) -> dict:
+    """Return the Table Schema field of one column."""
+    kind = NUMERIC.get(name, {}).get(column)
+    if kind is int:
+        ftype = "integer"
+    elif kind is float:
+        ftype = "number"
+    elif column in BOOLEAN.get(name, ()):
+        ftype = "boolean"
+    elif column in DATES.get(name, ()):
+        ftype = "date"
+    else:
+        ftype = "string"
+    field: dict = {"name": column, "type": ftype}
+    if ftype == "boolean":
+        field["trueValues"], field["falseValues"] = ["true"], ["false"]
+    constraints: dict = {}
+    if column not in OPTIONAL[name]:
+        constraints["required"] = True
+    if (name, column) in ENUMS:
+        constraints["enum"] = [v for v in ENUMS[(name, column)] if v != ""]
+    if name == "observations" and column == "period":
+        constraints["pattern"] = PERIOD_PATTERN.strip("^$")
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def datapackage_descriptor() -> dict:
+    """Return the Frictionless Data Package descriptor of the five tables."""
+    resources = []
+    for name, filename in TABLE_FILES.items():
+        schema = {
+            "fields": [field_descriptor(name, column) for column in COLUMNS[name]],
+            "missingValues": [""],
+        }
+        if len(KEYS[name]) == 1:
+            schema["primaryKey"] = KEYS[name]
+        schema["foreignKeys"] = [
+            {"fields": column, "reference": {"resource": resource, "fields": ref}}
+            for column, resource, ref in FOREIGN_KEYS[name]
+        ]
+        resources.append({
+            "name": name, "path": filename, "profile": "tabular-data-resource", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8", "schema": schema,
+        })
+    return {
+        "profile": "tabular-data-package",
+        "name": "ningbo-315-targets",
+        "title": "Ningbo 2027 sci-tech innovation targets and sourced statistics",
+        "description": "Targets of Ningbo's 315 sci-tech innovation plan (2023-2027) and related decisions, "
+        "each traced to its clause, with sourced observations of the indicators; see data/README.md.",
+        "resources": resources,
+    }
+
+
+def datapackage_json() -> str:
+    """Return the descriptor as the exact text stored in data/datapackage.json."""
+    import json
+
+    return json.dumps(datapackage_descriptor(), ensure_ascii=False, indent=2) + "\n"

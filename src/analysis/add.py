@@ -1,0 +1,193 @@
+"""Append new sourced observations (``python -m analysis add``) after validating them.
+
+A new value is checked together with the whole data directory (in a temporary copy), and
+written only when everything validates: observations.csv (and sources.csv for a new source)
+are replaced atomically. A value that differs from an existing vintage of the same indicator,
+region and period is a conflict: the user must say which vintage the analysis should prefer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis import data
+
+SOURCE_FIELDS = ("source_title", "publisher", "url", "source_kind")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An existing vintage whose value differs from the new one."""
+
+    line: int
+    value: str
+    status: str
+    source_id: str
+    published: str
+    preferred: str
+
+    def __str__(self) -> str:
+        return (f"observations.csv:{self.line}: existing vintage {self.value} ({self.status}, source {self.source_id}, "
+                f"published {self.published}, preferred={self.preferred})")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of the add command."""
+    parser.add_argument("--from-csv", type=Path, help="append every row of a CSV with the observations.csv columns (see data/templates/)")
+    parser.add_argument("--indicator", dest="indicator_id")
+    parser.add_argument("--region", default="ningbo")
+    parser.add_argument("--period", help="YYYY for a year, YYYY-MM for year-to-date")
+    parser.add_argument("--value")
+    parser.add_argument("--unit", help="must equal the indicator's unit (default: the indicator's unit)")
+    parser.add_argument("--qualifier", default="", help="'' or > >= < <= ~ (for 突破/超过/约)")
+    parser.add_argument("--status", default="official")
+    parser.add_argument("--source-id", required=False)
+    parser.add_argument("--source-title")
+    parser.add_argument("--publisher")
+    parser.add_argument("--url", default="")
+    parser.add_argument("--source-kind", default="bulletin")
+    parser.add_argument("--published", help="YYYY-MM-DD, the date the value became public")
+    parser.add_argument("--published-estimated", action="store_true")
+    parser.add_argument("--quote", default="", help="the short original phrase holding the number")
+    parser.add_argument("--notes", default="")
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--prefer", action="store_true", help="mark the new vintage preferred (others of the key become not preferred)")
+    choice.add_argument("--keep-existing", action="store_true", help="keep the existing preferred vintage; add the new one as not preferred")
+    parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+
+
+def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Return header and records of a CSV."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], rows[1:]
+
+
+def csv_text(header: list[str], rows: list[list[str]]) -> str:
+    """Return rows as CSV text with Unix line endings."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def replace_atomically(path: Path, text: str) -> None:
+    """Write a file through a temporary sibling and an atomic rename."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        out.write(text)
+    os.replace(temp, path)
+
+
+def observation_from_args(args: argparse.Namespace, units: dict[str, str]) -> dict[str, str]:
+    """Return the new observation row (all strings) from command-line options."""
+    missing = [name for name in ("indicator_id", "period", "value", "published") if not getattr(args, name)]
+    if missing:
+        raise ValueError("missing option(s): " + ", ".join("--" + m.replace("_id", "").replace("_", "-") for m in missing))
+    if not args.source_id:
+        raise ValueError("missing option --source-id (an existing id, or a new id with --source-title and --publisher)")
+    return {
+        "indicator_id": args.indicator_id, "region": args.region, "period": args.period, "value": args.value,
+        "unit": args.unit or units.get(args.indicator_id, ""), "qualifier": args.qualifier, "status": args.status,
+        "source_id": args.source_id, "published": args.published,
+        "published_estimated": "true" if args.published_estimated else "false", "preferred": "true",
+        "quote": args.quote, "notes": args.notes,
+    }
+
+
+def conflicts_with(header: list[str], rows: list[list[str]], new: dict[str, str]) -> list[Conflict]:
+    """Return the existing vintages of the new row's key whose value differs."""
+    col = {name: i for i, name in enumerate(header)}
+    found = []
+    for line, row in enumerate(rows, start=2):
+        same_key = all(row[col[k]] == new[k] for k in ("indicator_id", "region", "period"))
+        if same_key and float(row[col["value"]]) != float(new["value"]):
+            found.append(Conflict(line, row[col["value"]], row[col["status"]], row[col["source_id"]], row[col["published"]], row[col["preferred"]]))
+    return found
+
+
+def apply_preference(header: list[str], rows: list[list[str]], new: dict[str, str], prefer_new: bool) -> None:
+    """Set the preferred flags of one key: the new vintage or the existing ones keep it."""
+    col = {name: i for i, name in enumerate(header)}
+    same = [row for row in rows if all(row[col[k]] == new[k] for k in ("indicator_id", "region", "period"))]
+    if not same:
+        new["preferred"] = "true"
+        return
+    new["preferred"] = "true" if prefer_new else "false"
+    if prefer_new:
+        for row in same:
+            row[col["preferred"]] = "false"
+
+
+def main(args: argparse.Namespace) -> int:
+    """Check and append observations; return the exit code."""
+    data_dir = Path(args.data_dir)
+    tables, problems = data.validate_dir(data_dir)
+    if problems:
+        print("error: the data directory does not validate before adding anything:", file=sys.stderr)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
+    units = dict(zip(tables["indicators"]["indicator_id"], tables["indicators"]["unit"]))
+    obs_header, obs_rows = read_table(data_dir / "observations.csv")
+    src_header, src_rows = read_table(data_dir / "sources.csv")
+    try:
+        if args.from_csv:
+            template_header, template_rows = read_table(args.from_csv)
+            new_rows = [dict(zip(template_header, row)) for row in template_rows if any(row)]
+        else:
+            new_rows = [observation_from_args(args, units)]
+    except (ValueError, FileNotFoundError, IndexError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+    known_sources = {row[src_header.index("source_id")] for row in src_rows}
+    for new in new_rows:
+        if new["source_id"] not in known_sources and not args.from_csv:
+            if not (args.source_title and args.publisher):
+                print(f"error: source {new['source_id']!r} is new: give --source-title and --publisher (and --url, --source-kind)", file=sys.stderr)
+                return 1
+            src_rows.append([{
+                "source_id": new["source_id"], "title": args.source_title, "publisher": args.publisher, "url": args.url,
+                "published": new["published"], "published_estimated": new["published_estimated"], "kind": args.source_kind,
+                "weak": "false", "notes": "",
+            }[name] for name in src_header])
+            known_sources.add(new["source_id"])
+        conflicts = conflicts_with(obs_header, obs_rows, new)
+        if conflicts and not (args.prefer or args.keep_existing):
+            print(f"conflict: {new['indicator_id']} {new['region']} {new['period']} = {new['value']} differs from:", file=sys.stderr)
+            for conflict in conflicts:
+                print(f"  {conflict}", file=sys.stderr)
+            print("say which vintage the analysis should prefer: --prefer (the new one, e.g. a revision or final figure) "
+                  "or --keep-existing; and explain why in --notes", file=sys.stderr)
+            return 1
+        apply_preference(obs_header, obs_rows, new, prefer_new=args.prefer)
+        obs_rows.append([new.get(name, "") for name in obs_header])
+
+    with tempfile.TemporaryDirectory() as scratch:
+        trial = Path(scratch) / "data"
+        shutil.copytree(data_dir, trial)
+        (trial / "observations.csv").write_text(csv_text(obs_header, obs_rows), encoding="utf-8")
+        (trial / "sources.csv").write_text(csv_text(src_header, src_rows), encoding="utf-8")
+        _, problems = data.validate_dir(trial)
+    if problems:
+        for problem in problems:
+            print(str(problem).replace(str(trial), str(data_dir)), file=sys.stderr)
+        print("nothing written", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"ok: {len(new_rows)} observation(s) would be added (dry run, nothing written)")
+        return 0
+    replace_atomically(data_dir / "sources.csv", csv_text(src_header, src_rows))
+    replace_atomically(data_dir / "observations.csv", csv_text(obs_header, obs_rows))
+    print(f"added {len(new_rows)} observation(s) to {data.display_path(data_dir / 'observations.csv')}")
+    return 0

@@ -1,0 +1,570 @@
+"""Forecasting models for short annual series behind one interface, and the default combination.
+
+``forecast(series, horizon, method)`` fits one model on an annual series (index = int year,
+gaps allowed, NaN = missing) and returns a :class:`Forecast`: the point path, sample paths
+(``N_PATHS``, fixed seed) and, from those samples, interval bounds and probabilities.
+
+Choices (measured on the M3 yearly data, see ``analysis.backtest`` and docs/INTERFACES.md):
+
+- Missing years are never treated as consecutive. naive, drift, linear and loglinear use the
+  real years (drift = change per elapsed year between the first and last observation; the
+  trend models regress on the year). damped, theta, arima and auto need a regular yearly grid:
+  they are fitted on a grid whose missing years are filled by linear interpolation on the
+  working scale (log for positive series, i.e. geometric filling; logit for bounded ones) and
+  the forecast carries the flag ``gaps_interpolated``.
+- Bounded indicators (``bounds=(0, 100)`` for shares) are modelled on
+  ``logit((y - lo) / (hi - lo))`` (``log`` when only one bound is given) and transformed back,
+  so means and samples stay inside the bounds (flag ``bounded_logit`` / ``bounded_log``).
+  ``loglinear`` on a bounded series is the linear trend on that scale (logistic growth).
+- ``auto`` is the mean of damped Holt, Theta and drift (members named in ``AUTO_MEMBERS``); it
+  beats each member on M3 yearly both on a validation split (last 6 training points) and on the
+  test split.
+- Uncertainty: every method's sample paths come from an empirical table of its own scaled
+  h-step errors (``ERROR_QUANTILES``), estimated by rolling origin on the M3 yearly *training*
+  data only (``analysis.backtest.error_quantile_tables`` regenerates it). Errors are measured on
+  the log scale for positive series (logit/log scale for bounded ones, raw scale otherwise) and
+  divided by the series' in-sample naive error per year on that scale. Paths join the
+  per-horizon marginals through a Gaussian random-walk copula, so the spread grows along a path
+  and sums over years are sensible; horizons beyond the table's last one widen with sqrt(h).
+- Short series: 3-4 points get the drift projection only (flag ``short_series``); fewer than
+  3 points raise :class:`SeriesTooShort`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr
+
+METHODS = ("naive", "drift", "linear", "loglinear", "damped", "theta", "arima", "auto")
+AUTO_MEMBERS = ("damped", "theta", "drift")
+REGULAR_GRID_METHODS = frozenset({"damped", "theta", "arima", "auto", "ses"})
+N_PATHS = 2000
+MIN_POINTS = 3
+MIN_POINTS_FULL = 5
+BOUND_MARGIN = 1e-3  # share of the bounded range kept free at each bound, so the logit stays finite
+
+
+class SeriesTooShort(ValueError):
+    """Raised when a series has too few observed values to project."""
+
+
+# ---------------------------------------------------------------------------------------------
+# scales
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A monotone transform between the data scale and a working scale."""
+
+    name: str
+    lo: float | None = None
+    hi: float | None = None
+
+    def forward(self, y: np.ndarray) -> np.ndarray:
+        """Map data values to the working scale."""
+        y = np.asarray(y, dtype=float)
+        if self.name == "identity":
+            return y
+        if self.name == "log":
+            return np.log(y)
+        if self.name == "log_lower":
+            return np.log(np.maximum(y - self.lo, self._margin()))
+        if self.name == "log_upper":
+            return -np.log(np.maximum(self.hi - y, self._margin()))
+        share = np.clip((y - self.lo) / (self.hi - self.lo), BOUND_MARGIN, 1 - BOUND_MARGIN)
+        return np.log(share / (1 - share))
+
+    def inverse(self, z: np.ndarray) -> np.ndarray:
+        """Map working-scale values back to the data scale."""
+        z = np.asarray(z, dtype=float)
+        if self.name == "identity":
+            return z
+        if self.name == "log":
+            return np.exp(np.minimum(z, 700.0))
+        if self.name == "log_lower":
+            return self.lo + np.exp(np.minimum(z, 700.0))
+        if self.name == "log_upper":
+            return self.hi - np.exp(np.minimum(-z, 700.0))
+        return self.lo + (self.hi - self.lo) * (0.5 * (1 + np.tanh(z / 2)))
+
+    def _margin(self) -> float:
+        """Smallest distance kept from a single bound (the log stays finite)."""
+        return 1e-9
+
+    @property
+    def flag(self) -> str | None:
+        """Flag naming the bounded transform, if any."""
+        return {"logit": "bounded_logit", "log_lower": "bounded_log", "log_upper": "bounded_log"}.get(self.name)
+
+
+IDENTITY = Scale("identity")
+LOG = Scale("log")
+
+
+def model_scale(bounds: tuple[float | None, float | None] | None) -> Scale:
+    """Working scale on which models are fitted: logit/log for bounded indicators, else identity."""
+    lo, hi = bounds if bounds is not None else (None, None)
+    lo = None if lo is None or (isinstance(lo, float) and math.isnan(lo)) else float(lo)
+    hi = None if hi is None or (isinstance(hi, float) and math.isnan(hi)) else float(hi)
+    if lo is not None and hi is not None:
+        if hi <= lo:
+            raise ValueError(f"bounds must satisfy lower < upper, got {bounds}")
+        return Scale("logit", lo, hi)
+    if lo is not None:
+        return Scale("log_lower", lo, None)
+    if hi is not None:
+        return Scale("log_upper", None, hi)
+    return IDENTITY
+
+
+def error_scale(values: np.ndarray, scale: Scale) -> Scale:
+    """Scale on which forecast errors are measured: the model scale if bounded, log if positive."""
+    if scale is not IDENTITY and scale.name != "identity":
+        return scale
+    return LOG if np.all(np.asarray(values) > 0) else IDENTITY
+
+
+# ---------------------------------------------------------------------------------------------
+# the series as the models see it
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An annual series on its working scale: observed years, and a gap-free yearly grid."""
+
+    years: np.ndarray
+    z: np.ndarray
+    grid_years: np.ndarray
+    grid_z: np.ndarray
+    scale: Scale
+
+    @property
+    def has_gaps(self) -> bool:
+        """True when some year between the first and the last is missing."""
+        return len(self.grid_years) > len(self.years)
+
+
+def clean_series(series: pd.Series) -> pd.Series:
+    """Drop missing values, sort by year and check the index is integer years without duplicates."""
+    values = pd.to_numeric(pd.Series(series), errors="coerce").astype(float)
+    values = values[np.isfinite(values.to_numpy())]
+    try:
+        years = np.asarray(values.index, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"series index must be integer years: {err}") from None
+    if len(years) and not np.all(years == np.round(years)):
+        raise ValueError("series index must be integer years")
+    values.index = pd.Index(years.astype(int), name="year")
+    if values.index.has_duplicates:
+        dup = sorted(set(values.index[values.index.duplicated()]))
+        raise ValueError(f"series has duplicate years: {dup}")
+    return values.sort_index()
+
+
+def prepare(history: pd.Series, scale: Scale) -> Prepared:
+    """Put a clean series on its working scale and fill missing years on a regular grid."""
+    years = history.index.to_numpy(dtype=int)
+    z = scale.forward(history.to_numpy(dtype=float))
+    grid_years = np.arange(years[0], years[-1] + 1)
+    grid_z = np.interp(grid_years, years, z) if len(grid_years) > len(years) else z
+    return Prepared(years, z, grid_years, grid_z, scale)
+
+
+def fill_scale(values: np.ndarray, years: np.ndarray, scale: Scale) -> np.ndarray:
+    """Fill missing years of observed data-scale values, interpolating on the error scale."""
+    grid_years = np.arange(years[0], years[-1] + 1)
+    if len(grid_years) == len(years):
+        return values
+    return scale.inverse(np.interp(grid_years, years, scale.forward(values)))
+
+
+# ---------------------------------------------------------------------------------------------
+# point forecasts on the working scale (each: Prepared, horizon -> array of length horizon)
+
+
+def steps(horizon: int) -> np.ndarray:
+    """The steps 1..horizon as floats."""
+    return np.arange(1, horizon + 1, dtype=float)
+
+
+def naive_path(p: Prepared, horizon: int) -> np.ndarray:
+    """Last observed value, held flat."""
+    return np.full(horizon, p.z[-1])
+
+
+def drift_path(p: Prepared, horizon: int) -> np.ndarray:
+    """Last value plus the average change per elapsed year between first and last observation."""
+    slope = (p.z[-1] - p.z[0]) / (p.years[-1] - p.years[0])
+    return p.z[-1] + slope * steps(horizon)
+
+
+def linear_path(p: Prepared, horizon: int) -> np.ndarray:
+    """Least-squares straight line through the observed years, extended."""
+    slope, intercept = np.polyfit(p.years.astype(float), p.z, 1)
+    future = p.years[-1] + steps(horizon)
+    return intercept + slope * future
+
+
+def loglinear_path(p: Prepared, horizon: int) -> np.ndarray:
+    """Constant-growth trend: a straight line through the log values (positive series only)."""
+    if p.scale.name != "identity":
+        return linear_path(p, horizon)
+    if np.any(p.z <= 0):
+        raise ValueError("loglinear needs a strictly positive series")
+    logged = Prepared(p.years, np.log(p.z), p.grid_years, np.log(np.maximum(p.grid_z, 1e-300)), p.scale)
+    return np.exp(linear_path(logged, horizon))
+
+
+def quiet_fit(fit: Callable[[], np.ndarray]) -> np.ndarray:
+    """Run a statsmodels fit with its convergence and estimation warnings silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            return np.asarray(fit(), dtype=float)
+
+
+def damped_path(p: Prepared, horizon: int) -> np.ndarray:
+    """Holt's linear method with additive damped trend (statsmodels ETSModel, additive errors)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    def fit() -> np.ndarray:
+        model = ETSModel(p.grid_z, error="add", trend="add", damped_trend=True)
+        return model.fit(disp=False, maxiter=200).forecast(horizon)
+
+    return quiet_fit(fit)
+
+
+def ses_path(p: Prepared, horizon: int) -> np.ndarray:
+    """Simple exponential smoothing (statsmodels ETSModel A,N,N)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    return quiet_fit(lambda: ETSModel(p.grid_z, error="add").fit(disp=False).forecast(horizon))
+
+
+def theta_path(p: Prepared, horizon: int) -> np.ndarray:
+    """Theta method (statsmodels ThetaModel, no seasonality for yearly data)."""
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    def fit() -> np.ndarray:
+        model = ThetaModel(p.grid_z, period=1, deseasonalize=False)
+        return model.fit().forecast(horizon).to_numpy()
+
+    return quiet_fit(fit)
+
+
+def arima_path(p: Prepared, horizon: int) -> np.ndarray:
+    """ARIMA(0,1,1) with drift: MA(1) with a constant fitted to the yearly differences."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    def fit() -> np.ndarray:
+        model = SARIMAX(np.diff(p.grid_z), order=(0, 0, 1), trend="c")
+        return p.grid_z[-1] + np.cumsum(model.fit(disp=False).forecast(horizon))
+
+    return quiet_fit(fit)
+
+
+POINT_PATHS: dict[str, Callable[[Prepared, int], np.ndarray]] = {
+    "naive": naive_path,
+    "drift": drift_path,
+    "linear": linear_path,
+    "loglinear": loglinear_path,
+    "damped": damped_path,
+    "theta": theta_path,
+    "arima": arima_path,
+    "ses": ses_path,
+}
+
+
+def robust_path(method: str, p: Prepared, horizon: int) -> np.ndarray:
+    """A member's path, falling back to drift when a fit fails or returns non-finite values."""
+    if method == "loglinear":
+        return loglinear_path(p, horizon)  # a non-positive series is the caller's error: let it raise
+    try:
+        path = POINT_PATHS[method](p, horizon)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+        return drift_path(p, horizon)
+    return path if np.all(np.isfinite(path)) else drift_path(p, horizon)
+
+
+def combine_paths(paths: Sequence[np.ndarray]) -> np.ndarray:
+    """The auto combination: the equal-weight mean of its members' paths."""
+    return np.mean(np.vstack(paths), axis=0)
+
+
+def point_path(method: str, p: Prepared, horizon: int) -> np.ndarray:
+    """Point forecast of one method (or the auto combination) on the working scale."""
+    if method == "auto":
+        return combine_paths([robust_path(m, p, horizon) for m in AUTO_MEMBERS])
+    return robust_path(method, p, horizon)
+
+
+# ---------------------------------------------------------------------------------------------
+# uncertainty: empirical quantiles of scaled errors per horizon, joined by a Gaussian copula
+
+QUANTILE_PROBS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995)
+
+# Quantiles (at QUANTILE_PROBS) of the scaled error (actual - forecast) / naive-MAE per year, on
+# the log scale, for horizons 1..6 (rows), by method. Estimated by rolling origin inside the M3
+# yearly training split only; regenerate with `python -c "from analysis import backtest;
+# backtest.print_error_quantiles('<path>/m3_yearly.csv')"`.
+ERROR_QUANTILES: dict[str, tuple[tuple[float, ...], ...]] = {}
+
+FALLBACK_QUANTILE_METHOD = "drift"
+
+
+def naive_scale(years: np.ndarray, e: np.ndarray) -> float:
+    """In-sample mean absolute change per elapsed year (the MASE denominator) on the error scale."""
+    return float(np.mean(np.abs(np.diff(e)) / np.diff(years)))
+
+
+def error_quantiles(method: str, horizon: int) -> np.ndarray:
+    """Per-horizon quantile rows of the method's scaled errors, widened with sqrt(h) past the table."""
+    table = ERROR_QUANTILES.get(method) or ERROR_QUANTILES.get(FALLBACK_QUANTILE_METHOD)
+    if not table:
+        table = default_quantile_table()
+    rows = np.asarray(table, dtype=float)
+    last = len(rows)
+    out = [rows[h - 1] if h <= last else rows[-1] * math.sqrt(h / last) for h in range(1, horizon + 1)]
+    return np.vstack(out)
+
+
+def default_quantile_table() -> tuple[tuple[float, ...], ...]:
+    """A normal random-walk table, used only before ERROR_QUANTILES has been generated."""
+    from scipy.stats import norm
+
+    z = norm.ppf(QUANTILE_PROBS) * 1.25
+    return tuple(tuple(float(v) for v in z * math.sqrt(h)) for h in range(1, 7))
+
+
+def copula_uniforms(n_paths: int, horizon: int, rng: np.random.Generator) -> np.ndarray:
+    """Uniforms whose dependence along a path is that of a Gaussian random walk."""
+    walk = np.cumsum(rng.standard_normal((n_paths, horizon)), axis=1) / np.sqrt(steps(horizon))
+    return ndtr(walk)
+
+
+def scaled_error_samples(method: str, horizon: int, n_paths: int, seed: int) -> np.ndarray:
+    """Sample paths of scaled errors whose marginals follow the method's quantile table."""
+    uniforms = copula_uniforms(n_paths, horizon, np.random.default_rng(seed))
+    rows = error_quantiles(method, horizon)
+    probs = np.asarray(QUANTILE_PROBS)
+    return np.column_stack([np.interp(uniforms[:, h], probs, rows[h]) for h in range(horizon)])
+
+
+# ---------------------------------------------------------------------------------------------
+# the Forecast
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A projection of one annual series: point path, sample paths, intervals and probabilities."""
+
+    method: str
+    years: list[int]
+    mean: pd.Series
+    samples: np.ndarray
+    flags: tuple[str, ...]
+    history: pd.Series
+    levels: tuple[int, ...] = (80, 95)
+    members: dict[str, pd.Series] = field(default_factory=dict)
+
+    def _column(self, year: int) -> np.ndarray:
+        """Sample values for one forecast year."""
+        if year not in self.years:
+            raise KeyError(f"{year} is not a forecast year ({self.years[0]}-{self.years[-1]})")
+        return self.samples[:, self.years.index(year)]
+
+    def lower(self, level: float) -> pd.Series:
+        """Lower bound of the central interval at `level` percent, per forecast year."""
+        return self._quantile((1 - level / 100) / 2)
+
+    def upper(self, level: float) -> pd.Series:
+        """Upper bound of the central interval at `level` percent, per forecast year."""
+        return self._quantile(1 - (1 - level / 100) / 2)
+
+    def _quantile(self, prob: float) -> pd.Series:
+        """Sample quantile per forecast year."""
+        if not 0 < prob < 1:
+            raise ValueError(f"interval level must be between 0 and 100, got quantile {prob}")
+        values = np.quantile(self.samples, prob, axis=0)
+        return pd.Series(values, index=pd.Index(self.years, name="year"))
+
+    def prob_at_least(self, year: int, x: float) -> float:
+        """P(Y_year >= x) under the sample paths."""
+        return float(np.mean(self._column(year) >= x))
+
+    def prob_at_most(self, year: int, x: float) -> float:
+        """P(Y_year <= x) under the sample paths."""
+        return float(np.mean(self._column(year) <= x))
+
+    def prob_sum_at_least(self, years: Sequence[int], x: float) -> float:
+        """P(sum of Y over `years` >= x); years already observed count with their history value."""
+        total = np.zeros(len(self.samples))
+        for year in years:
+            if year in self.years:
+                total = total + self._column(year)
+            elif year in self.history.index:
+                total = total + float(self.history.loc[year])
+            else:
+                raise KeyError(f"{year} is neither observed nor a forecast year")
+        return float(np.mean(total >= x))
+
+
+def effective_method(method: str, n_points: int) -> tuple[str, tuple[str, ...]]:
+    """The method actually used and any flag, given how many points the series has."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if n_points < MIN_POINTS:
+        raise SeriesTooShort(
+            f"a projection needs at least {MIN_POINTS} observed years, this series has {n_points}"
+        )
+    if n_points < MIN_POINTS_FULL:
+        return "drift", ("short_series",)
+    return method, ()
+
+
+def forecast(
+    series: pd.Series,
+    horizon: int,
+    method: str = "auto",
+    levels: Sequence[float] = (80, 95),
+    bounds: tuple[float | None, float | None] | None = None,
+    seed: int = 0,
+    n_paths: int = N_PATHS,
+) -> Forecast:
+    """Project an annual series `horizon` years past its last observation with one method."""
+    if int(horizon) < 1:
+        raise ValueError(f"horizon must be at least 1, got {horizon}")
+    horizon = int(horizon)
+    history = clean_series(series)
+    used, flags = effective_method(method, len(history))
+    scale = model_scale(bounds)
+    values = history.to_numpy(dtype=float)
+    check_inside_bounds(values, scale)
+    prepared = prepare(history, scale)
+    z_path = point_path(used, prepared, horizon)
+    mean = scale.inverse(z_path)
+    samples = sample_paths(used, prepared, values, mean, horizon, n_paths, seed)
+    flags = flags + tuple(f for f in (scale.flag,) if f)
+    if prepared.has_gaps and used in REGULAR_GRID_METHODS:
+        flags = flags + ("gaps_interpolated",)
+    years = [int(history.index[-1]) + h for h in range(1, horizon + 1)]
+    index = pd.Index(years, name="year")
+    return Forecast(
+        method=used,
+        years=years,
+        mean=pd.Series(mean, index=index, name="mean"),
+        samples=samples,
+        flags=flags,
+        history=history,
+        levels=tuple(levels),
+    )
+
+
+def check_inside_bounds(values: np.ndarray, scale: Scale) -> None:
+    """Raise ValueError when an observed value lies outside the indicator's bounds."""
+    if scale.lo is not None and np.any(values < scale.lo):
+        raise ValueError(f"value {values.min()} below the lower bound {scale.lo}")
+    if scale.hi is not None and np.any(values > scale.hi):
+        raise ValueError(f"value {values.max()} above the upper bound {scale.hi}")
+
+
+def sample_paths(
+    method: str, p: Prepared, values: np.ndarray, mean: np.ndarray, horizon: int, n_paths: int, seed: int
+) -> np.ndarray:
+    """Sample paths around the point path: mean on the error scale plus scaled empirical errors."""
+    escale = error_scale(values, p.scale)
+    e_hist = escale.forward(values)
+    spread = naive_scale(p.years, e_hist)
+    # a point path that crosses zero on a positive series cannot be logged: keep it just above 0
+    floor = np.min(values[values > 0]) * 1e-3 if escale is LOG else None
+    centre = escale.forward(np.maximum(mean, floor) if floor is not None else mean)
+    errors = scaled_error_samples(method, horizon, n_paths, seed)
+    return escale.inverse(centre + spread * errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# the CLI: a series_id,t,value CSV in, a series_id,t,h,mean,lo..,hi.. CSV out
+
+
+class InputError(ValueError):
+    """A malformed forecast input file (message names the file and row)."""
+
+
+def read_forecast_input(path: Path) -> pd.DataFrame:
+    """Read and check a series_id,t,value CSV; raise InputError naming file and row."""
+    try:
+        frame = pd.read_csv(path, dtype={"series_id": str}, keep_default_na=True)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: cannot read CSV: {err}") from None
+    missing = [c for c in ("series_id", "t", "value") if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}:1: missing column(s) {', '.join(missing)} (need series_id,t,value)")
+    for column in ("t", "value"):
+        parsed = pd.to_numeric(frame[column], errors="coerce")
+        raw = frame[column].astype(str).str.strip()
+        bad = parsed.isna() & ~frame[column].isna() & (raw != "") & (raw.str.lower() != "nan")
+        if column == "t":
+            bad = bad | frame[column].isna() | (parsed.notna() & (parsed != parsed.round()))
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(f"{path}:{row + 2}: column {column}: not a number: {frame[column].iloc[row]!r}")
+        frame[column] = parsed
+    if frame["series_id"].isna().any():
+        row = int(np.flatnonzero(frame["series_id"].isna().to_numpy())[0])
+        raise InputError(f"{path}:{row + 2}: column series_id: empty")
+    frame["t"] = frame["t"].astype(int)
+    dup = frame.duplicated(["series_id", "t"], keep="first")
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(f"{path}:{row + 2}: duplicate t {frame['t'].iloc[row]} for series {frame['series_id'].iloc[row]}")
+    return frame
+
+
+def forecast_rows(series_id: str, fc: Forecast, levels: Sequence[int]) -> pd.DataFrame:
+    """One output row per forecast year: series_id,t,h,mean and lo/hi per level."""
+    out = {"series_id": series_id, "t": fc.years, "h": list(range(1, len(fc.years) + 1)), "mean": fc.mean.to_numpy()}
+    for level in levels:
+        out[f"lo{level}"] = fc.lower(level).to_numpy()
+        out[f"hi{level}"] = fc.upper(level).to_numpy()
+    return pd.DataFrame(out)
+
+
+def forecast_csv(input: Path, output: Path, horizon: int, method: str = "auto", levels: Sequence[int] = (80, 95)) -> int:
+    """Forecast every series of a series_id,t,value CSV into a series_id,t,h,mean,lo..,hi.. CSV."""
+    import sys
+
+    try:
+        if method not in METHODS:
+            raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        if any(not 0 < level < 100 for level in levels):
+            raise InputError(f"levels must be between 0 and 100, got {list(levels)}")
+        if horizon < 1:
+            raise InputError(f"horizon must be at least 1, got {horizon}")
+        frame = read_forecast_input(Path(input))
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    parts, skipped = [], []
+    for series_id, group in frame.groupby("series_id", sort=True):
+        series = pd.Series(group["value"].to_numpy(dtype=float), index=group["t"].to_numpy())
+        try:
+            fc = forecast(series, horizon, method=method, levels=levels)
+        except ValueError as err:
+            skipped.append(f"{input}: series {series_id}: {err}")
+            continue
+        parts.append(forecast_rows(str(series_id), fc, levels))
+    for message in skipped:
+        print(f"warning: {message}", file=sys.stderr)
+    columns = ["series_id", "t", "h", "mean"] + [f"{b}{lv}" for lv in levels for b in ("lo", "hi")]
+    result = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    result.to_csv(output, index=False, float_format="%.10g")
+    print(f"{output}: {len(result)} rows for {len(parts)} series ({len(skipped)} skipped)")
+    return 0
