@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import math
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping, Sequence
 
 import matplotlib
+import numpy as np
+import pandas as pd
+import seaborn as sns
 from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from analysis.i18n import t
 
 
 @lru_cache(maxsize=1)
@@ -31,3 +42,265 @@ def cjk_font_name() -> str:
     if CJK_FAMILY not in families:
         raise RuntimeError(f"{CJK_FAMILY} not found in {path} (faces: {sorted(families)})")
     return CJK_FAMILY
+
+
+# ---------------------------------------------------------------------------
+# Style
+
+FIGSIZE = (8.0, 4.5)
+DPI = 110
+PNG_METADATA: dict[str, None] = {"Software": None}
+# One colour per target status (gap statuses), colour-blind-safe where possible, ordered best to worst.
+STATUS_COLORS = {
+    "met": "#1a7f37",
+    "on_track": "#2da44e",
+    "likely": "#8ccf7e",
+    "uncertain": "#e3b341",
+    "unlikely": "#f0883e",
+    "off_track": "#cf222e",
+    "not_met": "#cf222e",
+    "insufficient_data": "#8c959f",
+    "no_data": "#d0d7de",
+}
+STATUS_ORDER = tuple(STATUS_COLORS)
+# Marker per observation status: filled = official statistics, open/other = weaker.
+OBS_MARKERS = {
+    "official": "o",
+    "revised": "D",
+    "preliminary": "s",
+    "reported": "^",
+    "derived": "v",
+    "estimate": "X",
+}
+HIGHLIGHT, MUTED, ACCENT = "#0969da", "#8c959f", "#cf222e"
+
+
+def use_style() -> None:
+    """Set the seaborn theme, the CJK font and deterministic PNG output (also inline)."""
+    name = cjk_font_name()
+    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind")
+    matplotlib.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [name, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "figure.figsize": FIGSIZE,
+        "figure.dpi": DPI,
+        "savefig.dpi": DPI,
+        "savefig.bbox": "tight",
+        "svg.hashsalt": "ningbo-315",
+        "pdf.compression": 6,
+    })
+    configure_inline()
+
+
+def configure_inline() -> None:
+    """In IPython, emit PNG figures without the Software metadata (byte-identical reruns)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the kernel only
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("png", bbox_inches="tight", metadata=dict(PNG_METADATA))
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """Return the figure as PNG bytes without timestamps or software metadata."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata=dict(PNG_METADATA))
+    return buffer.getvalue()
+
+
+def new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
+    """Return a Figure not managed by pyplot (shown once in notebooks, no global state)."""
+    return Figure(figsize=figsize, dpi=DPI, layout="constrained")
+
+
+def number(value: float, digits: int = 3) -> str:
+    """Format a number compactly for labels (3 significant digits, thousands separators)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 100:
+        return f"{value:.0f}"
+    return f"{value:.{digits}g}"
+
+
+# ---------------------------------------------------------------------------
+# Figures
+
+
+def coverage_heatmap(matrix: pd.DataFrame, title: str = "", lang: str = "zh") -> Figure:
+    """Heatmap of data coverage: rows = indicator labels, columns = years, cells = number of values."""
+    rows = max(len(matrix.index), 1)
+    fig = new_figure((max(8.0, 0.32 * len(matrix.columns) + 3.5), max(3.0, 0.3 * rows + 1.4)))
+    ax = fig.add_subplot()
+    if matrix.empty:
+        ax.text(0.5, 0.5, t("none", lang), ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    shown = matrix.astype(float).where(matrix > 0)
+    sns.heatmap(
+        shown, ax=ax, cmap="Blues", vmin=0, vmax=max(3.0, float(np.nanmax(shown.to_numpy()))) if shown.notna().any().any() else 3.0,
+        annot=matrix.where(matrix > 0).astype("Float64").astype(object).where(matrix > 0, ""), fmt="",
+        linewidths=0.5, linecolor="#eaeef2", cbar_kws={"label": t("chart.coverage_cbar", lang), "shrink": 0.6},
+        annot_kws={"fontsize": 7},
+    )
+    ax.set_xlabel(t("year", lang))
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", labelsize=8, rotation=90)
+    ax.tick_params(axis="y", labelsize=8)
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def history_chart(rows: pd.DataFrame, title: str = "", ylabel: str = "", lang: str = "zh") -> Figure:
+    """Line of annual values with one marker per observation status; rows need year, value, status."""
+    fig = new_figure()
+    ax = fig.add_subplot()
+    ordered = rows.sort_values("year")
+    ax.plot(ordered["year"], ordered["value"], color=MUTED, linewidth=1.2, zorder=1)
+    for status, marker in OBS_MARKERS.items():
+        part = ordered[ordered["status"] == status]
+        if part.empty:
+            continue
+        ax.scatter(part["year"], part["value"], marker=marker, s=55, zorder=2, label=t(f"obs.{status}", lang),
+                   color=HIGHLIGHT if status in ("official", "revised") else "#bf8700")
+    if len(ordered):
+        ax.legend(title=t("obs_status", lang), loc="best", fontsize=8, title_fontsize=8)
+    integer_years(ax)
+    ax.set_xlabel(t("year", lang))
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def integer_years(ax: object) -> None:
+    """Show only whole years on the x axis."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def forecast_bands(forecast: object, levels: Sequence[int] = (80, 95)) -> pd.DataFrame:
+    """Return a models.Forecast as a frame indexed by year: mean, lo80, hi80, lo95, hi95."""
+    frame = pd.DataFrame({"mean": forecast.mean})
+    for level in levels:
+        frame[f"lo{level}"] = forecast.lower(level)
+        frame[f"hi{level}"] = forecast.upper(level)
+    frame.index = frame.index.astype(int)
+    return frame
+
+
+def fan_chart(
+    history: pd.Series,
+    bands: pd.DataFrame | None,
+    required: pd.Series | None = None,
+    target: tuple[int, float] | None = None,
+    title: str = "",
+    ylabel: str = "",
+    lang: str = "zh",
+) -> Figure:
+    """History, the projection with 80/95 % bands, the required path and the target point."""
+    fig = new_figure()
+    ax = fig.add_subplot()
+    ax.plot(history.index, history.values, "o-", color="#24292f", label=t("fan.history", lang), zorder=3)
+    if bands is not None and len(bands) and len(history):
+        anchor_year, anchor = int(history.index[-1]), float(history.iloc[-1])
+        years = [anchor_year, *bands.index.tolist()]
+        for level, alpha in ((95, 0.18), (80, 0.35)):
+            if f"lo{level}" in bands:
+                low = [anchor, *bands[f"lo{level}"].tolist()]
+                high = [anchor, *bands[f"hi{level}"].tolist()]
+                ax.fill_between(years, low, high, color=HIGHLIGHT, alpha=alpha, linewidth=0, label=t(f"fan.band{level}", lang))
+        ax.plot(years, [anchor, *bands["mean"].tolist()], "--", color=HIGHLIGHT, label=t("fan.mean", lang), zorder=3)
+    if required is not None and len(required):
+        ax.plot(required.index, required.values, ":", color=ACCENT, linewidth=1.8, label=t("fan.required", lang))
+    if target is not None:
+        ax.scatter([target[0]], [target[1]], marker="*", s=220, color=ACCENT, zorder=4, label=t("fan.target", lang))
+        ax.annotate(number(target[1]), target, textcoords="offset points", xytext=(8, 4), color=ACCENT, fontsize=9)
+    integer_years(ax)
+    ax.set_xlabel(t("year", lang))
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def progress_bullet_chart(frame: pd.DataFrame, title: str = "", lang: str = "zh", clip: float = 200.0) -> Figure:
+    """Dot per target: latest value as % of target (colour = status), with a tick at the % required now.
+
+    ``frame`` columns: label, latest_pct, required_pct (NaN allowed), status.
+    """
+    rows = max(len(frame), 1)
+    fig = new_figure((8.0, max(2.5, 0.34 * rows + 1.3)))
+    ax = fig.add_subplot()
+    ordered = frame.reset_index(drop=True)
+    positions = np.arange(len(ordered))[::-1]
+    ax.axvline(100, color="#24292f", linewidth=1)
+    for pos, row in zip(positions, ordered.itertuples(index=False)):
+        ax.plot([0, min(clip, row.latest_pct) if pd.notna(row.latest_pct) else 0], [pos, pos], color="#eaeef2", linewidth=6, zorder=1, solid_capstyle="butt")
+        if pd.notna(row.required_pct):
+            ax.scatter([min(clip, row.required_pct)], [pos], marker="|", s=260, color="#24292f", zorder=2)
+        if pd.notna(row.latest_pct):
+            ax.scatter([min(clip, row.latest_pct)], [pos], s=70, color=STATUS_COLORS.get(row.status, MUTED), edgecolor="white", zorder=3)
+            if row.latest_pct > clip:
+                ax.annotate(f"{row.latest_pct:.0f}%", (clip, pos), textcoords="offset points", xytext=(6, -3), fontsize=8)
+    ax.set_yticks(positions, ordered["label"].tolist(), fontsize=8)
+    ax.set_xlim(0, clip + 15)
+    ax.set_xlabel(t("bullet.xlabel", lang))
+    present = [s for s in STATUS_ORDER if s in set(ordered["status"])]
+    handles = [Line2D([], [], marker="o", linestyle="", color=STATUS_COLORS[s], label=t(f"status.{s}", lang)) for s in present]
+    handles.append(Line2D([], [], marker="|", linestyle="", markersize=12, color="#24292f", label=t("bullet.required", lang)))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / rows), ncol=min(5, len(handles)), fontsize=8, frameon=False)
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def small_multiples(panels: Sequence[Mapping[str, object]], title: str = "", lang: str = "zh", ncols: int = 3) -> Figure:
+    """Grid of small line charts; each panel: title, series (year -> value), optional target (year, value)."""
+    count = max(len(panels), 1)
+    ncols = min(ncols, count)
+    nrows = math.ceil(count / ncols)
+    fig = new_figure((8.0, 2.3 * nrows + 0.6))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax, panel in zip(axes.flat, panels):
+        series = panel["series"]
+        ax.plot(series.index, series.values, "o-", color=HIGHLIGHT, markersize=3.5, linewidth=1.3)
+        target = panel.get("target")
+        if target is not None:
+            ax.scatter([target[0]], [target[1]], marker="*", s=110, color=ACCENT, zorder=3)
+        ax.set_title(str(panel["title"]), fontsize=9, loc="left")
+        ax.tick_params(labelsize=7)
+        integer_years(ax)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title, x=0.01, ha="left")
+    return fig
+
+
+def peer_chart(frame: pd.DataFrame, title: str = "", xlabel: str = "", lang: str = "zh") -> Figure:
+    """Horizontal bars of the latest value per region; ``frame``: label, value, period, highlight (bool)."""
+    ordered = frame.sort_values("value", ascending=True).reset_index(drop=True)
+    fig = new_figure((8.0, max(2.5, 0.36 * len(ordered) + 1.2)))
+    ax = fig.add_subplot()
+    colors = [HIGHLIGHT if flag else MUTED for flag in ordered["highlight"]]
+    ax.barh(ordered["label"], ordered["value"], color=colors)
+    for pos, row in enumerate(ordered.itertuples(index=False)):
+        ax.annotate(f"{number(row.value)} ({row.period})", (row.value, pos), textcoords="offset points", xytext=(4, -3), fontsize=8)
+    if len(ordered):
+        ax.set_xlim(0, float(ordered["value"].max()) * 1.25 if ordered["value"].max() > 0 else 1)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
