@@ -265,6 +265,10 @@ def date_problem(shown: str, line: int, column: str, cell: str) -> list[Problem]
 def typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Convert a string frame (already cell-checked) to its typed form."""
     out = frame.copy()
+    special = set(NUMERIC.get(name, {})) | set(BOOLEAN.get(name, ())) | set(DATES.get(name, ()))
+    for column in COLUMNS[name]:
+        if column not in special:
+            out[column] = out[column].astype(str)
     for column, kind in NUMERIC.get(name, {}).items():
         values = pd.to_numeric(out[column].replace("", np.nan))
         out[column] = values.astype("Int64") if kind is int else values.astype(float)
