@@ -106,7 +106,7 @@ BROKEN_CELLS = [
     ("observations.csv", "source_id", "no_such_source", "unknown source"),
     ("observations.csv", "region", "atlantis", "unknown region"),
     ("observations.csv", "unit", "万元", "differs from the indicator's unit"),
-    ("observations.csv", "published", "2024-13-01", "YYYY-MM-DD"),
+    ("observations.csv", "published", "2024-13-01", "not a valid calendar date"),
     ("observations.csv", "published", "2024-02-30", "not a valid calendar date"),
     ("observations.csv", "published", "01/02/2024", "YYYY-MM-DD"),
     ("observations.csv", "period", "2024Q1", "period must be YYYY or YYYY-MM"),

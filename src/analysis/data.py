@@ -208,7 +208,7 @@ def read_raw(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
 def frame_of(raw: RawTable) -> pd.DataFrame:
     """Return the raw strings as a DataFrame with a ``_line`` column."""
     frame = pd.DataFrame(raw.rows, columns=raw.header, dtype=object)[COLUMNS[raw.name]]
-    frame["_line"] = raw.lines
+    frame["line_no"] = raw.lines
     return frame
 
 
@@ -221,7 +221,7 @@ def cell_problems(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
     booleans = BOOLEAN.get(raw.name, ())
     dates = DATES.get(raw.name, ())
     for column in COLUMNS[raw.name]:
-        for line, cell in zip(frame["_line"], frame[column]):
+        for line, cell in zip(frame["line_no"], frame[column]):
             if cell != cell.strip():
                 problems.append(Problem(shown, line, column, f"leading or trailing whitespace in {cell!r}"))
                 continue
@@ -324,7 +324,7 @@ def schema_problems(name: str, raw: RawTable, frame: pd.DataFrame) -> list[Probl
         problems = []
         for case in cases.itertuples(index=False):
             index = case.index
-            line = int(frame["_line"].iloc[int(index)]) if index is not None and not pd.isna(index) else 1
+            line = int(frame["line_no"].iloc[int(index)]) if index is not None and not pd.isna(index) else 1
             problems.append(Problem(shown, line, str(case.column), f"{case.failure_case!r}: {case.check}"))
         return problems
     return []
@@ -341,48 +341,48 @@ def referential_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path]
     for name, frame in tables.items():
         keys = KEYS[name]
         duplicated = frame.duplicated(subset=keys, keep="first")
-        for line in frame.loc[duplicated, "_line"]:
+        for line in frame.loc[duplicated, "line_no"]:
             problems.append(Problem(shown[name], int(line), keys[0], f"duplicate key ({', '.join(keys)})"))
 
     for row in tables["indicators"].itertuples():
         low, high = row.lower_bound, row.upper_bound
         if not pd.isna(low) and not pd.isna(high) and low >= high:
-            problems.append(Problem(shown["indicators"], row._line, "upper_bound", f"upper_bound {high} is not above lower_bound {low}"))
+            problems.append(Problem(shown["indicators"], row.line_no, "upper_bound", f"upper_bound {high} is not above lower_bound {low}"))
 
     for row in tables["targets"].itertuples():
         where = shown["targets"]
         if row.indicator_id not in indicators.index:
-            problems.append(Problem(where, row._line, "indicator_id", f"unknown indicator {row.indicator_id!r} (not in indicators.csv)"))
+            problems.append(Problem(where, row.line_no, "indicator_id", f"unknown indicator {row.indicator_id!r} (not in indicators.csv)"))
         elif row.unit != indicators.at[row.indicator_id, "unit"] and row.target_type in ("level", "cumulative"):
-            problems.append(Problem(where, row._line, "unit", f"unit {row.unit!r} differs from the indicator's unit {indicators.at[row.indicator_id, 'unit']!r}"))
+            problems.append(Problem(where, row.line_no, "unit", f"unit {row.unit!r} differs from the indicator's unit {indicators.at[row.indicator_id, 'unit']!r}"))
         if row.region not in regions:
-            problems.append(Problem(where, row._line, "region", f"unknown region {row.region!r} (not in regions.csv)"))
+            problems.append(Problem(where, row.line_no, "region", f"unknown region {row.region!r} (not in regions.csv)"))
         if not pd.isna(row.base_year) and row.base_year >= row.target_year:
-            problems.append(Problem(where, row._line, "base_year", f"base_year {row.base_year} is not before target_year {row.target_year}"))
+            problems.append(Problem(where, row.line_no, "base_year", f"base_year {row.base_year} is not before target_year {row.target_year}"))
         if row.target_type == "rank" and row.comparator not in ("<=", "<"):
-            problems.append(Problem(where, row._line, "comparator", f"a rank target needs <= or < (a smaller rank is better), not {row.comparator!r}"))
+            problems.append(Problem(where, row.line_no, "comparator", f"a rank target needs <= or < (a smaller rank is better), not {row.comparator!r}"))
 
     today = pd.Timestamp(date.today())
     for row in tables["observations"].itertuples():
         where = shown["observations"]
         if row.indicator_id not in indicators.index:
-            problems.append(Problem(where, row._line, "indicator_id", f"unknown indicator {row.indicator_id!r} (not in indicators.csv)"))
+            problems.append(Problem(where, row.line_no, "indicator_id", f"unknown indicator {row.indicator_id!r} (not in indicators.csv)"))
             continue
         meta = indicators.loc[row.indicator_id]
         if row.unit != meta["unit"]:
-            problems.append(Problem(where, row._line, "unit", f"unit {row.unit!r} differs from the indicator's unit {meta['unit']!r}; convert the value"))
+            problems.append(Problem(where, row.line_no, "unit", f"unit {row.unit!r} differs from the indicator's unit {meta['unit']!r}; convert the value"))
         if not pd.isna(meta["lower_bound"]) and row.value < meta["lower_bound"]:
-            problems.append(Problem(where, row._line, "value", f"{row.value:g} is below the indicator's lower bound {meta['lower_bound']:g}"))
+            problems.append(Problem(where, row.line_no, "value", f"{row.value:g} is below the indicator's lower bound {meta['lower_bound']:g}"))
         if not pd.isna(meta["upper_bound"]) and row.value > meta["upper_bound"]:
-            problems.append(Problem(where, row._line, "value", f"{row.value:g} is above the indicator's upper bound {meta['upper_bound']:g}"))
+            problems.append(Problem(where, row.line_no, "value", f"{row.value:g} is above the indicator's upper bound {meta['upper_bound']:g}"))
         if row.region not in regions:
-            problems.append(Problem(where, row._line, "region", f"unknown region {row.region!r} (not in regions.csv)"))
+            problems.append(Problem(where, row.line_no, "region", f"unknown region {row.region!r} (not in regions.csv)"))
         if row.source_id not in sources:
-            problems.append(Problem(where, row._line, "source_id", f"unknown source {row.source_id!r} (not in sources.csv)"))
+            problems.append(Problem(where, row.line_no, "source_id", f"unknown source {row.source_id!r} (not in sources.csv)"))
         if row.published > today:
-            problems.append(Problem(where, row._line, "published", f"{row.published.date()} is in the future"))
+            problems.append(Problem(where, row.line_no, "published", f"{row.published.date()} is in the future"))
         if row.published.year < row.year:
-            problems.append(Problem(where, row._line, "published", f"published {row.published.date()} before its period {row.period} began"))
+            problems.append(Problem(where, row.line_no, "published", f"published {row.published.date()} before its period {row.period} began"))
     return problems
 
 
@@ -404,7 +404,7 @@ def validate_dir(data_dir: Path | str = DEFAULT_DATA_DIR) -> tuple[dict[str, pd.
         problems.extend(cell_issues)
         if cell_issues:
             bad_lines = {p.row for p in cell_issues}
-            frame = frame[~frame["_line"].isin(bad_lines)].reset_index(drop=True)
+            frame = frame[~frame["line_no"].isin(bad_lines)].reset_index(drop=True)
         frame = typed(name, frame)
         problems.extend(schema_problems(name, raw, frame))
         tables[name] = frame
@@ -419,7 +419,7 @@ def load(data_dir: Path | str = DEFAULT_DATA_DIR) -> Dataset:
     tables, problems = validate_dir(data_dir)
     if problems:
         raise DataValidationError(problems)
-    clean = {name: frame.drop(columns="_line").reset_index(drop=True) for name, frame in tables.items()}
+    clean = {name: frame.drop(columns="line_no").reset_index(drop=True) for name, frame in tables.items()}
     return Dataset(data_dir=Path(data_dir), **clean)
 
 
