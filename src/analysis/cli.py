@@ -48,9 +48,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     table = data.coverage_table(dataset, region=args.region, as_of=args.as_of)
     with_data = table[table["n_years"] > 0]
     without = table[table["n_years"] == 0]
-    shown = with_data[["target_id", "indicator_id", "years", "latest_period", "latest_value", "source_id"]]
-    print(shown.to_string(index=False))
-    print(f"\n{len(with_data)} of {len(table)} targets have data for {args.region}.")
+    shown = with_data[["target_id", "region", "indicator_id", "years", "latest_period", "latest_shown", "latest_status", "source_id"]]
+    print(shown.rename(columns={"latest_shown": "latest", "latest_status": "status"}).to_string(index=False))
+    print(f"\n{len(with_data)} of {len(table)} targets have data (region: {args.region}).")
     if len(without):
         print(f"No data for {len(without)} targets (where the figures are published):")
         for row in without.itertuples():
@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("coverage", cmd_coverage, "which years each target's indicator has data for")
     data_dir_option(p)
-    p.add_argument("--region", default="ningbo")
+    p.add_argument("--region", default="ningbo", help="region id, or 'all' for every target")
     p.add_argument("--as-of", default=None, help="report date YYYY-MM-DD (default: today)")
 
     p = command("status", cmd_status, "status of every target as of a date")

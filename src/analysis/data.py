@@ -490,15 +490,15 @@ def coverage_table(dataset: Dataset, region: str = "ningbo", as_of: date | str |
     chosen = with_sources(dataset, select_as_of(dataset.observations, as_of))
     annual = chosen[chosen["is_annual"]]
     rows = []
-    targets = dataset.targets[dataset.targets["region"] == region] if region else dataset.targets
+    targets = dataset.targets if region in (None, "", "all") else dataset.targets[dataset.targets["region"] == region]
     for target in targets.sort_values("target_id").itertuples():
         series = annual[(annual["indicator_id"] == target.indicator_id) & (annual["region"] == target.region)].sort_values("year")
         meta = dataset.indicator(target.indicator_id)
         if series.empty:
             rows.append({
                 "target_id": target.target_id, "indicator_id": target.indicator_id, "region": target.region,
-                "years": "", "n_years": 0, "latest_period": "", "latest_value": np.nan,
-                "source_id": "", "source_title": "", "where_published": meta["where_published"],
+                "years": "", "n_years": 0, "latest_period": "", "latest_value": np.nan, "latest_shown": "",
+                "latest_status": "", "source_id": "", "source_title": "", "where_published": meta["where_published"],
             })
             continue
         latest = series.iloc[-1]
@@ -506,6 +506,7 @@ def coverage_table(dataset: Dataset, region: str = "ningbo", as_of: date | str |
             "target_id": target.target_id, "indicator_id": target.indicator_id, "region": target.region,
             "years": format_years(series["year"].tolist()), "n_years": len(series),
             "latest_period": latest["period"], "latest_value": latest["value"],
+            "latest_shown": f"{latest['qualifier']}{latest['value']:g}", "latest_status": latest["status"],
             "source_id": latest["source_id"], "source_title": latest["title"], "where_published": "",
         })
     return pd.DataFrame(rows)
