@@ -104,13 +104,21 @@ def observation_from_args(args: argparse.Namespace, units: dict[str, str]) -> di
     }
 
 
+def differs(existing: str, new: str) -> bool:
+    """Return whether two value strings are different numbers (unparseable ones are left to validation)."""
+    try:
+        return float(existing) != float(new)
+    except ValueError:
+        return False
+
+
 def conflicts_with(header: list[str], rows: list[list[str]], new: dict[str, str]) -> list[Conflict]:
     """Return the existing vintages of the new row's key whose value differs."""
     col = {name: i for i, name in enumerate(header)}
     found = []
     for line, row in enumerate(rows, start=2):
         same_key = all(row[col[k]] == new[k] for k in ("indicator_id", "region", "period"))
-        if same_key and float(row[col["value"]]) != float(new["value"]):
+        if same_key and differs(row[col["value"]], new["value"]):
             found.append(Conflict(line, row[col["value"]], row[col["status"]], row[col["source_id"]], row[col["published"]], row[col["preferred"]]))
     return found
 
