@@ -1,0 +1,807 @@
+"""Target arithmetic: base value, required path, progress category, P(meet), status.
+
+Every number that compares data with a target is computed here, from the data a reader could
+see on the report date (``data.select_as_of``), and every threshold is a module constant that
+:func:`method_note` prints.
+
+Progress category (Eurostat SDG monitoring; Statistics Canada / Open SDG progress calculation):
+``R = observed annual growth since the base year / required annual growth from base to target``,
+compound annual growth rates (CAGR) for geometric indicators, average annual change for linear
+ones. Bands (lower edges inclusive): ``R >= 0.95`` significant, ``0.60 <= R < 0.95`` moderate,
+``0 <= R < 0.60`` insufficient, ``R < 0`` movement away. Direction comes from the comparator
+(``<=``/``<``: lower is better), which the ratio handles by itself: a falling value over a
+falling required path gives a positive R. Zero and negative values follow Open SDG: when the
+base, the latest value or the target is <= 0 the growth rate is undefined and absolute annual
+change is used for both the observed and the required growth (noted); when the latest value
+already satisfies the target the category is ``achieved`` (this includes the case where the
+required growth is zero or negative because the base already met the target); when the base met
+the target but the latest value no longer does, the category is ``away``. A ratio needs the base
+and one later observation, else ``insufficient_data``. R is rounded to ``RATIO_DECIMALS`` before
+banding so that an exact edge (e.g. 19/20 = 0.95) is not lost to floating-point error.
+
+Status: ``met`` when a final value already satisfies a target that cannot be undone (a
+cumulative sum of non-negative flows already reached, or the target year observed with an
+official/revised value that satisfies it); else from P(meet) by ``STATUS_BANDS``;
+``insufficient_data`` when there are data but no projection (fewer than 3 points, no base);
+``no_data`` when no annual observation was published by the report date.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import data
+
+# ---------------------------------------------------------------------------
+# Thresholds and constants (defined once; printed by method_note)
+
+PROGRESS_BANDS: tuple[tuple[str, float], ...] = (
+    ("significant", 0.95),
+    ("moderate", 0.60),
+    ("insufficient", 0.0),
+)
+PROGRESS_BELOW = "away"  # R below the last band's lower edge
+PROGRESS_CATEGORIES = ("significant", "moderate", "insufficient", "away", "achieved", "insufficient_data", "no_data")
+RATIO_DECIMALS = 9
+
+STATUS_BANDS: tuple[tuple[str, float], ...] = (
+    ("on_track", 0.90),
+    ("likely", 0.66),
+    ("uncertain", 0.33),
+    ("unlikely", 0.10),
+)
+STATUS_BELOW = "off_track"  # P below the last band's lower edge
+STATUSES = ("met", "on_track", "likely", "uncertain", "unlikely", "off_track", "insufficient_data", "no_data")
+
+# IPCC calibrated-likelihood terms, one per status band (same lower edges as STATUS_BANDS).
+LIKELIHOOD_WORDS: dict[str, dict[str, str]] = {
+    "on_track": {"en": "very likely", "zh": "很可能"},
+    "likely": {"en": "likely", "zh": "可能"},
+    "uncertain": {"en": "about as likely as not", "zh": "可能性中等"},
+    "unlikely": {"en": "unlikely", "zh": "不太可能"},
+    "off_track": {"en": "very unlikely", "zh": "很不可能"},
+}
+
+GROWTH_FORMS: dict[str, dict[str, str]] = {
+    "linear": {
+        "en": "linear: equal annual steps from base to target (shares, ratios, rates, ranks); progress measured by average annual change",
+        "zh": "线性：基期到目标值按相同年增量（比重、比率、增速、排名）；进展按年均变化量衡量",
+    },
+    "geometric": {
+        "en": "geometric: constant annual growth rate from base to target (counts, amounts); progress measured by CAGR; linear when base, latest or target <= 0",
+        "zh": "几何：基期到目标值按固定年增长率（数量、金额）；进展按年均复合增长率衡量；基期、最新值或目标值不大于0时改用线性",
+    },
+}
+
+SEED = 0
+LEVELS = (80, 95)
+FORECAST_METHOD = "auto"
+PROJECT_TO = 2035  # first_year_meeting is searched up to this year
+MIN_POINTS_PROGRESS = 2  # base + one later year
+MIN_POINTS_PROJECTION = 3  # models.forecast raises SeriesTooShort below this
+MIN_RANK_POINTS = 5  # fewer ranks: no probability for a rank target
+RANK_WITHIN_TARGET_STATUS = "on_track"  # rank target, < MIN_RANK_POINTS ranks, latest rank already within target
+P_CHANGE = 0.10  # what_changed: a P(meet) move larger than this is reported
+FINAL_STATUSES = ("official", "revised")  # observation statuses that count as final figures
+RANK_HALF_STEP = 0.5  # ranks are integers: P(rank <= k) = P(Y <= k + 0.5)
+
+STATUS_COLUMNS = [
+    "target_id", "indicator_id", "region", "target_type", "comparator", "target_year", "target_value", "unit",
+    "latest_period", "latest_value", "source_id", "base_year_used", "base_value", "required_value", "gap", "gap_pct",
+    "progress_ratio", "progress_category", "projected_value", "lo80", "hi80", "lo95", "hi95", "p_meet",
+    "first_year_meeting", "status", "note",
+]
+EXTRA_COLUMNS = ["n_obs", "forecast_method", "forecast_flags"]
+INT_COLUMNS = ("target_year", "base_year_used", "first_year_meeting", "n_obs")
+STRING_COLUMNS = (
+    "target_id", "indicator_id", "region", "target_type", "comparator", "unit", "latest_period", "source_id",
+    "progress_category", "status", "note", "forecast_method", "forecast_flags",
+)
+SIG_DIGITS = 4  # derived values in csv/json
+SIG_COLUMNS = ("required_value", "gap", "projected_value", "lo80", "hi80", "lo95", "hi95")
+DECIMALS = {"gap_pct": 1, "progress_ratio": 3, "p_meet": 3}
+
+PROGRESS_LABELS: dict[str, dict[str, str]] = {
+    "significant": {"en": "significant progress", "zh": "显著进展"},
+    "moderate": {"en": "moderate progress", "zh": "一定进展"},
+    "insufficient": {"en": "insufficient progress", "zh": "进展不足"},
+    "away": {"en": "movement away from target", "zh": "偏离目标"},
+    "achieved": {"en": "target achieved", "zh": "已达到目标"},
+    "insufficient_data": {"en": "insufficient data", "zh": "数据不足"},
+    "no_data": {"en": "no data", "zh": "无数据"},
+}
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "met": {"en": "met", "zh": "已实现"},
+    "on_track": {"en": "on track", "zh": "进展顺利"},
+    "likely": {"en": "likely", "zh": "有望实现"},
+    "uncertain": {"en": "uncertain", "zh": "不确定"},
+    "unlikely": {"en": "unlikely", "zh": "难以实现"},
+    "off_track": {"en": "off track", "zh": "明显滞后"},
+    "insufficient_data": {"en": "insufficient data", "zh": "数据不足"},
+    "no_data": {"en": "no data", "zh": "无数据"},
+}
+
+DateLike = date | str | pd.Timestamp | None
+
+
+# ---------------------------------------------------------------------------
+# Small pure helpers
+
+
+def meets(value: float, comparator: str, target: float) -> bool:
+    """Return whether a value satisfies ``value <comparator> target``."""
+    if value is None or pd.isna(value):
+        return False
+    return {">=": value >= target, ">": value > target, "<=": value <= target, "<": value < target}[comparator]
+
+
+def higher_is_better(comparator: str) -> bool:
+    """Return whether the comparator asks for a higher value."""
+    return comparator in (">=", ">")
+
+
+def progress_category(ratio: float) -> str:
+    """Return the progress band of a progress ratio (lower edges inclusive)."""
+    if ratio is None or pd.isna(ratio):
+        return "insufficient_data"
+    for code, edge in PROGRESS_BANDS:
+        if ratio >= edge:
+            return code
+    return PROGRESS_BELOW
+
+
+def status_from_p(p: float) -> str:
+    """Return the status word for a probability of meeting the target."""
+    if p is None or pd.isna(p):
+        return "insufficient_data"
+    for code, edge in STATUS_BANDS:
+        if p >= edge:
+            return code
+    return STATUS_BELOW
+
+
+def likelihood_words(p: float, lang: str = "en") -> str:
+    """Return the IPCC calibrated-likelihood phrase for a probability, in zh or en ('' for none)."""
+    if p is None or pd.isna(p):
+        return ""
+    return LIKELIHOOD_WORDS[status_from_p(p)][lang]
+
+
+def geometric_possible(*values: float) -> bool:
+    """Return whether compound growth is defined between these values (all > 0)."""
+    return all(v is not None and not pd.isna(v) and v > 0 for v in values)
+
+
+def required_at(year: int, base_year: int, base: float, target_year: int, target: float, form: str) -> float:
+    """Return the required-path value in a year, base to target by the growth form."""
+    if target_year == base_year:
+        return target
+    share = (year - base_year) / (target_year - base_year)
+    if form == "geometric" and geometric_possible(base, target):
+        return base * (target / base) ** share
+    return base + (target - base) * share
+
+
+def annual_rates(base: float, value: float, target: float, years_obs: int, years_req: int, form: str) -> tuple[float, float, str]:
+    """Return (observed, required) annual growth and the form used (CAGR or absolute change)."""
+    if form == "geometric" and geometric_possible(base, value, target):
+        observed = (value / base) ** (1 / years_obs) - 1
+        required = (target / base) ** (1 / years_req) - 1
+        return observed, required, "geometric"
+    return (value - base) / years_obs, (target - base) / years_req, "linear"
+
+
+def classify_progress(
+    base_year: int, base: float, year: int, value: float, target_year: int, target: float, form: str, comparator: str
+) -> tuple[float, str, str]:
+    """Return (progress ratio, category, note) of the latest value against the target path."""
+    if year is None or base_year is None or year <= base_year or pd.isna(base):
+        return math.nan, "insufficient_data", "progress needs the base year and a later observation"
+    years_req = max(target_year - base_year, 1)
+    observed, required, used = annual_rates(base, value, target, year - base_year, years_req, form)
+    note = "" if used == form else "growth undefined for values <= 0: absolute annual change used"
+    ratio = round(observed / required, RATIO_DECIMALS) if required != 0 else math.nan
+    if meets(value, comparator, target):
+        return ratio, "achieved", note
+    direction = 1 if higher_is_better(comparator) else -1
+    if direction * required <= 0:
+        category = PROGRESS_BELOW if direction * observed < 0 else "insufficient"
+        extra = "base already met the target; the latest value no longer does"
+        return math.nan, category, "; ".join(x for x in (note, extra) if x)
+    return ratio, progress_category(ratio), note
+
+
+def base_point(series: pd.Series, base_year: int | None) -> tuple[int | None, float, str]:
+    """Return (year used, value, note): the base year, else nearest earlier, else first later year."""
+    if series.empty:
+        return None, math.nan, ""
+    if base_year is None or pd.isna(base_year):
+        year = int(series.index.min())
+        return year, float(series[year]), f"target has no base year: first observation ({year}) used"
+    base_year = int(base_year)
+    if base_year in series.index:
+        return base_year, float(series[base_year]), ""
+    earlier = series[series.index < base_year]
+    if not earlier.empty:
+        year = int(earlier.index.max())
+        return year, float(series[year]), f"base year {base_year} not observed: {year} used (nearest earlier year)"
+    year = int(series.index.min())
+    return year, float(series[year]), f"base year {base_year} not observed, nothing earlier: {year} used (first later year)"
+
+
+def first_meeting(path: pd.Series, comparator: str, target: float, after: int | None = None) -> int | None:
+    """Return the first year of a path (observed then projected) whose value meets the target."""
+    for year, value in path.sort_index().items():
+        if after is not None and year <= after:
+            continue
+        if meets(value, comparator, target):
+            return int(year)
+    return None
+
+
+def probability(forecast: Any, year: int, comparator: str, threshold: float) -> float:
+    """Return P(value in a year satisfies the comparator) from a forecast."""
+    if higher_is_better(comparator):
+        return float(forecast.prob_at_least(year, threshold))
+    return float(forecast.prob_at_most(year, threshold))
+
+
+def bounds_of(meta: pd.Series) -> tuple[float, float] | None:
+    """Return the indicator's (lower, upper) bounds when both are set, else None."""
+    low, high = meta["lower_bound"], meta["upper_bound"]
+    if pd.isna(low) or pd.isna(high):
+        return None
+    return float(low), float(high)
+
+
+def join_notes(*notes: str) -> str:
+    """Join the non-empty notes with '; '."""
+    return "; ".join(n for n in notes if n)
+
+
+def fmt_num(x: float) -> str:
+    """Format a number compactly for notes (4 significant digits)."""
+    if pd.isna(x):
+        return ""
+    return f"{x:.0f}" if abs(x) >= 1e4 else f"{x:.4g}"
+
+
+# ---------------------------------------------------------------------------
+# Forecasting (one place to call models.forecast; tests may replace run_forecast)
+
+
+def run_forecast(series: pd.Series, horizon: int, bounds: tuple[float, float] | None) -> Any:
+    """Return models.forecast of a series (method auto, fixed seed, LEVELS)."""
+    from analysis import models
+
+    return models.forecast(series, horizon=horizon, method=FORECAST_METHOD, levels=LEVELS, bounds=bounds, seed=SEED)
+
+
+def cached_forecast(cache: dict, series: pd.Series, horizon: int, bounds: tuple[float, float] | None) -> Any:
+    """Return a forecast, reusing one already computed for the same inputs; errors are cached too."""
+    key = (tuple(int(y) for y in series.index), tuple(float(v) for v in series.values), int(horizon), bounds)
+    if key not in cache:
+        try:
+            cache[key] = run_forecast(series, horizon, bounds)
+        except ValueError as err:  # models.SeriesTooShort and other unusable series
+            cache[key] = err
+    result = cache[key]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+# ---------------------------------------------------------------------------
+# One target
+
+
+@dataclass
+class Assessment:
+    """Every number of one target as of a date, with the forecast and the history used."""
+
+    target_id: str
+    indicator_id: str
+    region: str
+    target_type: str
+    comparator: str
+    target_year: int
+    target_value: float
+    unit: str
+    latest_period: str = ""
+    latest_value: float = math.nan
+    source_id: str = ""
+    base_year_used: int | None = None
+    base_value: float = math.nan
+    required_value: float = math.nan
+    gap: float = math.nan
+    gap_pct: float = math.nan
+    progress_ratio: float = math.nan
+    progress_category: str = "no_data"
+    projected_value: float = math.nan
+    lo80: float = math.nan
+    hi80: float = math.nan
+    lo95: float = math.nan
+    hi95: float = math.nan
+    p_meet: float = math.nan
+    first_year_meeting: int | None = None
+    status: str = "no_data"
+    note: str = ""
+    n_obs: int = 0
+    forecast_method: str = ""
+    forecast_flags: str = ""
+    forecast: Any = field(default=None, repr=False)
+    history: pd.Series | None = field(default=None, repr=False)
+    target_level: float = math.nan  # the level compared in the target year (implied for avg_growth)
+
+    def add_note(self, *notes: str) -> None:
+        """Append notes."""
+        self.note = join_notes(self.note, *notes)
+
+    def as_row(self) -> dict[str, Any]:
+        """Return the status-table row (STATUS_COLUMNS + EXTRA_COLUMNS)."""
+        return {name: getattr(self, name) for name in STATUS_COLUMNS + EXTRA_COLUMNS}
+
+
+def annual_observations(chosen: pd.DataFrame, indicator_id: str, region: str) -> pd.DataFrame:
+    """Return the chosen annual rows of one indicator and region, sorted by year."""
+    rows = chosen[(chosen["indicator_id"] == indicator_id) & (chosen["region"] == region) & chosen["is_annual"]]
+    return rows.sort_values("year").reset_index(drop=True)
+
+
+def set_latest(a: Assessment, row: pd.Series) -> None:
+    """Record the observation shown as the latest value, with qualifier and status notes."""
+    a.latest_period, a.latest_value, a.source_id = str(row["period"]), float(row["value"]), str(row["source_id"])
+    if row.get("qualifier", ""):
+        a.add_note(f"latest value is qualified ({row['qualifier']}{fmt_num(row['value'])})")
+
+
+def set_projection(a: Assessment, fc: Any, year: int) -> None:
+    """Copy the central projection and intervals of a year from a forecast."""
+    a.forecast = fc
+    a.forecast_method = str(getattr(fc, "method", ""))
+    a.forecast_flags = ",".join(getattr(fc, "flags", ()) or ())
+    a.projected_value = float(fc.mean[year])
+    a.lo80, a.hi80 = float(fc.lower(80)[year]), float(fc.upper(80)[year])
+    a.lo95, a.hi95 = float(fc.lower(95)[year]), float(fc.upper(95)[year])
+
+
+def set_gap(a: Assessment, base_year: int, base: float, year: int, value: float, form: str) -> None:
+    """Compute the required path value in the latest year and the gap to it."""
+    a.required_value = required_at(year, base_year, base, a.target_year, a.target_level, form)
+    a.gap = value - a.required_value
+    a.gap_pct = 100 * a.gap / abs(a.required_value) if a.required_value else math.nan
+
+
+def final_status(a: Assessment, satisfied: bool, obs_status: str, what: str) -> None:
+    """Set p_meet and status from an observed target-year value."""
+    a.p_meet = 1.0 if satisfied else 0.0
+    if satisfied and obs_status in FINAL_STATUSES:
+        a.status = "met"
+    else:
+        a.status = status_from_p(a.p_meet)
+        if obs_status not in FINAL_STATUSES:
+            a.add_note(f"{what} is {obs_status}, not a final figure")
+
+
+def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.Series, cache: dict, target: Any) -> None:
+    """Assess a level, avg_growth or rank target (compared with a level in the target year)."""
+    form = meta["growth_form"] if target.target_type != "avg_growth" else "geometric"
+    by, base, base_note = base_point(series, target.base_year)
+    a.base_year_used, a.base_value = by, base
+    a.add_note(base_note)
+    if target.target_type == "avg_growth":
+        if meta["kind"] == "rate":
+            a.progress_category, a.status = "insufficient_data", "insufficient_data"
+            a.add_note("average-growth target on a growth-rate indicator is not supported: attach it to the level indicator")
+            return
+        if not geometric_possible(base):
+            a.progress_category, a.status = "insufficient_data", "insufficient_data"
+            a.add_note("average-growth target needs a positive base value")
+            return
+        rate = target.target_value / 100
+        a.target_level = base * (1 + rate) ** (a.target_year - by)
+        a.add_note(f"implied {a.target_year} level = {fmt_num(base)} x (1+{fmt_num(target.target_value)}%)^{a.target_year - by} = {fmt_num(a.target_level)}")
+    upto = rows[rows["year"] <= a.target_year]
+    latest = upto.iloc[-1] if not upto.empty else rows.iloc[-1]
+    set_latest(a, latest)
+    year, value = int(latest["year"]), float(latest["value"])
+    if by is not None and year > by:
+        set_gap(a, by, base, year, value, form)
+    a.progress_ratio, a.progress_category, note = classify_progress(
+        by, base, year, value, a.target_year, a.target_level, form, a.comparator
+    )
+    a.add_note(note)
+    threshold = a.target_level
+    if target.target_type == "rank":
+        threshold += RANK_HALF_STEP if a.comparator == "<=" else -RANK_HALF_STEP
+        a.add_note("ranks " + ", ".join(f"{y}:{fmt_num(v)}" for y, v in series.items()))
+    last_year = int(series.index.max())
+    observed_path = series[series.index > by] if by is not None else series
+    if a.target_year in series.index:
+        row = rows[rows["year"] == a.target_year].iloc[0]
+        a.projected_value = float(row["value"])
+        final_status(a, meets(a.projected_value, a.comparator, a.target_level), str(row["status"]), f"the {a.target_year} value")
+        a.first_year_meeting = first_meeting(observed_path, a.comparator, a.target_level)
+        return
+    if last_year > a.target_year:
+        later = series[series.index > a.target_year]
+        if upto.empty:
+            a.status = "insufficient_data"
+            a.add_note(f"no observation at or before {a.target_year}")
+            return
+        a.projected_value = float(np.interp(a.target_year, [year, later.index[0]], [value, later.iloc[0]]))
+        a.p_meet = 1.0 if meets(a.projected_value, a.comparator, a.target_level) else 0.0
+        a.status = status_from_p(a.p_meet)
+        a.add_note(f"{a.target_year} not observed: interpolated between {year} and {int(later.index[0])}")
+        a.first_year_meeting = first_meeting(observed_path, a.comparator, a.target_level)
+        return
+    if target.target_type == "rank" and len(series) < MIN_RANK_POINTS:
+        a.first_year_meeting = first_meeting(observed_path, a.comparator, a.target_level)
+        if meets(value, a.comparator, a.target_level):
+            a.status = RANK_WITHIN_TARGET_STATUS
+            a.add_note(f"rank target: no probability (fewer than {MIN_RANK_POINTS} ranks); latest rank already within target")
+        else:
+            a.status = "insufficient_data"
+            a.add_note(f"rank target: no probability (fewer than {MIN_RANK_POINTS} ranks)")
+        return
+    if len(series) < MIN_POINTS_PROJECTION:
+        a.status = "insufficient_data"
+        a.add_note(f"{len(series)} annual point(s): no projection (needs {MIN_POINTS_PROJECTION})")
+        a.first_year_meeting = first_meeting(observed_path, a.comparator, a.target_level)
+        return
+    horizon = max(PROJECT_TO, a.target_year) - last_year
+    try:
+        fc = cached_forecast(cache, series, horizon, bounds_of(meta))
+    except ValueError as err:
+        a.status = "insufficient_data"
+        a.add_note(f"no projection: {err}")
+        return
+    set_projection(a, fc, a.target_year)
+    a.p_meet = probability(fc, a.target_year, a.comparator, threshold)
+    a.status = status_from_p(a.p_meet)
+    path = pd.concat([observed_path, fc.mean])
+    a.first_year_meeting = first_meeting(path, a.comparator, a.target_level)
+    if a.first_year_meeting is None:
+        a.add_note(f"central projection does not meet the target by {max(PROJECT_TO, a.target_year)}")
+
+
+def assess_cumulative(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.Series, cache: dict, target: Any) -> None:
+    """Assess a cumulative target: the sum of annual flows over base_year+1..target_year."""
+    if target.base_year is None or pd.isna(target.base_year):
+        a.progress_category, a.status = "insufficient_data", "insufficient_data"
+        a.add_note("cumulative target needs a base year")
+        return
+    by = int(target.base_year)
+    a.base_year_used, a.base_value = by, 0.0
+    a.target_level = a.target_value
+    window = list(range(by + 1, a.target_year + 1))
+    last_year = int(series.index.max())
+    upto = rows[rows["year"] <= a.target_year]
+    latest = upto.iloc[-1] if not upto.empty else rows.iloc[-1]
+    set_latest(a, latest)
+    seen = [y for y in window if y <= last_year]
+    observed = {y: float(series[y]) for y in seen if y in series.index}
+    filled = {y: float(np.interp(y, series.index, series.values)) for y in seen if y not in series.index}
+    if filled:
+        a.add_note("flows interpolated for " + ", ".join(str(y) for y in filled))
+    observed_sum = sum(observed.values())
+    to_date = observed_sum + sum(filled.values())
+    flows = pd.Series({**observed, **filled}, dtype=float).sort_index()
+    cumulative = flows.cumsum()
+    a.add_note(f"cumulative {by + 1}-{seen[-1]}: {fmt_num(to_date)}" if seen else f"no flow after {by} yet")
+    if seen:
+        eval_year = seen[-1]
+        share = (eval_year - by) / (a.target_year - by)
+        a.required_value = a.target_value * share
+        a.gap = to_date - a.required_value
+        a.gap_pct = 100 * a.gap / abs(a.required_value) if a.required_value else math.nan
+        a.progress_ratio, a.progress_category, note = classify_progress(
+            by, 0.0, eval_year, to_date, a.target_year, a.target_value, "linear", a.comparator
+        )
+        a.add_note(note)
+    else:
+        a.progress_category = "insufficient_data"
+    reached = higher_is_better(a.comparator) and meets(observed_sum, a.comparator, a.target_value)
+    a.first_year_meeting = first_meeting(cumulative, a.comparator, a.target_value)
+    if reached:
+        a.status, a.p_meet, a.projected_value = "met", 1.0, to_date
+        a.add_note("cumulative target already reached by observed flows (flows are non-negative)")
+        return
+    if last_year >= a.target_year:
+        a.projected_value = to_date
+        final_rows = upto[upto["year"] > by]
+        worst = "official" if final_rows["status"].isin(FINAL_STATUSES).all() and not filled else "estimate"
+        final_status(a, meets(to_date, a.comparator, a.target_value), worst, "the cumulative sum")
+        return
+    if len(series) < MIN_POINTS_PROJECTION:
+        a.status = "insufficient_data"
+        a.add_note(f"{len(series)} annual point(s): no projection (needs {MIN_POINTS_PROJECTION})")
+        return
+    horizon = max(PROJECT_TO, a.target_year) - last_year
+    try:
+        fc = cached_forecast(cache, series, horizon, bounds_of(meta))
+    except ValueError as err:
+        a.status = "insufficient_data"
+        a.add_note(f"no projection: {err}")
+        return
+    future = [y for y in window if y > last_year]
+    columns = [list(fc.years).index(y) for y in future]
+    sums = to_date + np.asarray(fc.samples)[:, columns].sum(axis=1)
+    a.forecast = fc
+    a.forecast_method = str(getattr(fc, "method", ""))
+    a.forecast_flags = ",".join(getattr(fc, "flags", ()) or ())
+    a.projected_value = to_date + float(fc.mean[future].sum())
+    a.lo80, a.hi80, a.lo95, a.hi95 = (float(q) for q in np.percentile(sums, [10, 90, 2.5, 97.5]))
+    p_at_least = float(fc.prob_sum_at_least(future, a.target_value - to_date))
+    a.p_meet = p_at_least if higher_is_better(a.comparator) else 1.0 - p_at_least
+    a.status = status_from_p(a.p_meet)
+    path = pd.concat([cumulative, to_date + fc.mean[[y for y in fc.years if y > last_year and y > by]].cumsum()])
+    a.first_year_meeting = first_meeting(path, a.comparator, a.target_value)
+
+
+def assess_target(dataset: data.Dataset, target: Any, chosen: pd.DataFrame, cache: dict) -> Assessment:
+    """Assess one target (a targets.csv row) from the as-of selection of observations."""
+    a = Assessment(
+        target_id=str(target.target_id), indicator_id=str(target.indicator_id), region=str(target.region),
+        target_type=str(target.target_type), comparator=str(target.comparator), target_year=int(target.target_year),
+        target_value=float(target.target_value), unit=str(target.unit),
+    )
+    a.target_level = a.target_value
+    meta = dataset.indicator(a.indicator_id)
+    rows = annual_observations(chosen, a.indicator_id, a.region)
+    if rows.empty:
+        a.progress_category, a.status = "no_data", "no_data"
+        subannual = chosen[(chosen["indicator_id"] == a.indicator_id) & (chosen["region"] == a.region)]
+        where = str(meta.get("where_published", "") or "")
+        a.add_note(
+            "no annual observation published by the report date",
+            "year-to-date values only" if not subannual.empty else "",
+            f"published in: {where}" if where else "",
+        )
+        return a
+    series = pd.Series(rows["value"].astype(float).values, index=rows["year"].astype(int).values, name=a.indicator_id)
+    a.history, a.n_obs = series, len(series)
+    if a.target_type == "cumulative":
+        assess_cumulative(a, rows, series, meta, cache, target)
+    else:
+        assess_level(a, rows, series, meta, cache, target)
+    return a
+
+
+def target_row(dataset: data.Dataset, target_id: str) -> Any:
+    """Return one targets.csv row as a namedtuple."""
+    rows = dataset.targets[dataset.targets["target_id"] == target_id]
+    if rows.empty:
+        raise KeyError(f"unknown target {target_id!r}")
+    return next(rows.itertuples(index=False))
+
+
+def assess(dataset: data.Dataset, target_id: str, as_of: DateLike = None) -> Assessment:
+    """Assess one target as of a date (only data published by then)."""
+    chosen = data.select_as_of(dataset.observations, data.to_timestamp(as_of))
+    return assess_target(dataset, target_row(dataset, target_id), chosen, {})
+
+
+# ---------------------------------------------------------------------------
+# The status table
+
+
+def empty_status_table() -> pd.DataFrame:
+    """Return a status table with no rows and the contracted columns."""
+    return typed_status(pd.DataFrame(columns=STATUS_COLUMNS + EXTRA_COLUMNS))
+
+
+def typed_status(table: pd.DataFrame) -> pd.DataFrame:
+    """Give the status table its column types (Int64 years, float numbers, str text)."""
+    out = table.copy()
+    for column in out.columns:
+        if column in INT_COLUMNS:
+            out[column] = pd.array([None if v is None or pd.isna(v) else int(v) for v in out[column]], dtype="Int64")
+        elif column in STRING_COLUMNS:
+            out[column] = out[column].fillna("").astype(str)
+        else:
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    return out
+
+
+def select_targets(dataset: data.Dataset, region: str | None) -> pd.DataFrame:
+    """Return the targets of a region (None or 'all': every target), sorted by target_id."""
+    targets = dataset.targets
+    if region not in (None, "all"):
+        targets = targets[targets["region"] == region]
+    return targets.sort_values("target_id", kind="mergesort")
+
+
+def status_table(dataset: data.Dataset, as_of: DateLike = None, region: str | None = "ningbo") -> pd.DataFrame:
+    """Return one row per target with base, path, gap, progress, projection, P(meet) and status."""
+    chosen = data.select_as_of(dataset.observations, data.to_timestamp(as_of))
+    cache: dict = {}
+    rows = [assess_target(dataset, t, chosen, cache).as_row() for t in select_targets(dataset, region).itertuples(index=False)]
+    if not rows:
+        return empty_status_table()
+    return typed_status(pd.DataFrame(rows, columns=STATUS_COLUMNS + EXTRA_COLUMNS)).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# Output formats
+
+
+def round_sig(x: float, digits: int = SIG_DIGITS) -> float:
+    """Round a number to significant digits (NaN stays NaN)."""
+    if pd.isna(x) or x == 0:
+        return x
+    return float(f"{x:.{digits}g}")
+
+
+def rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """Round derived numbers for output: values to 4 significant digits, ratios and P to decimals."""
+    out = table.copy()
+    for column in SIG_COLUMNS:
+        if column in out:
+            out[column] = out[column].map(round_sig).astype(float)
+    for column, decimals in DECIMALS.items():
+        if column in out:
+            out[column] = out[column].round(decimals)
+    return out
+
+
+def plain(value: Any) -> Any:
+    """Return a JSON-ready Python value (NaN/NA -> None, numpy -> int/float)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return int(value) if float(value).is_integer() and abs(value) < 1e15 else float(value)
+    return value
+
+
+def render_cells(cells: list[str], widths: list[int]) -> str:
+    """Return one fixed-width line of left-aligned cells."""
+    return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+
+def text_table(table: pd.DataFrame) -> str:
+    """Return a readable fixed-width text table of the main columns."""
+    headers = ["target_id", "year", "target", "latest", "progress", "R", "projected", "P(meet)", "status"]
+    lines = []
+    for r in table.itertuples(index=False):
+        latest = f"{r.latest_period}: {fmt_num(r.latest_value)}" if r.latest_period else "-"
+        lines.append([
+            r.target_id, str(r.target_year), f"{r.comparator}{fmt_num(r.target_value)}{'%/yr' if r.target_type == 'avg_growth' else ''}",
+            latest, r.progress_category, "" if pd.isna(r.progress_ratio) else f"{r.progress_ratio:.2f}",
+            fmt_num(r.projected_value), "" if pd.isna(r.p_meet) else f"{r.p_meet:.2f}", r.status,
+        ])
+    widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(headers)]
+    out = [render_cells(headers, widths), render_cells(["-" * w for w in widths], widths)]
+    out += [render_cells(line, widths) for line in lines]
+    counts = table["status"].value_counts()
+    out.append("")
+    out.append("  ".join(f"{s}: {int(counts[s])}" for s in STATUSES if s in counts))
+    return "\n".join(out) + "\n"
+
+
+def format_status(table: pd.DataFrame, fmt: str = "table") -> str:
+    """Return the status table as text: 'table' (fixed width), 'csv' or 'json' (the contract)."""
+    if fmt == "table":
+        return text_table(table)
+    out = rounded(table)[STATUS_COLUMNS]
+    if fmt == "csv":
+        return out.to_csv(index=False, lineterminator="\n")
+    if fmt == "json":
+        records = [{c: plain(v) for c, v in zip(STATUS_COLUMNS, row)} for row in out.itertuples(index=False)]
+        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    raise ValueError(f"unknown format {fmt!r} (use table, csv or json)")
+
+
+# ---------------------------------------------------------------------------
+# What changed between two report dates
+
+
+@dataclass(frozen=True)
+class WhatChanged:
+    """New observations in (before, after] and targets whose status or P(meet) changed."""
+
+    new_observations: pd.DataFrame
+    changed_targets: pd.DataFrame
+
+
+def new_observations(dataset: data.Dataset, before: DateLike, after: DateLike, region: str | None = "ningbo") -> pd.DataFrame:
+    """Return observations first published in (before, after], with their source title."""
+    obs = dataset.observations
+    start, end = data.to_timestamp(before), data.to_timestamp(after)
+    new = obs[(obs["published"] > start) & (obs["published"] <= end)]
+    if region not in (None, "all"):
+        new = new[new["region"] == region]
+    new = data.with_sources(dataset, new)
+    columns = ["published", "indicator_id", "region", "period", "value", "unit", "status", "source_id", "title", "url"]
+    return new[columns].sort_values(["published", "indicator_id", "region", "period", "source_id"], kind="mergesort").reset_index(drop=True)
+
+
+def what_changed(dataset: data.Dataset, before: DateLike, after: DateLike, region: str | None = "ningbo") -> WhatChanged:
+    """Return what was newly published in (before, after] and which targets changed status or P."""
+    old = status_table(dataset, before, region)[["target_id", "indicator_id", "status", "p_meet"]]
+    new = status_table(dataset, after, region)[["target_id", "status", "p_meet"]]
+    both = old.merge(new, on="target_id", suffixes=("_before", "_after"), how="outer")
+    both["p_change"] = (both["p_meet_after"] - both["p_meet_before"]).round(RATIO_DECIMALS)
+    moved = both["p_change"].abs() > P_CHANGE
+    changed = both[(both["status_before"] != both["status_after"]) | moved]
+    columns = ["target_id", "indicator_id", "status_before", "status_after", "p_meet_before", "p_meet_after", "p_change"]
+    return WhatChanged(new_observations(dataset, before, after, region), changed[columns].sort_values("target_id").reset_index(drop=True))
+
+
+# ---------------------------------------------------------------------------
+# Method note
+
+
+def n_paths() -> str:
+    """Return the number of simulated paths used by models.forecast, if it says."""
+    try:
+        from analysis import models
+    except ImportError:
+        return "?"
+    value = getattr(models, "N_PATHS", None) or getattr(models, "N_SAMPLES", None)
+    return str(value) if value else "?"
+
+
+def method_note(lang: str = "en") -> str:
+    """Return the method note (every threshold, generated from the constants) in zh or en."""
+    edges = [edge for _, edge in PROGRESS_BANDS]
+    upper = [None] + edges[:-1]
+    prog = []
+    for (code, edge), high in zip(PROGRESS_BANDS, upper):
+        label = PROGRESS_LABELS[code][lang]
+        prog.append(f"R ≥ {edge:g}: {label}" if high is None else f"{edge:g} ≤ R < {high:g}: {label}")
+    prog.append(f"R < {edges[-1]:g}: {PROGRESS_LABELS[PROGRESS_BELOW][lang]}")
+    s_edges = [edge for _, edge in STATUS_BANDS]
+    s_upper = [None] + s_edges[:-1]
+    stat = []
+    for (code, edge), high in zip(STATUS_BANDS, s_upper):
+        words = LIKELIHOOD_WORDS[code][lang]
+        cond = f"P ≥ {edge:.0%}" if high is None else f"{edge:.0%} ≤ P < {high:.0%}"
+        stat.append(f"{cond}: {STATUS_LABELS[code][lang]} ({words})")
+    stat.append(f"P < {s_edges[-1]:.0%}: {STATUS_LABELS[STATUS_BELOW][lang]} ({LIKELIHOOD_WORDS[STATUS_BELOW][lang]})")
+    forms = [GROWTH_FORMS[f][lang] for f in ("linear", "geometric")]
+    if lang == "zh":
+        lines = [
+            "方法说明",
+            "进展比 R = 基期以来的实际年均增长 ÷ 基期到目标所需的年均增长（几何型指标用年均复合增长率，线性型用年均变化量；"
+            "基期、最新值或目标值不大于0时改用年均变化量，参照加拿大统计局 Open SDG 方法）。分档（参照欧盟统计局 SDG 监测）："
+            + "；".join(prog) + f"；最新值已满足目标：{PROGRESS_LABELS['achieved']['zh']}；基期之后不足一个观测值：{PROGRESS_LABELS['insufficient_data']['zh']}。",
+            "路径形态：" + "；".join(forms) + "。",
+            f"预测：models.forecast（方法 {FORECAST_METHOD}，{'/'.join(map(str, LEVELS))}% 区间，随机种子 {SEED}，模拟路径 {n_paths()} 条），"
+            f"预测至目标年，首次达标年份搜索至 {PROJECT_TO} 年；少于 {MIN_POINTS_PROJECTION} 个年度数据不做预测；"
+            f"排名目标少于 {MIN_RANK_POINTS} 个观测值不给概率。累计目标：已观测年份用实际值，其余年份用模拟路径求和。"
+            "年均增长目标：换算为目标年水平 = 基期值 × (1+r)^年数。",
+            "状态（按达标概率 P，参照 IPCC 校准可能性用语）：" + "；".join(stat)
+            + f"；已实现：终值（{'/'.join(FINAL_STATUSES)}）已满足且不可逆；数据不足：有数据但无法预测；无数据：报告日前未发布年度数据。",
+            f"“变化”：新发布的观测值，以及状态改变或 P 变动超过 {P_CHANGE * 100:.0f} 个百分点的目标。只使用报告日前已发布的数据。",
+        ]
+    else:
+        lines = [
+            "Method note",
+            "Progress ratio R = observed annual growth since the base year ÷ annual growth required from base to target "
+            "(compound annual growth rate for geometric indicators, average annual change for linear ones; absolute change "
+            "when base, latest or target <= 0, after Statistics Canada's Open SDG method). Bands (after Eurostat SDG monitoring): "
+            + "; ".join(prog) + f"; latest value already meets the target: {PROGRESS_LABELS['achieved']['en']}; "
+            f"no observation after the base: {PROGRESS_LABELS['insufficient_data']['en']}.",
+            "Required paths: " + "; ".join(forms) + ".",
+            f"Projection: models.forecast (method {FORECAST_METHOD}, {'/'.join(map(str, LEVELS))}% intervals, seed {SEED}, "
+            f"{n_paths()} simulated paths) to the target year; first year meeting the target searched to {PROJECT_TO}; "
+            f"no projection with fewer than {MIN_POINTS_PROJECTION} annual points; no probability for rank targets with fewer "
+            f"than {MIN_RANK_POINTS} ranks. Cumulative targets: observed years as observed, remaining years summed over "
+            "simulated paths. Average-growth targets: converted to a target-year level = base × (1+r)^years.",
+            "Status from P(meet) (IPCC calibrated likelihood): " + "; ".join(stat)
+            + f"; met: a final ({'/'.join(FINAL_STATUSES)}) value already satisfies a target that cannot be undone; "
+            "insufficient data: data but no projection; no data: no annual value published by the report date.",
+            f"What changed: newly published observations, and targets whose status changed or whose P moved by more than "
+            f"{P_CHANGE * 100:.0f} points. Only data published by the report date are used.",
+        ]
+    return "\n".join(lines) + "\n"

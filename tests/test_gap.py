@@ -1,0 +1,487 @@
+"""Target arithmetic (analysis.gap): hand-computed cases for every target type, band edge and rule.
+
+Most tests replace models.forecast by ``FakeForecast`` (via ``gap.run_forecast``) whose sample
+paths are known exactly, so that P(meet) can be worked out by hand: the mean path is the last
+value plus the average annual change of the whole series per year, and the 101 sample paths
+are ``mean + u * |step| * h`` for u = -1, -0.98, ..., 1 (h = years ahead). The as-of property
+test and the real-data test use the real models.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import data, gap
+from conftest import indicator, obs, target, tiny_tables, write_data_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT / "data"
+AS_OF = "2026-11-22"
+OFFSETS = np.linspace(-1, 1, 101)
+
+
+class FakeForecast:
+    """A stand-in for models.Forecast with exactly known sample paths (see module docstring)."""
+
+    def __init__(self, series: pd.Series, horizon: int):
+        first, last = int(series.index[0]), int(series.index[-1])
+        self.step = (series.iloc[-1] - series.iloc[0]) / max(last - first, 1)
+        self.years = list(range(last + 1, last + horizon + 1))
+        self.method, self.flags, self.history = "fake", ("fake",), series
+        ahead = np.arange(1, horizon + 1)
+        self.mean = pd.Series(series.iloc[-1] + self.step * ahead, index=self.years)
+        self.samples = self.mean.to_numpy()[None, :] + OFFSETS[:, None] * abs(self.step) * ahead[None, :]
+
+    def column(self, year: int) -> np.ndarray:
+        return self.samples[:, self.years.index(year)]
+
+    def lower(self, level: float) -> pd.Series:
+        return pd.Series(np.quantile(self.samples, (1 - level / 100) / 2, axis=0), index=self.years)
+
+    def upper(self, level: float) -> pd.Series:
+        return pd.Series(np.quantile(self.samples, 1 - (1 - level / 100) / 2, axis=0), index=self.years)
+
+    def prob_at_least(self, year: int, x: float) -> float:
+        return float(np.mean(self.column(year) >= x))
+
+    def prob_at_most(self, year: int, x: float) -> float:
+        return float(np.mean(self.column(year) <= x))
+
+    def prob_sum_at_least(self, years: list[int], x: float) -> float:
+        return float(np.mean(sum(self.column(y) for y in years) >= x))
+
+
+def fake_run_forecast(series: pd.Series, horizon: int, bounds: object) -> FakeForecast:
+    """Stand-in for gap.run_forecast; like models.forecast it refuses fewer than 3 points."""
+    if len(series) < 3:
+        raise ValueError(f"a projection needs at least 3 observed years, this series has {len(series)}")
+    return FakeForecast(series, horizon)
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gap, "run_forecast", fake_run_forecast)
+
+
+def share_at_least(u_min: float) -> float:
+    """Share of the 101 fake offsets u with u >= u_min (the fake P for a >= comparison)."""
+    return float(np.mean(OFFSETS >= u_min - 1e-12))
+
+
+def one_series(tmp_path: Path, values: dict[int, float], *, kind: str = "amount", form: str = "geometric",
+               target_type: str = "level", comparator: str = ">=", target_value: float = 200.0,
+               base_year: int | str = 2022, target_year: int = 2027, higher: bool = True, low: str = "",
+               status: dict[int, str] | None = None, unit: str = "u") -> data.Dataset:
+    """Return a dataset with one indicator 'x', one target 't' and the given annual values."""
+    tables = tiny_tables()
+    tables["indicators"] = [indicator("x", "u", kind, form, higher=higher, low=low)]
+    tables["targets"] = [target("t", "x", target_type, comparator, target_value, unit, base_year, target_year)]
+    status = status or {}
+    tables["observations"] = [
+        obs("x", y, v, "u", f"bulletin_{min(y + 1, 2026)}", f"{min(y + 1, 2026)}-03-01", status=status.get(y, "official"))
+        for y, v in values.items()
+    ]
+    return data.load(write_data_dir(tmp_path / "one", tables))
+
+
+def row_of(dataset: data.Dataset, as_of: str = AS_OF) -> pd.Series:
+    """Return the status-table row of target 't'."""
+    table = gap.status_table(dataset, as_of, region=None)
+    return table.set_index("target_id").loc["t"]
+
+
+# ---------------------------------------------------------------------------
+# Bands
+
+
+@pytest.mark.parametrize("ratio, expected", [
+    (1.5, "significant"), (0.95, "significant"), (0.9499, "moderate"), (0.60, "moderate"), (0.5999, "insufficient"),
+    (0.0, "insufficient"), (-0.0001, "away"), (math.nan, "insufficient_data"),
+])
+def test_progress_band_edges_are_inclusive_lower_edges(ratio: float, expected: str) -> None:
+    assert gap.progress_category(ratio) == expected
+
+
+@pytest.mark.parametrize("observed_change, expected_ratio, expected", [
+    (19.0, 0.95, "significant"),  # 19 / 20 per year: exactly on the 0.95 edge -> significant
+    (12.0, 0.60, "moderate"),  # 12 / 20: exactly on the 0.60 edge -> moderate
+    (0.0, 0.0, "insufficient"),  # no change: exactly 0 -> insufficient (not away)
+    (-1.0, -0.05, "away"),
+])
+def test_progress_edges_from_data(observed_change: float, expected_ratio: float, expected: str) -> None:
+    # linear path 100 (2022) -> 200 (2027): 20 a year required; one year observed
+    ratio, category, _ = gap.classify_progress(2022, 100.0, 2023, 100.0 + observed_change, 2027, 200.0, "linear", ">=")
+    assert ratio == expected_ratio
+    assert category == expected
+
+
+@pytest.mark.parametrize("p, status, en, zh", [
+    (1.0, "on_track", "very likely", "很可能"), (0.90, "on_track", "very likely", "很可能"),
+    (0.8999, "likely", "likely", "可能"), (0.66, "likely", "likely", "可能"),
+    (0.6599, "uncertain", "about as likely as not", "可能性中等"), (0.33, "uncertain", "about as likely as not", "可能性中等"),
+    (0.3299, "unlikely", "unlikely", "不太可能"), (0.10, "unlikely", "unlikely", "不太可能"),
+    (0.0999, "off_track", "very unlikely", "很不可能"), (0.0, "off_track", "very unlikely", "很不可能"),
+])
+def test_status_bands_and_likelihood_words(p: float, status: str, en: str, zh: str) -> None:
+    assert gap.status_from_p(p) == status
+    assert gap.likelihood_words(p, "en") == en
+    assert gap.likelihood_words(p, "zh") == zh
+    assert gap.likelihood_words(math.nan, "en") == ""
+
+
+# ---------------------------------------------------------------------------
+# Target types on the tiny data
+
+
+def test_level_linear_target_by_hand(tiny_dataset: data.Dataset, fake: None) -> None:
+    row = gap.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_rd_2027"]
+    # base 2022 = 3.0; linear path to 3.5 in 2027: 0.1 a year; 2024 = 3.2 (the revised 2023 is irrelevant)
+    assert (row.latest_period, row.latest_value, row.source_id) == ("2024", 3.2, "bulletin_2025")
+    assert (row.base_year_used, row.base_value) == (2022, 3.0)
+    assert row.required_value == pytest.approx(3.2)
+    assert row.gap == pytest.approx(0.0, abs=1e-12)
+    assert row.progress_ratio == pytest.approx(1.0)  # observed 0.1/yr over required 0.1/yr
+    assert row.progress_category == "significant"
+    # fake: step = (3.2 - 2.6) / 7; mean 2027 = 3.2 + 3 step; P(>= 3.5) = share of u >= (3.5 - mean) / (3 step)
+    step = 0.6 / 7
+    assert row.projected_value == pytest.approx(3.2 + 3 * step)
+    assert row.p_meet == pytest.approx(share_at_least((3.5 - 3.2 - 3 * step) / (3 * step)))
+    assert row.p_meet == pytest.approx(42 / 101)
+    assert row.status == "uncertain"
+    assert row.first_year_meeting == 2028  # 3.2 + 4 step = 3.543 >= 3.5, 3 steps = 3.457 not
+
+
+def test_level_geometric_target_by_hand(tiny_dataset: data.Dataset, fake: None) -> None:
+    row = gap.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_gdp_2027"]
+    # geometric path 15700 (2022) -> 20000 (2027); latest 2024 = 18100
+    assert row.required_value == pytest.approx(15700 * (20000 / 15700) ** (2 / 5))
+    assert row.gap == pytest.approx(18100 - 15700 * (20000 / 15700) ** (2 / 5))
+    assert row.gap_pct == pytest.approx(100 * row.gap / row.required_value)
+    observed = (18100 / 15700) ** (1 / 2) - 1
+    required = (20000 / 15700) ** (1 / 5) - 1
+    assert row.progress_ratio == pytest.approx(observed / required)
+    assert row.progress_category == "significant"
+
+
+def test_avg_growth_target_by_hand(tiny_dataset: data.Dataset, fake: None) -> None:
+    row = gap.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_trade_growth"]
+    # 年均增长30%: base 100 (2022); implied 2027 level 100 * 1.3**5 = 371.293; 2024 = 165
+    level = 100 * 1.3 ** 5
+    assert row.required_value == pytest.approx(169.0)  # 100 * 1.3**2
+    assert row.gap == pytest.approx(-4.0)
+    assert row.progress_ratio == pytest.approx((1.65 ** 0.5 - 1) / 0.30)  # 0.9484
+    assert row.progress_category == "moderate"
+    # fake: step (165 - 100) / 2 = 32.5; mean 2027 = 165 + 3 * 32.5 = 262.5; needs u >= (371.29 - 262.5) / 97.5 > 1
+    assert row.projected_value == pytest.approx(262.5)
+    assert row.p_meet == 0.0
+    assert row.status == "off_track"
+    assert "371.3" in row.note
+
+
+def test_cumulative_target_by_hand(tiny_dataset: data.Dataset, fake: None) -> None:
+    row = gap.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_firms_cum"]
+    # 5000 new firms over 2023-2027; observed 900 + 1100 + 1200 = 3200 by 2025
+    assert row.required_value == pytest.approx(3000.0)  # 5000 * 3 / 5
+    assert row.gap == pytest.approx(200.0)
+    assert row.progress_ratio == pytest.approx((3200 / 3) / (5000 / 5))
+    assert row.progress_category == "significant"
+    # fake: step 150; 2026 = 1350, 2027 = 1500: 3200 + 2850 = 6050; the lowest path sum is 3200 + 2850 - 450 >= 5000
+    assert row.projected_value == pytest.approx(6050.0)
+    assert row.p_meet == 1.0
+    assert row.status == "on_track"
+    assert row.first_year_meeting == 2027  # 3200 + 1350 = 4550 < 5000 in 2026
+
+
+def test_cumulative_already_reached_is_met(tmp_path: Path) -> None:
+    ds = one_series(tmp_path, {2023: 2000, 2024: 3100}, kind="count", target_type="cumulative", target_value=5000)
+    row = row_of(ds)
+    assert row.status == "met"
+    assert row.p_meet == 1.0
+    assert row.progress_category == "achieved"
+    assert row.first_year_meeting == 2024
+    assert "already reached" in row.note
+
+
+def test_rank_target_lower_is_better(tmp_path: Path, fake: None) -> None:
+    ranks = {2019: 16, 2020: 15, 2021: 14, 2022: 13, 2023: 12, 2024: 11}
+    ds = one_series(tmp_path, ranks, kind="rank", form="linear", target_type="rank", comparator="<=",
+                    target_value=10, higher=False, low="1")
+    row = row_of(ds)
+    # required (10 - 13) / 5 = -0.6 a year; observed (11 - 13) / 2 = -1: R = 1.667, a falling rank is progress
+    assert row.progress_ratio == pytest.approx(-1 / -0.6)
+    assert row.progress_category == "significant"
+    assert row.required_value == pytest.approx(11.8)
+    # fake: step -1; mean 2027 = 8; samples 8 + 3u; P(rank <= 10) = P(Y <= 10.5) = P(u <= 0.833)
+    assert row.p_meet == pytest.approx(float(np.mean(OFFSETS <= 2.5 / 3)))
+    assert row.first_year_meeting == 2025  # mean 2025 = 10 <= 10
+
+
+def test_rank_moving_away(tmp_path: Path, fake: None) -> None:
+    ranks = {2019: 10, 2020: 11, 2021: 12, 2022: 12, 2023: 13, 2024: 14}
+    ds = one_series(tmp_path, ranks, kind="rank", form="linear", target_type="rank", comparator="<=",
+                    target_value=8, higher=False, low="1")
+    row = row_of(ds)
+    assert row.progress_ratio == pytest.approx(1 / -0.8)  # observed +1/yr, required (8 - 12) / 5 = -0.8/yr
+    assert row.progress_category == "away"
+    assert row.p_meet == 0.0
+    assert row.status == "off_track"
+
+
+def test_rank_with_few_ranks_has_no_probability(tmp_path: Path, fake: None) -> None:
+    within = one_series(tmp_path / "a", {2022: 12, 2023: 9}, kind="rank", form="linear", target_type="rank",
+                        comparator="<=", target_value=10, higher=False, low="1")
+    row = row_of(within)
+    assert math.isnan(row.p_meet)
+    assert row.status == gap.RANK_WITHIN_TARGET_STATUS
+    assert "rank target: no probability" in row.note
+    outside = one_series(tmp_path / "b", {2021: 14, 2022: 13, 2023: 12, 2024: 11}, kind="rank", form="linear",
+                         target_type="rank", comparator="<=", target_value=10, higher=False, low="1")
+    row = row_of(outside)
+    assert math.isnan(row.p_meet)
+    assert row.status == "insufficient_data"
+
+
+def test_lower_is_better_level_target(tmp_path: Path, fake: None) -> None:
+    # e.g. energy use per unit of GDP: 1.0 (2022) -> <= 0.8 (2027), linear: -0.04 a year; 2024 = 0.94: -0.03 a year
+    ds = one_series(tmp_path, {2020: 1.02, 2021: 1.01, 2022: 1.0, 2023: 0.97, 2024: 0.94}, kind="ratio", form="linear",
+                    comparator="<=", target_value=0.8, higher=False)
+    row = row_of(ds)
+    assert row.progress_ratio == pytest.approx(0.75)
+    assert row.progress_category == "moderate"
+    assert row.required_value == pytest.approx(0.92)
+    assert row.gap == pytest.approx(0.02)
+
+
+def test_zero_base_uses_absolute_change(tmp_path: Path, fake: None) -> None:
+    # geometric indicator with base 0: growth rate undefined -> absolute change: observed 2/yr, required 2/yr
+    ds = one_series(tmp_path, {2022: 0.0, 2023: 2.0, 2024: 4.0}, kind="count", target_value=10, low="0")
+    row = row_of(ds)
+    assert row.progress_ratio == pytest.approx(1.0)
+    assert row.progress_category == "significant"
+    assert row.required_value == pytest.approx(4.0)  # linear path, as geometric is impossible from 0
+    assert "absolute annual change" in row.note
+
+
+def test_negative_values_use_absolute_change() -> None:
+    ratio, category, note = gap.classify_progress(2022, -5.0, 2024, -1.0, 2027, 5.0, "geometric", ">=")
+    assert ratio == pytest.approx(2.0 / 2.0)  # observed +2/yr, required +2/yr
+    assert category == "significant"
+    assert "absolute annual change" in note
+
+
+def test_target_reached_at_latest_is_achieved_and_base_already_met() -> None:
+    # required growth zero/negative (base already above target) and latest still above: achieved
+    assert gap.classify_progress(2022, 120.0, 2024, 125.0, 2027, 100.0, "geometric", ">=")[1] == "achieved"
+    # base above target but the latest value fell below it: movement away
+    ratio, category, _ = gap.classify_progress(2022, 120.0, 2024, 90.0, 2027, 100.0, "geometric", ">=")
+    assert category == "away" and math.isnan(ratio)
+
+
+def test_base_year_missing_uses_nearest_earlier(tmp_path: Path, fake: None) -> None:
+    ds = one_series(tmp_path, {2019: 80.0, 2021: 100.0, 2023: 110.0, 2024: 121.0}, target_value=200)
+    row = row_of(ds)
+    assert (row.base_year_used, row.base_value) == (2021, 100.0)
+    assert "base year 2022 not observed: 2021 used (nearest earlier year)" in row.note
+    # path from 2021: CAGR observed 1.21**(1/3) - 1, required 2**(1/6) - 1
+    assert row.progress_ratio == pytest.approx((1.21 ** (1 / 3) - 1) / (2 ** (1 / 6) - 1))
+
+
+def test_base_year_missing_nothing_earlier_uses_first_later(tmp_path: Path, fake: None) -> None:
+    ds = one_series(tmp_path, {2023: 110.0, 2024: 121.0, 2025: 133.1}, target_value=200)
+    row = row_of(ds)
+    assert (row.base_year_used, row.base_value) == (2023, 110.0)
+    assert "first later year" in row.note
+
+
+def test_one_point_is_insufficient_data(tmp_path: Path, fake: None) -> None:
+    row = row_of(one_series(tmp_path, {2024: 150.0}))
+    assert row.status == "insufficient_data"
+    assert row.progress_category == "insufficient_data"
+    assert math.isnan(row.p_meet)
+    assert row.latest_value == 150.0
+
+
+def test_two_points_give_progress_but_no_projection(tmp_path: Path, fake: None) -> None:
+    row = row_of(one_series(tmp_path, {2022: 100.0, 2024: 121.0}))
+    assert row.progress_category in gap.PROGRESS_CATEGORIES[:4]
+    assert row.status == "insufficient_data"
+    assert "no projection" in row.note
+
+
+def test_no_data(tiny_dataset: data.Dataset, fake: None) -> None:
+    row = gap.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_patents_2027"]
+    assert row.status == "no_data" and row.progress_category == "no_data"
+    assert row.latest_period == "" and math.isnan(row.latest_value) and math.isnan(row.p_meet)
+    assert "市统计公报" in row.note  # where the figure would be published
+
+
+def test_target_year_observed(tmp_path: Path, fake: None) -> None:
+    met = row_of(one_series(tmp_path / "a", {2017: 2.5, 2020: 2.8, 2022: 3.05}, kind="share", form="linear",
+                            target_value=3.0, base_year=2017, target_year=2022))
+    assert (met.status, met.p_meet, met.projected_value) == ("met", 1.0, 3.05)
+    missed = row_of(one_series(tmp_path / "b", {2017: 2.5, 2020: 2.8, 2022: 2.9}, kind="share", form="linear",
+                               target_value=3.0, base_year=2017, target_year=2022))
+    assert (missed.status, missed.p_meet) == ("off_track", 0.0)
+    preliminary = row_of(one_series(tmp_path / "c", {2017: 2.5, 2020: 2.8, 2022: 3.05}, kind="share", form="linear",
+                                    target_value=3.0, base_year=2017, target_year=2022, status={2022: "preliminary"}))
+    assert (preliminary.status, preliminary.p_meet) == ("on_track", 1.0)
+    assert "not a final figure" in preliminary.note
+
+
+def test_target_year_passed_but_not_observed_is_interpolated(tmp_path: Path, fake: None) -> None:
+    row = row_of(one_series(tmp_path, {2017: 2.5, 2021: 2.9, 2023: 3.1}, kind="share", form="linear",
+                            target_value=3.0, base_year=2017, target_year=2022))
+    assert row.latest_period == "2021"  # the last observation at or before the target year
+    assert row.projected_value == pytest.approx(3.0)  # halfway between 2.9 and 3.1
+    assert row.p_meet == 1.0 and row.status == "on_track"
+    assert "interpolated" in row.note
+
+
+# ---------------------------------------------------------------------------
+# Table, formats, method note, what changed
+
+
+def test_status_table_columns_order_and_regions(tiny_dataset: data.Dataset, fake: None) -> None:
+    table = gap.status_table(tiny_dataset, AS_OF)
+    assert list(table.columns[: len(gap.STATUS_COLUMNS)]) == gap.STATUS_COLUMNS
+    assert list(table["target_id"]) == sorted(table["target_id"])
+    assert set(table["region"]) == {"ningbo"}
+    everything = gap.status_table(tiny_dataset, AS_OF, region="all")
+    assert "t_zj_rd_2027" in set(everything["target_id"])
+    assert len(everything) == len(tiny_dataset.targets)
+    assert set(everything["status"]) <= set(gap.STATUSES)
+    pd.testing.assert_frame_equal(everything, gap.status_table(tiny_dataset, AS_OF, region=None))
+
+
+def test_status_table_is_deterministic_with_real_models(tiny_dataset: data.Dataset) -> None:
+    first = gap.status_table(tiny_dataset, AS_OF, region="all")
+    pd.testing.assert_frame_equal(first, gap.status_table(tiny_dataset, AS_OF, region="all"))
+    assert first["p_meet"].notna().sum() >= 4
+
+
+def test_format_csv_and_json_contract(tiny_dataset: data.Dataset, fake: None) -> None:
+    table = gap.status_table(tiny_dataset, AS_OF)
+    text = gap.format_status(table, "csv")
+    back = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    assert list(back.columns) == gap.STATUS_COLUMNS
+    assert list(back["target_id"]) == list(table["target_id"])
+    gdp = back.set_index("target_id").loc["t_gdp_2027"]
+    assert float(gdp["required_value"]) == float(f"{15700 * (20000 / 15700) ** 0.4:.4g}")
+    no_data = back.set_index("target_id").loc["t_patents_2027"]
+    assert no_data["p_meet"] == "" and no_data["latest_value"] == ""
+    records = json.loads(gap.format_status(table, "json"))
+    assert [r["target_id"] for r in records] == list(table["target_id"])
+    assert all(list(r) == gap.STATUS_COLUMNS for r in records)
+    by_id = {r["target_id"]: r for r in records}
+    assert by_id["t_patents_2027"]["p_meet"] is None
+    assert by_id["t_rd_2027"]["p_meet"] == round(42 / 101, 3)
+    text_table = gap.format_status(table, "table")
+    assert all(t in text_table for t in table["target_id"])
+    with pytest.raises(ValueError):
+        gap.format_status(table, "xml")
+
+
+def test_method_note_prints_every_threshold() -> None:
+    for lang in ("en", "zh"):
+        note = gap.method_note(lang)
+        for _, edge in gap.PROGRESS_BANDS:
+            assert f"{edge:g}" in note
+        for _, edge in gap.STATUS_BANDS:
+            assert f"{edge:.0%}" in note
+        for words in gap.LIKELIHOOD_WORDS.values():
+            assert words[lang] in note
+        assert str(gap.SEED) in note and str(gap.PROJECT_TO) in note
+    assert "很可能" in gap.method_note("zh") and "very likely" in gap.method_note("en")
+
+
+def test_what_changed(tiny_dataset: data.Dataset, fake: None) -> None:
+    changed = gap.what_changed(tiny_dataset, "2025-12-31", AS_OF)
+    new = changed.new_observations
+    assert list(zip(new["indicator_id"], new["period"])) == [("new_firms", "2025")]
+    assert new.iloc[0]["source_id"] == "bulletin_2026" and "2025" in new.iloc[0]["title"]
+    targets = changed.changed_targets.set_index("target_id")
+    assert targets.loc["t_firms_cum", "status_before"] == "insufficient_data"
+    assert targets.loc["t_firms_cum", "status_after"] == "on_track"
+    assert "t_rd_2027" not in targets.index  # nothing new for R&D in 2026
+    everything = gap.what_changed(tiny_dataset, "2024-12-31", AS_OF, region="all")
+    assert "gdp" in set(everything.new_observations["indicator_id"])
+    assert (everything.changed_targets["status_before"] != everything.changed_targets["status_after"]).any() or (
+        everything.changed_targets["p_change"].abs() > gap.P_CHANGE).any()
+
+
+def test_assess_returns_the_forecast(tiny_dataset: data.Dataset, fake: None) -> None:
+    a = gap.assess(tiny_dataset, "t_gdp_2027", AS_OF)
+    assert isinstance(a.forecast, FakeForecast)
+    assert a.history.index.max() == 2024
+    assert a.as_row()["status"] == a.status
+
+
+# ---------------------------------------------------------------------------
+# As-of discipline
+
+
+def published_until(dataset: data.Dataset, as_of: pd.Timestamp) -> data.Dataset:
+    """Return the dataset restricted to observations published by a date."""
+    return dataclasses.replace(dataset, observations=data.published_by(dataset.observations, as_of).reset_index(drop=True))
+
+
+@pytest.fixture(scope="module")
+def tiny_module_dataset(tmp_path_factory: pytest.TempPathFactory) -> data.Dataset:
+    return data.load(write_data_dir(tmp_path_factory.mktemp("tiny") / "data", tiny_tables()))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.dates(min_value=pd.Timestamp("2017-01-01").date(), max_value=pd.Timestamp(AS_OF).date()))
+def test_status_uses_only_data_published_by_the_date(tiny_module_dataset: data.Dataset, day) -> None:
+    as_of = pd.Timestamp(day)
+    full = gap.status_table(tiny_module_dataset, as_of, region="all")
+    restricted = gap.status_table(published_until(tiny_module_dataset, as_of), as_of, region="all")
+    pd.testing.assert_frame_equal(full, restricted)
+    observations = tiny_module_dataset.observations
+    for row in full[full["latest_period"] != ""].itertuples():
+        match = observations[
+            (observations["indicator_id"] == row.indicator_id) & (observations["region"] == row.region)
+            & (observations["period"] == row.latest_period) & (observations["value"] == row.latest_value)
+            & (observations["source_id"] == row.source_id) & (observations["published"] <= as_of)
+        ]
+        assert not match.empty, (row.target_id, row.latest_period, row.latest_value)
+
+
+# ---------------------------------------------------------------------------
+# The real data
+
+
+def real_dataset() -> data.Dataset:
+    """Load the real data or skip while it is being curated."""
+    try:
+        return data.load(REAL)
+    except data.DataValidationError as err:
+        pytest.skip(f"data/ does not validate yet ({len(err.problems)} problems)")
+
+
+def test_real_data_every_target(tmp_path: Path) -> None:
+    dataset = real_dataset()
+    as_of = pd.Timestamp(AS_OF)
+    table = gap.status_table(dataset, as_of, region="all")
+    assert len(table) == len(dataset.targets)
+    assert set(table["status"]) <= set(gap.STATUSES)
+    assert set(table["progress_category"]) <= set(gap.PROGRESS_CATEGORIES)
+    annual = data.select_as_of(dataset.observations, as_of)
+    annual = annual[annual["is_annual"]]
+    has_data = set(zip(annual["indicator_id"], annual["region"]))
+    for row in table.itertuples():
+        assert (row.status == "no_data") == ((row.indicator_id, row.region) not in has_data), row.target_id
+    assert table["p_meet"].dropna().between(0, 1).all()
+    back = pd.read_csv(io.StringIO(gap.format_status(table, "csv")), keep_default_na=False)
+    assert list(back["target_id"]) == list(table["target_id"])
+    assert len(json.loads(gap.format_status(table, "json"))) == len(table)
