@@ -1,0 +1,237 @@
+"""Known answers and invariants of analysis.models (forecast, Forecast, forecast_csv)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import models
+from analysis.cli import main as cli_main
+
+
+def years_series(values, start: int = 2010) -> pd.Series:
+    """Values indexed by consecutive years from start."""
+    return pd.Series(np.asarray(values, dtype=float), index=range(start, start + len(values)))
+
+
+LINE = years_series(5.0 + 2.0 * np.arange(10))
+GEOMETRIC = years_series(100.0 * 1.07 ** np.arange(10))
+
+
+@pytest.mark.parametrize("method", ["drift", "linear"])
+def test_exact_line_is_extended(method):
+    fc = models.forecast(LINE, 4, method=method)
+    assert fc.years == [2020, 2021, 2022, 2023]
+    np.testing.assert_allclose(fc.mean.to_numpy(), 5.0 + 2.0 * np.arange(10, 14))
+
+
+def test_loglinear_extends_exact_geometric_series():
+    fc = models.forecast(GEOMETRIC, 3, method="loglinear")
+    np.testing.assert_allclose(fc.mean.to_numpy(), 100.0 * 1.07 ** np.arange(10, 13))
+
+
+def test_loglinear_rejects_non_positive_series():
+    with pytest.raises(ValueError, match="positive"):
+        models.forecast(years_series([3.0, 1.0, -1.0, 2.0, 4.0, 5.0]), 2, method="loglinear")
+
+
+def test_naive_holds_last_value():
+    fc = models.forecast(years_series([3.0, 5.0, 4.0, 6.0, 7.0]), 3, method="naive")
+    np.testing.assert_allclose(fc.mean.to_numpy(), 7.0)
+
+
+@pytest.mark.parametrize("method", models.METHODS)
+def test_every_method_gives_finite_forecast_with_consistent_shapes(method):
+    series = years_series([10, 12, 11, 14, 15, 17, 16, 19, 21, 22.0])
+    fc = models.forecast(series, 5, method=method)
+    assert fc.method == method
+    assert fc.samples.shape == (models.N_PATHS, 5)
+    assert np.isfinite(fc.samples).all() and np.isfinite(fc.mean).all()
+    assert (fc.lower(95) <= fc.lower(80)).all() and (fc.upper(80) <= fc.upper(95)).all()
+    assert list(fc.history.index) == list(series.index)
+
+
+def test_gaps_give_the_same_linear_trend_as_the_complete_series():
+    gappy = LINE.drop([2012, 2015, 2016])
+    np.testing.assert_allclose(
+        models.forecast(gappy, 3, "linear").mean.to_numpy(), models.forecast(LINE, 3, "linear").mean.to_numpy()
+    )
+    np.testing.assert_allclose(
+        models.forecast(gappy, 3, "drift").mean.to_numpy(), models.forecast(LINE, 3, "drift").mean.to_numpy()
+    )
+
+
+def test_gaps_are_not_treated_as_consecutive_years_and_are_flagged():
+    series = pd.Series([10.0, 12.0, 15.0, 16.0, 18.0, 20.0], index=[2015, 2017, 2020, 2021, 2022, 2023])
+    fc = models.forecast(series, 2, "damped")
+    assert "gaps_interpolated" in fc.flags
+    assert "gaps_interpolated" not in models.forecast(series, 2, "linear").flags
+    # drift per elapsed year: (20 - 10) / 8 years
+    np.testing.assert_allclose(models.forecast(series, 2, "drift").mean.to_numpy(), [21.25, 22.5])
+
+
+def test_nan_values_and_unsorted_years_are_cleaned():
+    series = pd.Series([4.0, np.nan, 1.0, 2.0, 3.0, 5.0], index=[2013, 2014, 2010, 2011, 2012, 2015])
+    fc = models.forecast(series, 1, "linear")
+    assert list(fc.history.index) == [2010, 2011, 2012, 2013, 2015]
+    assert fc.years == [2016]
+
+
+def test_bounded_share_stays_inside_bounds_including_samples():
+    share = years_series([60, 70, 78, 85, 90, 94, 97.0])
+    for method in ("auto", "linear", "drift", "damped", "arima"):
+        fc = models.forecast(share, 8, method=method, bounds=(0, 100))
+        assert "bounded_logit" in fc.flags
+        assert (fc.samples > 0).all() and (fc.samples < 100).all()
+        assert (fc.mean < 100).all() and (fc.upper(95) < 100).all()
+
+
+def test_value_outside_bounds_is_rejected():
+    with pytest.raises(ValueError, match="bound"):
+        models.forecast(years_series([50, 60, 101, 70.0]), 2, bounds=(0, 100))
+
+
+@pytest.mark.parametrize("n_points", [3, 4])
+def test_three_or_four_points_use_drift_and_are_flagged(n_points):
+    fc = models.forecast(years_series(np.arange(n_points) * 2.0 + 1), 2, method="auto")
+    assert fc.method == "drift" and "short_series" in fc.flags
+    np.testing.assert_allclose(fc.mean.to_numpy(), [2.0 * n_points + 1, 2.0 * n_points + 3])
+
+
+@pytest.mark.parametrize("values", [[1.0, 2.0], [5.0], [], [1.0, np.nan, np.nan]])
+def test_fewer_than_three_points_raise_series_too_short(values):
+    with pytest.raises(models.SeriesTooShort, match="at least 3"):
+        models.forecast(years_series(values), 3)
+
+
+def test_unknown_method_is_rejected():
+    with pytest.raises(ValueError, match="unknown method"):
+        models.forecast(LINE, 2, method="holt")
+
+
+def test_probabilities_are_monotone_and_agree_with_intervals():
+    fc = models.forecast(years_series([100, 104, 109, 113, 118, 121, 127, 131.0]), 4)
+    year = fc.years[-1]
+    grid = np.linspace(fc.lower(95)[year] * 0.9, fc.upper(95)[year] * 1.1, 50)
+    p_at_least = np.array([fc.prob_at_least(year, x) for x in grid])
+    assert (np.diff(p_at_least) <= 0).all()
+    assert fc.prob_at_least(year, fc.lower(80)[year]) == pytest.approx(0.9, abs=0.01)
+    assert fc.prob_at_most(year, fc.upper(80)[year]) == pytest.approx(0.9, abs=0.01)
+    assert fc.prob_at_least(year, fc.upper(95)[year]) == pytest.approx(0.025, abs=0.01)
+
+
+def test_prob_sum_counts_observed_years_and_is_monotone():
+    series = years_series([10, 11, 12, 13, 14.0], start=2020)
+    fc = models.forecast(series, 3, method="drift")
+    years = [2024, 2025, 2026, 2027]
+    total_mean = 14 + fc.mean.sum()
+    assert fc.prob_sum_at_least(years, 0.0) == 1.0
+    assert fc.prob_sum_at_least(years, 1e6) == 0.0
+    assert 0.2 < fc.prob_sum_at_least(years, total_mean) < 0.8
+    grid = total_mean + np.linspace(-60, 60, 25)
+    assert (np.diff([fc.prob_sum_at_least(years, x) for x in grid]) <= 0).all()
+    with_history = np.mean(14 + fc.samples.sum(axis=1) >= total_mean)
+    assert fc.prob_sum_at_least(years, total_mean) == pytest.approx(with_history)
+    with pytest.raises(KeyError):
+        fc.prob_sum_at_least([2030], 1.0)
+
+
+def test_fixed_seed_is_deterministic_and_seed_changes_samples():
+    series = years_series([3, 4, 4.5, 6, 6.5, 7, 8.2, 9.0])
+    a, b = models.forecast(series, 3), models.forecast(series, 3)
+    np.testing.assert_array_equal(a.samples, b.samples)
+    assert not np.array_equal(a.samples, models.forecast(series, 3, seed=1).samples)
+
+
+def test_error_quantile_table_covers_every_method_and_horizon():
+    probs = np.asarray(models.QUANTILE_PROBS)
+    for method in models.METHODS:
+        rows = models.error_quantiles(method, 8)
+        assert rows.shape == (8, len(probs))
+        assert (np.diff(rows, axis=1) >= 0).all()
+        assert (np.diff(rows[:, -1] - rows[:, 0]) >= -1e-9).all()  # spread grows with the horizon
+
+
+positive_values = st.lists(st.floats(min_value=1.0, max_value=1e4, allow_nan=False), min_size=5, max_size=15)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=positive_values, factor=st.floats(min_value=0.01, max_value=100.0))
+def test_scaling_a_positive_series_scales_the_forecast(values, factor):
+    series = years_series(values)
+    base = models.forecast(series, 3, method="auto").mean.to_numpy()
+    scaled = models.forecast(series * factor, 3, method="auto").mean.to_numpy()
+    np.testing.assert_allclose(scaled, base * factor, rtol=1e-3, atol=1e-6 * factor * max(values))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=st.lists(st.floats(min_value=0.001, max_value=1e6, allow_nan=False), min_size=3, max_size=15),
+       method=st.sampled_from(models.METHODS))
+def test_no_nan_on_positive_inputs(values, method):
+    fc = models.forecast(years_series(values), 4, method=method)
+    assert np.isfinite(fc.mean).all() and np.isfinite(fc.samples).all()
+    assert np.isfinite(fc.lower(80)).all() and np.isfinite(fc.upper(95)).all()
+
+
+# --- the forecast command -----------------------------------------------------------------------
+
+
+def write(path: Path, text: str) -> Path:
+    """Write text to path and return it."""
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_forecast_cli_on_a_tiny_csv(tmp_path):
+    rows = ["series_id,t,value"]
+    rows += [f"a,{2015 + i},{10 + 2 * i}" for i in (3, 0, 1, 2, 4, 6)]  # unsorted, 2020 missing
+    rows += ["b,2019,0.5", "b,2020,", "b,2021,0.7", "b,2022,0.9", "b,2023,1.0"]  # one NaN value
+    rows += ["c,2022,1", "c,2023,2"]  # too short: skipped with a warning
+    src = write(tmp_path / "in.csv", "\n".join(rows) + "\n")
+    out = tmp_path / "out.csv"
+    assert cli_main(["forecast", "--input", str(src), "--horizon", "3", "--output", str(out)]) == 0
+    result = pd.read_csv(out)
+    assert list(result.columns) == ["series_id", "t", "h", "mean", "lo80", "hi80", "lo95", "hi95"]
+    assert sorted(set(result["series_id"])) == ["a", "b"]
+    a = result[result["series_id"] == "a"]
+    assert list(a["t"]) == [2022, 2023, 2024] and list(a["h"]) == [1, 2, 3]
+    assert (result["lo95"] <= result["lo80"]).all() and (result["lo80"] <= result["mean"]).all()
+    assert (result["mean"] <= result["hi80"]).all() and (result["hi80"] <= result["hi95"]).all()
+
+
+def test_forecast_cli_levels_and_method(tmp_path):
+    src = write(tmp_path / "in.csv", "series_id,t,value\n" + "\n".join(f"x,{t},{t - 2000}" for t in range(2010, 2020)))
+    out = tmp_path / "out.csv"
+    assert cli_main(["forecast", "--input", str(src), "--horizon", "2", "--method", "linear", "--levels", "50",
+                     "--output", str(out)]) == 0
+    result = pd.read_csv(out)
+    assert list(result.columns) == ["series_id", "t", "h", "mean", "lo50", "hi50"]
+    np.testing.assert_allclose(result["mean"], [20.0, 21.0])
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("series_id,year,value\na,2020,1\n", "missing column"),
+        ("series_id,t,value\na,2020,1\na,20x1,2\n", ":3: column t"),
+        ("series_id,t,value\na,2020,1\na,2021,abc\n", ":3: column value"),
+        ("series_id,t,value\na,2020,1\na,2020,2\n", ":3: duplicate t"),
+        ("series_id,t,value\na,2020.5,1\n", ":2: column t"),
+    ],
+)
+def test_forecast_cli_rejects_malformed_input_naming_file_and_row(tmp_path, capsys, text, message):
+    src = write(tmp_path / "bad.csv", text)
+    assert cli_main(["forecast", "--input", str(src), "--horizon", "2", "--output", str(tmp_path / "o.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and message in err
+
+
+def test_forecast_cli_missing_file(tmp_path, capsys):
+    missing = tmp_path / "nope.csv"
+    assert cli_main(["forecast", "--input", str(missing), "--horizon", "2", "--output", str(tmp_path / "o.csv")]) == 1
+    assert "nope.csv" in capsys.readouterr().err
