@@ -11,7 +11,6 @@ JOBS ?=
 M3 ?= ../shared/benchmarks/m3_yearly.csv
 
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 export JUPYTER_PLATFORM_DIRS := 1
 
 .PHONY: setup reports reports-all test test-unit test-notebooks test-e2e lab bench bench-reports clean lock setup-browser validate

@@ -1,0 +1,143 @@
+"""Benchmark `python -m analysis reports` (make bench-reports).
+
+Measures in one run, on this machine:
+- floor: papermill executing an empty one-cell notebook on a fresh kernel of the same interpreter
+  (kernel start-up + shutdown: what every notebook would pay without kernel reuse), and the same
+  on an already warm kernel (what the pipeline's warm engine pays per notebook);
+- cold: a full render of one quarter, both languages, into an empty temp directory
+  (a new process: Python start-up, data validation, worker and kernel start-up, every notebook);
+- rerun: the same command again with nothing changed (must be a no-op).
+Prints the times and the ratios cold/floor and rerun/floor; writes bench-results/reports.json.
+Targets: cold <= 60 s, rerun <= 2 s.
+
+    python scripts/bench_reports.py [--period 2026Q3] [--jobs N] [--compare-fresh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from analysis import pipeline  # noqa: E402
+
+COLD_TARGET_S, RERUN_TARGET_S = 60.0, 2.0
+
+
+def empty_notebook(path: Path) -> Path:
+    """Write a notebook with one parameters cell and nothing else."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]})],
+                      metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
+    nb.cells[0]["id"] = "c0"
+    nbformat.write(nb, path)
+    return path
+
+
+def floor_seconds(notebook: Path, repeat: int = 3) -> dict[str, float]:
+    """Return the best time of papermill executing the empty notebook: fresh kernel and warm kernel."""
+    import papermill
+
+    os.environ.update(pipeline.KERNEL_ENV)
+    common = dict(parameters={"x": 2}, kernel_name="python3", progress_bar=False, request_save_on_cell_execute=False)
+    fresh = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        papermill.execute_notebook(str(notebook), None, **common)
+        fresh.append(time.perf_counter() - start)
+    pipeline.worker_init(True)
+    warm = []
+    try:
+        for _ in range(repeat + 1):
+            start = time.perf_counter()
+            papermill.execute_notebook(str(notebook), None, engine_name="warm", cwd=str(notebook.parent), **common)
+            warm.append(time.perf_counter() - start)
+    finally:
+        pipeline.stop_kernel()
+    return {"fresh_kernel": min(fresh), "warm_kernel": min(warm[1:])}
+
+
+def timed_command(argv: list[str]) -> tuple[float, str]:
+    """Run a command, fail loudly on error, and return (seconds, stdout)."""
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"benchmark command failed ({done.returncode}): {' '.join(argv)}")
+    return seconds, done.stdout
+
+
+def reports_command(period: str, out: Path, jobs: int | None, extra: list[str] | None = None) -> list[str]:
+    """Return the `python -m analysis reports` command line of one quarter."""
+    argv = [sys.executable, "-m", "analysis", "reports", "--period", period, "--lang", "zh,en", "--out", str(out)]
+    return argv + (["--jobs", str(jobs)] if jobs else []) + (extra or [])
+
+
+def main() -> int:
+    """Run the benchmark and write bench-results/reports.json."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--period", default=None, help="quarter (default: latest completed)")
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "reports.json")
+    args = parser.parse_args()
+    period = args.period or pipeline.latest_completed_quarter(date.today())
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+        tmp_path = Path(tmp)
+        floors = floor_seconds(empty_notebook(tmp_path / "empty.ipynb"))
+        out = tmp_path / "reports"
+        cold, cold_log = timed_command(reports_command(period, out, args.jobs))
+        rerun, rerun_log = timed_command(reports_command(period, out, args.jobs))
+        if "(inputs unchanged)" not in rerun_log:
+            reason = next((line for line in rerun_log.splitlines() if ": rendering " in line), rerun_log)
+            raise SystemExit(f"the rerun was not a no-op (was an input edited meanwhile?): {reason}")
+        period_dir = out / period
+        notebooks = len(list(period_dir.rglob("*.ipynb")))
+        size_mb = sum(p.stat().st_size for p in period_dir.rglob("*") if p.is_file()) / 1e6
+    floor = floors["fresh_kernel"]
+    result = {
+        "period": period,
+        "cores": pipeline.default_jobs(),
+        "jobs": args.jobs or pipeline.default_jobs(),
+        "notebooks": notebooks,
+        "output_mb": round(size_mb, 1),
+        "floor_fresh_kernel_s": round(floor, 3),
+        "floor_warm_kernel_s": round(floors["warm_kernel"], 3),
+        "cold_s": round(cold, 2),
+        "rerun_s": round(rerun, 3),
+        "cold_over_floor": round(cold / floor, 1),
+        "rerun_over_floor": round(rerun / floor, 2),
+        "cold_per_notebook_s": round(cold / max(notebooks, 1), 3),
+        "naive_fresh_kernel_lower_bound_s": round(notebooks * floor / (args.jobs or pipeline.default_jobs()), 1),
+        "cold_target_s": COLD_TARGET_S,
+        "rerun_target_s": RERUN_TARGET_S,
+        "cold_ok": cold <= COLD_TARGET_S,
+        "rerun_ok": rerun <= RERUN_TARGET_S,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(f"period {period}: {notebooks} notebooks, {result['jobs']} workers, {result['output_mb']} MB")
+    print(f"floor (papermill, empty notebook): fresh kernel {floor:.2f}s, warm kernel {floors['warm_kernel']:.3f}s")
+    print(f"cold render  {cold:6.1f}s  = {cold / floor:5.1f} x floor  (target <= {COLD_TARGET_S:.0f}s: "
+          f"{'ok' if result['cold_ok'] else 'MISSED'})")
+    print(f"no-op rerun  {rerun:6.2f}s  = {rerun / floor:5.2f} x floor  (target <= {RERUN_TARGET_S:.0f}s: "
+          f"{'ok' if result['rerun_ok'] else 'MISSED'})")
+    print(f"without kernel reuse, the kernel start-ups alone would take >= {result['naive_fresh_kernel_lower_bound_s']}s")
+    print(f"written {args.output}")
+    return 0 if result["cold_ok"] and result["rerun_ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

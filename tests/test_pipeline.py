@@ -1,0 +1,368 @@
+"""Tests of analysis.pipeline: periods, manifest, atomic swap, stale cleanup, determinism.
+
+The rendering tests run tiny generated notebooks through the real papermill/nbconvert path
+(one shared worker with a warm kernel); the end-to-end test (``-m e2e``) renders a real quarter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from analysis import pipeline as P
+
+# ---------------------------------------------------------------------------
+# Periods
+
+
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        (date(2026, 11, 22), "2026Q3"),
+        (date(2026, 10, 1), "2026Q3"),
+        (date(2026, 9, 30), "2026Q2"),
+        (date(2026, 1, 1), "2025Q4"),
+        (date(2025, 12, 31), "2025Q3"),
+        (date(2026, 4, 1), "2026Q1"),
+    ],
+)
+def test_latest_completed_quarter_on_edges(today, expected):
+    assert P.latest_completed_quarter(today) == expected
+
+
+def test_quarter_helpers():
+    assert P.parse_period("2026Q3") == (2026, 3)
+    assert P.parse_period("2026q1") == (2026, 1)
+    assert P.quarter_bounds("2026Q3") == (date(2026, 7, 1), date(2026, 9, 30))
+    assert P.quarter_bounds("2024Q1") == (date(2024, 1, 1), date(2024, 3, 31))
+    assert P.quarter_end("2025Q4") == date(2025, 12, 31)
+    assert P.previous_quarter("2026Q1") == "2025Q4"
+    assert P.previous_quarter("2026Q3") == "2026Q2"
+    assert P.next_quarter("2025Q4") == "2026Q1"
+    assert P.quarter_of(date(2026, 9, 30)) == "2026Q3"
+    assert P.periods_between("2023Q1", "2023Q4") == ["2023Q1", "2023Q2", "2023Q3", "2023Q4"]
+    assert len(P.periods_between(P.FIRST_PERIOD, "2026Q3")) == 15
+    assert P.periods_between("2024Q2", "2024Q1") == []
+
+
+@pytest.mark.parametrize("bad", ["2026Q5", "2026Q0", "abc", "2026-Q3", "", "26Q1"])
+def test_parse_period_errors_name_the_valid_form(bad):
+    with pytest.raises(ValueError, match=r"YYYYQn with n in 1-4"):
+        P.parse_period(bad)
+
+
+def test_check_period_rejects_future_and_lists_choices():
+    today = date(2026, 11, 22)
+    assert P.check_period("2026Q3", today) == "2026Q3"
+    with pytest.raises(ValueError, match="2023Q1 to 2026Q3"):
+        P.check_period("2026Q4", today)
+
+
+def test_parse_langs():
+    assert P.parse_langs("zh,en") == ["zh", "en"]
+    assert P.parse_langs("en, en") == ["en"]
+    with pytest.raises(ValueError, match="choose from zh, en"):
+        P.parse_langs("zh,fr")
+
+
+def reports_args(**overrides):
+    values = dict(period=None, all=False, lang="zh,en", out=Path("reports"), jobs=None, force=False, data_dir=P.REPO_ROOT / "data")
+    values.update(overrides)
+    return argparse.Namespace(**values)
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"period": "2026Q5"}, "YYYYQn"),
+        ({"period": "abc"}, "YYYYQn"),
+        ({"period": "2027Q1"}, "not completed yet"),
+        ({"lang": "zh,de"}, "choose from zh, en"),
+        ({"data_dir": Path("/nonexistent/data")}, "does not exist"),
+    ],
+)
+def test_main_rejects_bad_parameters_before_rendering(tmp_path, capsys, overrides, message):
+    args = reports_args(out=tmp_path / "reports", **overrides)
+    assert P.main(args, today=date(2026, 11, 22)) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0]
+    assert not (tmp_path / "reports").exists()
+
+
+def test_main_reports_data_problems_with_file_row_column(tmp_path, capsys):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "regions.csv").write_text("region_id,name_zh\n", encoding="utf-8")
+    args = reports_args(out=tmp_path / "reports", data_dir=data_dir, period="2025Q4")
+    assert P.main(args, today=date(2026, 11, 22)) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"regions\.csv:1:\w+: ", err) and "nothing rendered" in err
+
+
+# ---------------------------------------------------------------------------
+# Manifest
+
+
+def test_manifest_detects_changes(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "a.csv").write_text("x\n1\n", encoding="utf-8")
+    period_dir = tmp_path / "2025Q4"
+    period_dir.mkdir()
+    (period_dir / "briefing.en.html").write_text("<p>hi</p>", encoding="utf-8")
+    files = {"data/a.csv": data_dir / "a.csv"}
+    inputs = P.hash_files(files)
+    params = P.render_parameters("2025Q4", ["zh", "en"], "../data")
+    assert P.stale_reason(period_dir, params, inputs) == "no manifest"
+    manifest = P.build_manifest("2025Q4", params, inputs, P.output_hashes(period_dir))
+    (period_dir / P.MANIFEST).write_text(P.manifest_text(manifest), encoding="utf-8")
+    assert P.stale_reason(period_dir, params, inputs) is None
+    assert "timestamp" not in P.manifest_text(manifest) and "time" not in json.dumps(manifest)
+
+    (data_dir / "a.csv").write_text("x\n2\n", encoding="utf-8")
+    assert P.stale_reason(period_dir, params, P.hash_files(files)) == "inputs changed: data/a.csv"
+    assert P.stale_reason(period_dir, P.render_parameters("2025Q4", ["en"], "../data"), inputs) == "parameters changed"
+    (period_dir / "briefing.en.html").write_text("<p>edited</p>", encoding="utf-8")
+    assert P.stale_reason(period_dir, params, inputs) == "outputs modified"
+    assert P.stale_reason(tmp_path / "2024Q1", params, inputs) == "not rendered yet"
+
+
+def test_input_files_cover_data_notebooks_source_and_lock(tmp_path):
+    files = P.input_files(P.REPO_ROOT / "data", P.NOTEBOOKS_DIR)
+    assert "src/analysis/pipeline.py" in files and "requirements.lock" in files
+    assert any(label.startswith("data/") for label in files)
+
+
+# ---------------------------------------------------------------------------
+# Directories
+
+
+def test_stale_temp_dirs_are_removed_and_interrupted_swap_restored(tmp_path):
+    (tmp_path / ".tmp-2026Q3-99999" / "projection").mkdir(parents=True)
+    (tmp_path / ".old-2026Q2-99999").mkdir()
+    (tmp_path / ".old-2026Q2-99999" / "briefing.en.html").write_text("old", encoding="utf-8")
+    (tmp_path / "2026Q1").mkdir()
+    (tmp_path / ".old-2026Q1-99998").mkdir()
+    removed = P.cleanup_stale(tmp_path)
+    assert sorted(removed) == [".old-2026Q1-99998", ".tmp-2026Q3-99999"]
+    assert (tmp_path / "2026Q2" / "briefing.en.html").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q1", "2026Q2"]
+
+
+def test_swap_in_replaces_directory(tmp_path):
+    final, tmp = tmp_path / "2026Q3", tmp_path / ".tmp-2026Q3-1"
+    final.mkdir()
+    (final / "a").write_text("old", encoding="utf-8")
+    tmp.mkdir()
+    (tmp / "a").write_text("new", encoding="utf-8")
+    P.swap_in(tmp, final)
+    assert (final / "a").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q3"]
+
+
+def test_lock_excludes_a_second_run(tmp_path):
+    with P.locked(tmp_path):
+        with pytest.raises(P.PipelineError, match="another render holds"):
+            with P.locked(tmp_path, wait=False):
+                pass
+    with P.locked(tmp_path, wait=False):
+        pass
+
+
+def test_index_lists_periods_and_escapes(tmp_path):
+    for period, langs in (("2025Q4", ("zh", "en")), ("2026Q1", ("en",))):
+        (tmp_path / period / "projection").mkdir(parents=True)
+        for lang in langs:
+            (tmp_path / period / f"briefing.{lang}.html").write_text("x", encoding="utf-8")
+        (tmp_path / period / "projection" / "t<1>.en.html").write_text("x", encoding="utf-8")
+    (tmp_path / "notaperiod").mkdir()
+    page = P.index_html(tmp_path)
+    assert page.index("2026Q1") < page.index("2025Q4")
+    assert "2025Q4/briefing.zh.html" in page and "2026Q1/briefing.en.html" in page
+    assert "2026Q1/briefing.zh.html" not in page and "notaperiod" not in page
+    assert "t&lt;1&gt;" in page and "t<1>" not in page
+
+
+def test_normalize_xlsx_is_deterministic(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    paths = []
+    for i in range(2):
+        book = openpyxl.Workbook()
+        book.active["A1"] = "x"
+        path = tmp_path / f"{i}.xlsx"
+        book.save(path)
+        P.normalize_xlsx(path, "2025-12-31T00:00:00Z")
+        paths.append(path)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    with zipfile.ZipFile(paths[0]) as archive:
+        assert "2025-12-31T00:00:00Z" in archive.read("docProps/core.xml").decode()
+
+
+# ---------------------------------------------------------------------------
+# Rendering tiny notebooks through papermill + nbconvert
+
+
+def write_notebook(path: Path, body: str) -> Path:
+    """Write a tiny parameterised notebook (fixed cell ids) whose code cell is body."""
+    cells = [
+        new_markdown_cell("# Tiny"),
+        new_code_cell('lang = "en"\nas_of = "2025-12-31"\nvalue = 1', metadata={"tags": ["parameters"]}),
+        new_code_cell(body),
+    ]
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"c{i}"
+    nbformat.write(nb, path)
+    return path
+
+
+GOOD = """import numpy as np, matplotlib.pyplot as plt, warnings, os
+rng = np.random.default_rng(0)
+fig, ax = plt.subplots(figsize=(3, 2))
+ax.plot(rng.normal(size=20).cumsum())
+ax.set_title(f"{lang} {value}")
+plt.show()
+warnings.warn("demo", FutureWarning)
+print(object(), set("abcdef"))
+open("side.%s.csv" % lang, "w").write("a\\n1\\n")"""
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    with P.Renderer(1) as shared:
+        yield shared
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    nbdir = tmp_path / "nb"
+    nbdir.mkdir()
+    good = write_notebook(nbdir / "good.ipynb", GOOD)
+    bad = write_notebook(nbdir / "bad.ipynb", "x = 1\nraise ValueError('boom in tiny')")
+    return good, bad
+
+
+def tiny_jobs(notebook: Path, langs=("zh", "en")) -> list[P.Job]:
+    return [P.Job(f"page.{lang}", str(notebook), {"lang": lang, "value": 2}, "exclude" if lang == "zh" else "collapse", f"t {lang}")
+            for lang in langs]
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_render_is_atomic_deterministic_and_named(tmp_path, tiny, renderer, capsys):
+    good, bad = tiny
+    params = {"period": "2025Q4"}
+    outs = [tmp_path / "out1", tmp_path / "out2"]
+    for out in outs:
+        out.mkdir()
+        results = P.render_period(renderer, out, "2025Q4", tiny_jobs(good), params, {"x": "1"})
+        assert sorted(r.key for r in results) == ["page.en", "page.zh"]
+    first, second = (read_tree(out / "2025Q4") for out in outs)
+    assert sorted(first) == ["manifest.json", "page.en.html", "page.en.ipynb", "page.zh.html",
+                             "page.zh.ipynb", "side.en.csv", "side.zh.csv"]
+    assert first == second, "two renders differ"
+    assert "[1/2] page." in capsys.readouterr().out
+
+    nb = json.loads(first["page.en.ipynb"])
+    assert nb["metadata"]["papermill"] == {"input_path": "good.ipynb", "parameters": {"lang": "en", "value": 2}}
+    assert all("papermill" not in c["metadata"] and "execution" not in c["metadata"] for c in nb["cells"])
+    assert [c["id"] for c in nb["cells"]] == ["c0", "c1", "injected-parameters", "c2"]
+    assert [c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code"] == [1, 2, 3]
+    zh_html, en_html = first["page.zh.html"].decode(), first["page.en.html"].decode()
+    assert "data:image/png" in zh_html and "cumsum" not in zh_html  # code excluded
+    assert "cumsum" in en_html and "code-toggle" in en_html  # code collapsed
+
+    # A failing notebook leaves the previous output byte-identical and names notebook and cell.
+    with pytest.raises(P.RenderFailed) as info:
+        P.render_period(renderer, outs[0], "2025Q4", tiny_jobs(good) + tiny_jobs(bad, ["en"]), params, {"x": "2"})
+    message = str(info.value)
+    assert "bad.ipynb cell 3" in message and "ValueError: boom in tiny" in message
+    assert read_tree(outs[0] / "2025Q4") == first
+    assert not list(outs[0].glob(".tmp-*"))
+    assert (outs[0] / ".failed-2025Q4" / "page.en.ipynb").exists()
+
+
+def test_run_renders_once_then_is_up_to_date(tmp_path, tiny, renderer, monkeypatch, capsys):
+    good, _ = tiny
+    nbdir = tmp_path / "pages"
+    nbdir.mkdir()
+    for page in P.PAGES:
+        write_notebook(nbdir / page.notebook, "print(lang, value)")
+    monkeypatch.setattr(P, "load_dataset", lambda data_dir: None)
+    monkeypatch.setattr(P, "targets_with_data", lambda dataset, as_of: ["t1"])
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "observations.csv").write_text("x\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    options = P.Options(["2025Q4"], ["zh", "en"], out, data_dir, 1, False, nbdir)
+    assert P.run(options, with_status=False, renderer=renderer) == 0
+    files = sorted(read_tree(out / "2025Q4"))
+    assert "briefing.zh.html" in files and "projection/t1.en.html" in files and "dashboard.en.ipynb" in files
+    assert len([f for f in files if f.endswith(".html")]) == 12
+    before = read_tree(out)
+    capsys.readouterr()
+    assert P.run(options, with_status=False, renderer=renderer) == 0
+    assert "2025Q4: up to date (inputs unchanged)" in capsys.readouterr().out
+    assert read_tree(out) == before
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "2025Q4/briefing.en.html" in index and "2025Q4/projection/t1.zh.html" in index
+
+    (data_dir / "observations.csv").write_text("x\n1\n", encoding="utf-8")
+    assert P.run(options, with_status=False, renderer=renderer) == 0
+    assert "inputs changed: data/observations.csv" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------
+# End to end: one real quarter with the real notebooks and data
+
+BRIEFING_HEADINGS = ("nb04.headline", "nb04.risks", "nb04.indicators", "nb04.no_data", "nb04.method",
+                     "nb04.sources", "nb04.all_targets")
+
+
+@pytest.mark.e2e
+def test_real_quarter_renders_every_target_in_both_languages(tmp_path):
+    from analysis import data
+    from analysis.i18n import t
+
+    out = tmp_path / "reports"
+    args = reports_args(period="2025Q4", out=out)
+    assert P.main(args) == 0
+    period_dir = out / "2025Q4"
+    assert (period_dir / "manifest.json").exists() and (period_dir / "status.csv").exists()
+    dataset = data.load(P.REPO_ROOT / "data")
+    indicators = dataset.indicators.set_index("indicator_id")
+    with_data = set(P.targets_with_data(dataset, P.quarter_end("2025Q4")))
+    # Targets of plans that ended before the quarter's year (the 2017-2022 plan) may be covered by
+    # the retrospective instead of the briefing; every open target must be in the briefing.
+    closed = {row.target_id for row in dataset.targets.itertuples() if row.target_year < 2025}
+
+    def lacking(page: str, lang: str, target_ids: set[str]) -> list[str]:
+        text = html.unescape((period_dir / f"{page}.{lang}.html").read_text(encoding="utf-8"))
+        return sorted(row.target_id for row in dataset.targets.itertuples() if row.target_id in target_ids
+                      and row.target_id not in text and indicators.at[row.indicator_id, f"name_{lang}"] not in text)
+
+    for lang in ("zh", "en"):
+        text = html.unescape((period_dir / f"briefing.{lang}.html").read_text(encoding="utf-8"))
+        assert not lacking("briefing", lang, set(dataset.targets["target_id"]) - closed), f"briefing.{lang} lacks targets"
+        in_neither = set(lacking("briefing", lang, closed)) & set(lacking("retrospective", lang, closed))
+        assert not in_neither, f"closed targets in neither briefing.{lang} nor retrospective.{lang}"
+        for key in BRIEFING_HEADINGS:
+            heading = t(key, lang).split("{")[0].strip()
+            assert heading in text, f"briefing.{lang} lacks heading {key!r} ({heading!r})"
+        for page in ("dashboard", "audit", "retrospective", "peers"):
+            assert (period_dir / f"{page}.{lang}.html").exists()
+    for target_id in with_data:
+        for lang in ("zh", "en"):
+            assert (period_dir / "projection" / f"{target_id}.{lang}.html").exists()
+    assert "2025Q4/briefing.zh.html" in (out / "index.html").read_text(encoding="utf-8")
