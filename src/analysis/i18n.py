@@ -31,6 +31,7 @@ LABELS: dict[str, dict[str, str]] = {
     "kind": {"zh": "类型", "en": "Kind"},
     "source_kind": {"zh": "来源类型", "en": "Source kind"},
     "preferred": {"zh": "优选", "en": "Preferred"},
+    "weak": {"zh": "较弱来源", "en": "Weak source"},
     "quote": {"zh": "原文", "en": "Quote"},
     "notes": {"zh": "备注", "en": "Notes"},
     "definition": {"zh": "口径定义", "en": "Definition"},
@@ -79,31 +80,23 @@ LABELS: dict[str, dict[str, str]] = {
     "kind.policy": {"zh": "政策文件", "en": "policy"},
     "kind.aggregator": {"zh": "汇编网站", "en": "aggregator"},
     "kind.other": {"zh": "其他", "en": "other"},
-    # --- target statuses (gap.STATUS values)
-    "status.met": {"zh": "已达成", "en": "met"},
+    # --- target statuses and progress categories: the same words as gap.STATUS_LABELS and
+    # gap.PROGRESS_LABELS (tests/test_i18n.py keeps them in sync)
+    "status.met": {"zh": "已实现", "en": "met"},
     "status.on_track": {"zh": "进展顺利", "en": "on track"},
-    "status.likely": {"zh": "可能达成", "en": "likely"},
+    "status.likely": {"zh": "有望实现", "en": "likely"},
     "status.uncertain": {"zh": "不确定", "en": "uncertain"},
-    "status.unlikely": {"zh": "不太可能", "en": "unlikely"},
-    "status.off_track": {"zh": "偏离轨道", "en": "off track"},
+    "status.unlikely": {"zh": "难以实现", "en": "unlikely"},
+    "status.off_track": {"zh": "明显滞后", "en": "off track"},
     "status.insufficient_data": {"zh": "数据不足", "en": "insufficient data"},
     "status.no_data": {"zh": "无数据", "en": "no data"},
-    "status.not_met": {"zh": "未达成", "en": "not met"},
-    # --- progress categories (Eurostat SDG style)
     "progress.significant": {"zh": "显著进展", "en": "significant progress"},
-    "progress.moderate": {"zh": "一般进展", "en": "moderate progress"},
+    "progress.moderate": {"zh": "一定进展", "en": "moderate progress"},
     "progress.insufficient": {"zh": "进展不足", "en": "insufficient progress"},
-    "progress.away": {"zh": "背离目标", "en": "movement away"},
-    "progress.met": {"zh": "已达成", "en": "target met"},
-    "progress.none": {"zh": "无法评估", "en": "not assessable"},
-    # --- IPCC likelihood words (keys follow gap.LIKELIHOOD_WORDS)
-    "likelihood.virtually_certain": {"zh": "几乎确定", "en": "virtually certain"},
-    "likelihood.very_likely": {"zh": "很可能", "en": "very likely"},
-    "likelihood.likely": {"zh": "可能", "en": "likely"},
-    "likelihood.about_as_likely_as_not": {"zh": "可能性约为一半", "en": "about as likely as not"},
-    "likelihood.unlikely": {"zh": "不太可能", "en": "unlikely"},
-    "likelihood.very_unlikely": {"zh": "很不可能", "en": "very unlikely"},
-    "likelihood.exceptionally_unlikely": {"zh": "极不可能", "en": "exceptionally unlikely"},
+    "progress.away": {"zh": "偏离目标", "en": "movement away from target"},
+    "progress.achieved": {"zh": "已达到目标", "en": "target achieved"},
+    "progress.insufficient_data": {"zh": "数据不足", "en": "insufficient data"},
+    "progress.no_data": {"zh": "无数据", "en": "no data"},
     # --- notebook 01
     "nb01.title": {"zh": "数据审核", "en": "Data audit"},
     "nb01.intro": {
@@ -156,14 +149,14 @@ LABELS: dict[str, dict[str, str]] = {
     "fan.target": {"zh": "目标", "en": "target"},
     # narrative paragraph (notebook 02 and briefing)
     "para.projection": {
-        "zh": "按现有数据外推,{name}在{year}年的预测值为 {mean}{unit}(80% 区间 {lo}–{hi}{unit}),目标为 {comparator}{target}{unit}。达标概率约为 {p}%,即{word}达标。",
-        "en": "Extrapolating the data available, {name} is projected at {mean} {unit} in {year} (80% interval {lo}–{hi} {unit}), against a target of {comparator}{target} {unit}. The probability of meeting it is about {p}%: meeting the target is {word}.",
+        "zh": "按现有数据外推,{name}在{year}年的预测值为 {mean}{unit}(80% 区间 {lo}–{hi}{unit}),目标为 {comparator}{target}{unit}。达标概率约为 {p}%({word})。",
+        "en": "Extrapolating the data available, {name} is projected at {mean}{unit} in {year} (80% interval {lo}–{hi}{unit}), against a target of {comparator}{target}{unit}. The probability of meeting it is about {p}% ({word}).",
     },
     "para.latest": {
         "zh": "最新数据为 {period} 年的 {value}{unit}({status}),{required_clause}",
-        "en": "The latest value is {value} {unit} for {period} ({status}); {required_clause}",
+        "en": "The latest value is {value}{unit} for {period} ({status}); {required_clause}",
     },
-    "para.required": {"zh": "按达标路径该年应为 {required}{unit}。", "en": "the required path asks for {required} {unit} that year."},
+    "para.required": {"zh": "按达标路径该年应为 {required}{unit}。", "en": "the required path asks for {required}{unit} that year."},
     "para.no_required": {"zh": "无法计算达标路径(缺少基期数据)。", "en": "no required path can be drawn (no base-year value)."},
     "para.met": {"zh": "目标已经达成。", "en": "The target has already been met."},
     "para.no_data": {"zh": "{name}尚无数据,无法评估。所需数据:{where}", "en": "There are no data for {name} yet, so it cannot be assessed. Data needed: {where}"},
@@ -226,8 +219,8 @@ LABELS: dict[str, dict[str, str]] = {
     "nb05.no_targets": {"zh": "数据中没有 2022 年目标。", "en": "The data hold no 2022 targets."},
     "nb05.conclusion": {"zh": "小结", "en": "Summary"},
     "nb05.summary": {
-        "zh": "{n} 个 2022 年目标中,{with_outcome} 个有实际结果可比:{met} 个达成,{missed} 个未达成。在可比的判断中,{right} 个与实际结果一致。",
-        "en": "Of {n} targets for 2022, {with_outcome} have an outcome to compare: {met} met, {missed} missed. Of the comparable assessments, {right} agreed with what happened.",
+        "zh": "{n} 个 2022 年目标中,{with_outcome} 个有实际结果可比:{met} 个达成,{missed} 个未达成。在 {compared} 次给出概率的事前判断中,{right} 次与实际结果一致(以 50% 为界)。",
+        "en": "Of {n} targets for 2022, {with_outcome} have an outcome to compare: {met} met, {missed} missed. Of the {compared} earlier assessments that gave a probability, {right} agreed with what happened (50% as the cut-off).",
     },
     # --- notebook 06
     "nb06.title": {"zh": "宁波与其他地区比较", "en": "Ningbo and its peers"},

@@ -58,7 +58,6 @@ STATUS_COLORS = {
     "uncertain": "#e3b341",
     "unlikely": "#f0883e",
     "off_track": "#cf222e",
-    "not_met": "#cf222e",
     "insufficient_data": "#8c959f",
     "no_data": "#d0d7de",
 }
@@ -138,7 +137,7 @@ def number(value: float, digits: int = 3) -> str:
 def coverage_heatmap(matrix: pd.DataFrame, title: str = "", lang: str = "zh") -> Figure:
     """Heatmap of data coverage: rows = indicator labels, columns = years, cells = number of values."""
     rows = max(len(matrix.index), 1)
-    fig = new_figure((max(8.0, 0.32 * len(matrix.columns) + 3.5), max(3.0, 0.3 * rows + 1.4)))
+    fig = new_figure((max(8.0, 0.3 * len(matrix.columns) + 3.5), max(3.0, 0.22 * rows + 1.2)))
     ax = fig.add_subplot()
     if matrix.empty:
         ax.text(0.5, 0.5, t("none", lang), ha="center", va="center", transform=ax.transAxes)
@@ -147,10 +146,11 @@ def coverage_heatmap(matrix: pd.DataFrame, title: str = "", lang: str = "zh") ->
     shown = matrix.astype(float).where(matrix > 0)
     sns.heatmap(
         shown, ax=ax, cmap="Blues", vmin=0, vmax=max(3.0, float(np.nanmax(shown.to_numpy()))) if shown.notna().any().any() else 3.0,
-        annot=matrix.where(matrix > 0).astype("Float64").astype(object).where(matrix > 0, ""), fmt="",
-        linewidths=0.5, linecolor="#eaeef2", cbar_kws={"label": t("chart.coverage_cbar", lang), "shrink": 0.6},
+        annot=matrix.map(lambda v: str(int(v)) if v > 0 else ""), fmt="",
+        linewidths=0.5, linecolor="#eaeef2", cbar_kws={"label": t("chart.coverage_cbar", lang), "shrink": min(0.6, 6.0 / rows), "aspect": 12},
         annot_kws={"fontsize": 7},
     )
+    ax.grid(False)
     ax.set_xlabel(t("year", lang))
     ax.set_ylabel("")
     ax.tick_params(axis="x", labelsize=8, rotation=90)
