@@ -26,10 +26,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m analysis fonts --check
 	@touch $(STAMP)
 
+# The PDF step needs Chromium: install it when possible, render without PDFs when not.
 reports: setup
+	@bash scripts/setup_browser.sh || echo "warning: Chromium unavailable: briefings are rendered without PDF"
 	$(PY) -m analysis reports $(if $(PERIOD),--period $(PERIOD)) $(if $(JOBS),--jobs $(JOBS)) --lang zh,en --out reports
 
 reports-all: setup
+	@bash scripts/setup_browser.sh || echo "warning: Chromium unavailable: briefings are rendered without PDF"
 	$(PY) -m analysis reports --all --lang zh,en --out reports $(if $(JOBS),--jobs $(JOBS))
 
 validate: setup
@@ -50,8 +53,9 @@ bench: setup
 bench-reports: setup
 	$(PY) scripts/bench_reports.py
 
+# Debian's Chromium and poppler-utils: briefing PDFs and the browser checks (idempotent).
 setup-browser:
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	bash scripts/setup_browser.sh
 
 # Resolve requirements.in into exact pins (needs the package index); review the diff.
 lock:

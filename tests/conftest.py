@@ -141,3 +141,20 @@ def tiny_data_dir(tmp_path: Path) -> Path:
 def tiny_dataset(tiny_data_dir: Path) -> data.Dataset:
     """The tiny data directory, loaded and validated."""
     return data.load(tiny_data_dir)
+
+
+E2E_PERIOD = "2025Q4"
+
+
+@pytest.fixture(scope="session")
+def rendered_quarter(tmp_path_factory):
+    """Render one real quarter (both languages) once per session; return its reports directory."""
+    import argparse
+
+    from analysis import pipeline
+
+    out = tmp_path_factory.mktemp("e2e") / "reports"
+    args = argparse.Namespace(period=E2E_PERIOD, all=False, lang="zh,en", out=out, jobs=None, force=False,
+                              data_dir=pipeline.REPO_ROOT / "data")
+    assert pipeline.main(args) == 0
+    return out

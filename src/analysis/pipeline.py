@@ -261,6 +261,7 @@ def input_files(data_dir: Path, notebooks_dir: Path = NOTEBOOKS_DIR, src_dir: Pa
     files = {f"data/{p.name}": p for p in files_under(Path(data_dir))}
     files.update({f"notebooks/{p.name}": p for p in files_under(notebooks_dir, "*.ipynb")})
     files.update({f"src/analysis/{p.name}": p for p in files_under(src_dir, "*.py")})
+    files.update({f"src/analysis/templates/{p.name}": p for p in files_under(src_dir / "templates", "*.j2")})
     if lock_file.is_file():
         files["requirements.lock"] = lock_file
     return files
@@ -383,13 +384,22 @@ def collapse_code(page_html: str) -> str:
     return re.sub(r"(<body[^>]*>)", r"\1" + COLLAPSE_BUTTON.replace("\\", "\\\\"), page_html, count=1)
 
 
+REPORT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.html.j2"
+
+
+def page_language(title: str) -> str:
+    """Return the HTML language code of a page named like 'briefing.zh'."""
+    return "zh" if title.endswith(".zh") or ".zh." in title else "en"
+
+
 def notebook_html(nb: Any, code: str, title: str) -> str:
     """Convert an executed notebook to one self-contained HTML page."""
     from nbconvert import HTMLExporter
 
     exclude = code == "exclude"
     exporter = HTMLExporter(
-        template_name="lab", exclude_input=exclude, exclude_input_prompt=True, exclude_output_prompt=True,
+        template_name="lab", template_file=str(REPORT_TEMPLATE), language_code=page_language(title),
+        exclude_input=exclude, exclude_input_prompt=True, exclude_output_prompt=True,
     )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body if exclude else collapse_code(body)
@@ -883,6 +893,7 @@ def render_period(
         stamp = quarter_end(period).isoformat() + "T00:00:00Z"
         for xlsx in sorted(tmp.rglob("*.xlsx")):
             normalize_xlsx(xlsx, stamp)
+        print_briefings(tmp)
         manifest = build_manifest(period, params, inputs, output_hashes(tmp))
         (tmp / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
         swap_in(tmp, out_dir / period)
@@ -890,6 +901,29 @@ def render_period(
         return results
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def print_briefings(period_dir: Path) -> list[Path]:
+    """Print each briefing to PDF and screenshot its first screen, when Chromium is installed."""
+    from analysis import browser
+
+    briefings = sorted(period_dir.glob("briefing.*.html"))
+    if not briefings:
+        return []
+    if browser.find_chromium() is None:
+        print("note: Chromium not found, so no briefing PDF was written; run `make setup-browser`", flush=True)
+        return []
+    written = []
+    start = time.perf_counter()
+    with browser.Browser() as chromium:
+        for html_file in briefings:
+            pdf = html_file.with_suffix(".pdf")
+            written.append(browser.print_pdf(html_file, pdf, browser=chromium))
+            shot = period_dir / f"screenshot.{html_file.stem}.png"
+            browser.inspect_page(html_file, screenshot=shot, full_page=False, browser=chromium)
+            written.append(shot)
+    print(f"[pdf] {', '.join(p.name for p in written)}  {time.perf_counter() - start:.1f}s", flush=True)
+    return written
 
 
 def status_writer(dataset: Any, as_of: date) -> Callable[[Path], None]:
