@@ -281,10 +281,10 @@ def conflicts(dataset: data.Dataset, as_of: date | str | None, lang: str) -> pd.
 
 
 def weak_sources(dataset: data.Dataset, as_of: date | str | None, lang: str) -> pd.DataFrame:
-    """Return the sources marked weak with the number of values each provides."""
+    """Return the weak sources of the values published by ``as_of``, with how many values each provides."""
     visible = data.published_by(dataset.observations, as_of)
     counts = visible.groupby("source_id").size()
-    weak = dataset.sources[dataset.sources["weak"]].sort_values("source_id")
+    weak = dataset.sources[dataset.sources["weak"] & dataset.sources["source_id"].isin(counts.index)].sort_values("source_id")
     rows = source_rows(dataset, weak["source_id"], lang).drop(columns="weak")
     rows["nb01.n_values"] = rows["source_id"].map(counts).fillna(0).astype(int)
     rows["notes"] = rows["source_id"].map(dataset.sources.set_index("source_id")["notes"])

@@ -151,6 +151,25 @@ def check_period(text: str, today: date) -> str:
     return period
 
 
+def check_notebook_parameters(target_ids: Sequence[str], lang: str, as_of: Any = None, period: str | None = None,
+                              target_id: str | None = None) -> None:
+    """Raise ValueError, naming the valid choices, for a bad notebook parameter (first cell of every notebook)."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: choose from {', '.join(LANGS)}")
+    if as_of is not None:
+        try:
+            date.fromisoformat(str(as_of))
+        except ValueError:
+            raise ValueError(f"as_of {as_of!r} is not a date: use YYYY-MM-DD, or None for today") from None
+    if period is not None:
+        parse_period(period)
+    known = sorted(set(target_ids))
+    if target_id is not None and target_id not in known:
+        close = [t for t in known if t.split("_")[0] == str(target_id).split("_")[0]] or known
+        raise ValueError(f"unknown target_id {target_id!r}: choose one of {', '.join(close[:12])}"
+                         f"{' ...' if len(close) > 12 else ''} ({len(known)} targets in data/targets.csv)")
+
+
 def parse_langs(text: str) -> list[str]:
     """Return the languages of a comma list like 'zh,en' (order kept, duplicates dropped)."""
     langs = [part.strip() for part in str(text).split(",") if part.strip()]
@@ -944,10 +963,21 @@ def data_param(data_dir: Path, out_dir: Path) -> str:
 
 
 def check_notebooks(notebooks_dir: Path, pages: Sequence[Page] = PAGES) -> None:
-    """Raise PipelineError when a notebook of the report is missing."""
+    """Raise PipelineError when a notebook of the report is missing or has no `parameters` cell."""
     missing = [p.notebook for p in pages if not (notebooks_dir / p.notebook).is_file()]
     if missing:
         raise PipelineError(f"missing notebook(s) in {notebooks_dir}: {', '.join(missing)}")
+    for notebook in sorted({p.notebook for p in pages}):
+        if not has_parameters_cell(notebooks_dir / notebook):
+            raise PipelineError(f"{notebooks_dir / notebook}: no code cell tagged 'parameters' "
+                                "(papermill injects the report's parameters after it); tag the first code cell")
+
+
+def has_parameters_cell(path: Path) -> bool:
+    """Return whether a notebook has a code cell tagged `parameters`."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    return any(cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", [])
+               for cell in notebook.get("cells", []))
 
 
 def default_jobs() -> int:

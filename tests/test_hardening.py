@@ -1,0 +1,189 @@
+"""Bad input and failure: rejected before rendering, no partial damage, nothing from data executes,
+and no report sees an observation published after its date."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import data, gap
+from analysis import pipeline as P
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT / "data"
+SCRIPT_TITLE = "<script>alert(1)</script>"
+
+
+# ---------------------------------------------------------------------------
+# Parameters are checked before anything runs
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(lang="fr"), "choose from zh, en"),
+    (dict(lang="zh", as_of="2024-13-45"), "use YYYY-MM-DD"),
+    (dict(lang="zh", period="2026Q5"), "2026Q5"),
+    (dict(lang="zh", target_id="t001_nothing"), "choose one of t001_"),
+])
+def test_bad_notebook_parameters_name_the_valid_choices(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        P.check_notebook_parameters(["t001_rd_gdp_ratio_2027"], **kwargs)
+
+
+def test_notebook_parameters_accept_the_defaults() -> None:
+    P.check_notebook_parameters(["t001_rd_gdp_ratio_2027"], "zh", None, None, "t001_rd_gdp_ratio_2027")
+
+
+def test_notebook_without_parameters_cell_is_rejected(tmp_path: Path) -> None:
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    path = notebooks / "03_gap_dashboard.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        cell.metadata.pop("tags", None)
+    nbformat.write(nb, path)
+    with pytest.raises(P.PipelineError, match="03_gap_dashboard.ipynb: no code cell tagged 'parameters'"):
+        P.check_notebooks(notebooks)
+
+
+def test_every_project_notebook_has_a_parameters_cell() -> None:
+    assert all(P.has_parameters_cell(path) for path in sorted((ROOT / "notebooks").glob("*.ipynb")))
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--period", "2026Q5"], "invalid period"),
+    (["--period", "2099Q1"], "not completed yet"),
+    (["--lang", "zh,fr"], "choose from zh, en"),
+    (["--data-dir", "no/such/dir"], "does not exist"),
+])
+def test_reports_cli_rejects_bad_parameters(tmp_path: Path, options: list[str], message: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "analysis", "reports", "--out", str(tmp_path / "r"), *options],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").glob("20*"))
+
+
+def test_reports_cli_rejects_invalid_data_before_rendering(tmp_path: Path) -> None:
+    broken = tmp_path / "data"
+    shutil.copytree(REAL, broken)
+    path = broken / "targets.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",>=,3.75,", ",=>,3.75,", 1), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "analysis", "reports", "--period", "2025Q4", "--data-dir", str(broken),
+                             "--out", str(tmp_path / "r")], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert "targets.csv:2:comparator:" in result.stderr and "nothing rendered" in result.stderr
+    assert not list((tmp_path / "r").glob("20*"))
+
+
+# ---------------------------------------------------------------------------
+# A render killed midway leaves reports/ as it was; the next run cleans up
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_killed_render_leaves_reports_intact(tmp_path: Path, sig: int) -> None:
+    out = tmp_path / "reports"
+    previous = out / "2025Q4"
+    previous.mkdir(parents=True)
+    (previous / "briefing.zh.html").write_text("<p>previous render</p>", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in previous.iterdir()}
+    process = subprocess.Popen([sys.executable, "-m", "analysis", "reports", "--period", "2025Q4", "--out", str(out), "--force"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(out.glob(".tmp-*/*.html")):
+        time.sleep(0.2)
+    assert any(out.glob(".tmp-*")), "the render never started writing its temporary directory"
+    os.kill(process.pid, sig)
+    process.wait(timeout=60)
+    assert {p.name: p.read_bytes() for p in previous.iterdir()} == before
+    removed = P.cleanup_stale(out)
+    assert removed and not any(out.glob(".tmp-*"))
+    time.sleep(1)  # kernels and workers die with their parent (PR_SET_PDEATHSIG)
+    leftovers = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()
+    assert not leftovers, f"processes of the killed render still run: {leftovers}"
+
+
+# ---------------------------------------------------------------------------
+# Text from data never executes: a source title with a script shows as text
+
+
+@pytest.mark.e2e
+def test_script_in_a_source_title_is_escaped(tmp_path: Path) -> None:
+    import papermill
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(REAL, data_dir)
+    sources = pd.read_csv(data_dir / "sources.csv", dtype=str, keep_default_na=False)
+    sources.loc[sources["source_id"] == "nbkjj_2025_01", "title"] = SCRIPT_TITLE
+    sources.loc[sources["source_id"] == "nbkjj_2025_01", "publisher"] = "<img src=x onerror=alert(2)>"
+    sources.to_csv(data_dir / "sources.csv", index=False, lineterminator="\n")
+    assert data.validate_dir(data_dir)[1] == []
+    executed = tmp_path / "briefing.ipynb"
+    papermill.execute_notebook(str(ROOT / "notebooks" / "04_quarterly_briefing.ipynb"), str(executed),
+                               parameters={"as_of": "2025-12-31", "lang": "en", "data_dir": str(data_dir)},
+                               kernel_name="ningbo-315", progress_bar=False, cwd=str(tmp_path))
+    page = P.notebook_html(nbformat.read(executed, as_version=4), "exclude", "briefing.en")
+    assert SCRIPT_TITLE not in page and "<img src=x" not in page
+    assert html.escape(SCRIPT_TITLE) in page or "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# ---------------------------------------------------------------------------
+# Vintage discipline: nothing published after the report date is used or shown
+
+
+DATASET = data.load(REAL)
+PUBLISHED = DATASET.observations["published"]
+
+
+def observation_keys_published_by(as_of: pd.Timestamp) -> set[tuple]:
+    """Return (indicator, region, period, value, source) of every observation published by a date."""
+    seen = DATASET.observations[PUBLISHED <= as_of]
+    return set(zip(seen["indicator_id"], seen["region"], seen["period"], seen["value"].round(6), seen["source_id"]))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dates(min_value=date(2016, 1, 1), max_value=date(2026, 11, 1)))
+def test_status_uses_only_observations_published_by_its_date(day: date) -> None:
+    as_of = pd.Timestamp(day)
+    table = gap.status_table(DATASET, as_of=day, region=None)
+    allowed = observation_keys_published_by(as_of)
+    shown = table[table["source_id"].astype(str) != ""]
+    for row in shown.itertuples():
+        key = (row.indicator_id, row.region, str(row.latest_period), round(float(row.latest_value), 6), row.source_id)
+        assert key in allowed, f"{row.target_id} as of {day} shows {key}, not published by then"
+    previous = P.quarter_end(P.previous_quarter(P.quarter_of(day)))
+    new = gap.what_changed(DATASET, previous, day).new_observations
+    assert (pd.to_datetime(new["published"]) <= as_of).all() if len(new) else True
+
+
+@pytest.mark.e2e
+def test_rendered_quarter_cites_no_source_published_after_its_date(rendered_quarter: Path) -> None:
+    from conftest import E2E_PERIOD
+
+    as_of = pd.Timestamp(P.quarter_end(E2E_PERIOD))
+    by_source = DATASET.observations.groupby("source_id")["published"].min()
+    later = set(by_source[by_source > as_of].index)
+    urls = DATASET.sources.set_index("source_id")["url"]
+    later_urls = {urls[s] for s in later if urls[s]}
+    assert later_urls, "the data has sources published after the quarter: the check must have something to find"
+    period_dir = rendered_quarter / E2E_PERIOD
+    for page in sorted(period_dir.rglob("*.html")):
+        text = html.unescape(page.read_text(encoding="utf-8"))
+        leaked = sorted(url for url in later_urls if url in text)
+        assert not leaked, f"{page.name} cites sources published after {as_of.date()}: {leaked[:3]}"
+    status = pd.read_csv(period_dir / "status.csv", dtype=str, keep_default_na=False)
+    assert not set(status["source_id"]) & later
