@@ -101,6 +101,7 @@ def test_killed_render_leaves_reports_intact(tmp_path: Path, sig: int) -> None:
     previous.mkdir(parents=True)
     (previous / "briefing.zh.html").write_text("<p>previous render</p>", encoding="utf-8")
     before = {p.name: p.read_bytes() for p in previous.iterdir()}
+    kernels_before = set(running_kernels())
     process = subprocess.Popen([sys.executable, "-m", "analysis", "reports", "--period", "2025Q4", "--out", str(out), "--force"],
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
@@ -112,9 +113,14 @@ def test_killed_render_leaves_reports_intact(tmp_path: Path, sig: int) -> None:
     assert {p.name: p.read_bytes() for p in previous.iterdir()} == before
     removed = P.cleanup_stale(out)
     assert removed and not any(out.glob(".tmp-*"))
-    time.sleep(1)  # kernels and workers die with their parent (PR_SET_PDEATHSIG)
-    leftovers = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()
-    assert not leftovers, f"processes of the killed render still run: {leftovers}"
+    time.sleep(2)  # kernels and workers die with their parent (PR_SET_PDEATHSIG)
+    leftovers = set(running_kernels()) - kernels_before
+    assert not leftovers, f"kernels of the killed render still run: {leftovers}"
+
+
+def running_kernels() -> list[str]:
+    """Return the pids of running Jupyter kernels."""
+    return subprocess.run(["pgrep", "-f", "ipykernel_launcher"], capture_output=True, text=True).stdout.split()
 
 
 # ---------------------------------------------------------------------------
