@@ -193,8 +193,8 @@ LABELS: dict[str, dict[str, str]] = {
     "nb04.sources": {"zh": "数据来源", "en": "Sources"},
     "nb04.all_targets": {"zh": "全部目标状态", "en": "Status of every target"},
     "nb04.headline_sentence": {
-        "zh": "截至 {as_of},{n} 个量化目标中,{assessed} 个可以评估;其中 {good} 个已达成或有望达成,{bad} 个不太可能达成或偏离轨道,{nodata} 个缺少数据。",
-        "en": "As of {as_of}, {assessed} of the {n} quantified targets can be assessed: {good} are met or likely to be met, {bad} are unlikely or off track, and {nodata} lack data.",
+        "zh": "截至 {as_of},{n} 个量化目标中,{assessed} 个可以评估(已达成或有望达成:{good} 个;不太可能达成或偏离轨道:{bad} 个;其余不确定),{nodata} 个因缺少数据无法评估。",
+        "en": "As of {as_of}, {assessed} of the {n} quantified targets can be assessed (met or likely to be met: {good}; unlikely or off track: {bad}; the rest uncertain), and {nodata} cannot be assessed for lack of data.",
     },
     "nb04.new_data": {"zh": "新发布数据({n} 条)", "en": "New data published ({n} values)"},
     "nb04.no_new_data": {"zh": "本季度没有新发布的数据。", "en": "No new data were published this quarter."},

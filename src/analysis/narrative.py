@@ -543,7 +543,7 @@ def headline_panels(dataset: data.Dataset, table: pd.DataFrame, as_of: date | st
         series = data.annual_series(dataset, r.indicator_id, r.region, as_of)
         target = (int(r.target_year), float(r.target_value)) if r.target_type in ("level", "rank") else None
         title = f"{indicator_name(dataset, r.indicator_id, lang)} ({indicator_unit(dataset, r.indicator_id)})"
-        panels.append({"title": title, "series": series, "target": target})
+        panels.append({"title": title, "series": series, "target": target, "invert": r.comparator in ("<=", "<")})
     return panels
 
 
@@ -567,7 +567,8 @@ def progress_frame(dataset: data.Dataset, table: pd.DataFrame, lang: str) -> pd.
         if r.region != "ningbo":
             label = f"{region_name(dataset, r.region, lang)}: {label}"
         rows.append({"label": label, "latest_pct": latest_pct, "required_pct": required_pct, "status": r.status})
-    return pd.DataFrame(rows, columns=["label", "latest_pct", "required_pct", "status"])
+    frame = pd.DataFrame(rows, columns=["label", "latest_pct", "required_pct", "status"])
+    return frame.drop_duplicates("label", keep="first").reset_index(drop=True)
 
 
 def cited_source_ids(*frames: pd.DataFrame) -> list[str]:

@@ -113,6 +113,23 @@ def png_bytes(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def wrap_label(text: str, width: int) -> str:
+    """Wrap a label to lines of about ``width`` columns (by words; a CJK character counts as two)."""
+    import textwrap
+
+    if all(ord(c) < 0x2E80 for c in text):
+        return textwrap.fill(text, width)
+    lines, line, size = [], "", 0
+    for char in text:
+        step = 2 if ord(char) >= 0x2E80 else 1
+        if size + step > width and line:
+            lines.append(line)
+            line, size = "", 0
+        line += char
+        size += step
+    return "\n".join([*lines, line])
+
+
 def new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
     """Return a Figure not managed by pyplot (shown once in notebooks, no global state)."""
     return Figure(figsize=figsize, dpi=DPI, layout="constrained")
@@ -258,7 +275,7 @@ def progress_bullet_chart(frame: pd.DataFrame, title: str = "", lang: str = "zh"
     present = [s for s in STATUS_ORDER if s in set(ordered["status"])]
     handles = [Line2D([], [], marker="o", linestyle="", color=STATUS_COLORS[s], label=t(f"status.{s}", lang)) for s in present]
     handles.append(Line2D([], [], marker="|", linestyle="", markersize=12, color="#24292f", label=t("bullet.required", lang)))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / rows), ncol=min(5, len(handles)), fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(5, len(handles)), fontsize=8, frameon=False)
     ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title, loc="left")
@@ -278,7 +295,9 @@ def small_multiples(panels: Sequence[Mapping[str, object]], title: str = "", lan
         target = panel.get("target")
         if target is not None:
             ax.scatter([target[0]], [target[1]], marker="*", s=110, color=ACCENT, zorder=3)
-        ax.set_title(str(panel["title"]), fontsize=9, loc="left")
+        if panel.get("invert"):
+            ax.invert_yaxis()
+        ax.set_title(wrap_label(str(panel["title"]), 84 // ncols), fontsize=8, loc="left")
         ax.tick_params(labelsize=7)
         integer_years(ax)
     for ax in list(axes.flat)[len(panels):]:

@@ -1,0 +1,108 @@
+"""Every figure renders from small frames, draws Chinese without missing glyphs, and saves reproducibly."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import plots
+
+
+@pytest.fixture(scope="module", autouse=True)
+def style() -> None:
+    plots.use_style()
+
+
+class FakeForecast:
+    """The part of models.Forecast that plots.forecast_bands reads."""
+
+    mean = pd.Series([3.2, 3.3, 3.4], index=[2024, 2025, 2026])
+
+    def lower(self, level: int) -> pd.Series:
+        return self.mean - level / 100
+
+    def upper(self, level: int) -> pd.Series:
+        return self.mean + level / 100
+
+
+def figures() -> dict[str, object]:
+    """Return one small figure of each kind, with Chinese labels."""
+    history = pd.Series([2.8, 2.85, 3.0, 3.08], index=[2019, 2020, 2021, 2023])
+    rows = pd.DataFrame({"year": [2019, 2020, 2021, 2023], "value": history.to_numpy(),
+                         "status": ["official", "estimate", "reported", "revised"]})
+    matrix = pd.DataFrame([[1, 0, 2], [0, 0, 0]], index=["研发投入强度", "高新技术企业数"], columns=["2021", "2022", "2023"])
+    progress = pd.DataFrame({"label": ["研发投入强度 ≥3.75% (2027)", "高新技术企业 ≥1.3万家", "排名≤10"],
+                             "latest_pct": [82.0, 250.0, np.nan], "required_pct": [87.0, np.nan, 90.0],
+                             "status": ["unlikely", "on_track", "no_data"]})
+    peers = pd.DataFrame({"label": ["宁波", "杭州", "全国"], "value": [3.08, 3.86, 2.8], "period": ["2023", "2023", "2025"],
+                          "highlight": [True, False, False]})
+    panels = [{"title": "高新技术企业数(家)", "series": history * 1000, "target": (2027, 4000.0)},
+              {"title": "国家创新型城市创新能力排名 (rank)", "series": history, "target": None, "invert": True}]
+    return {
+        "coverage_heatmap": plots.coverage_heatmap(matrix, title="数据覆盖", lang="zh"),
+        "history_chart": plots.history_chart(rows, title="研发投入强度(宁波)", ylabel="%", lang="zh"),
+        "fan_chart": plots.fan_chart(history, plots.forecast_bands(FakeForecast()), required=pd.Series([3.0, 3.75], index=[2021, 2027]),
+                                     target=(2027, 3.75), title="研发投入强度", ylabel="%", lang="zh"),
+        "progress_bullet_chart": plots.progress_bullet_chart(progress, title="各目标进度", lang="zh"),
+        "small_multiples": plots.small_multiples(panels, title="主要指标", lang="zh"),
+        "peer_chart": plots.peer_chart(peers, title="研发投入强度", xlabel="%", lang="zh"),
+        "fan_chart_en": plots.fan_chart(history, None, title="R&D intensity", lang="en"),
+        "empty_heatmap": plots.coverage_heatmap(pd.DataFrame(), lang="en"),
+    }
+
+
+def test_chinese_glyphs_are_not_missing() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for figure in figures().values():
+            plots.png_bytes(figure)
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert missing == []
+
+
+def test_png_bytes_are_identical_twice() -> None:
+    first = {name: plots.png_bytes(fig) for name, fig in figures().items()}
+    second = {name: plots.png_bytes(fig) for name, fig in figures().items()}
+    for name in first:
+        assert first[name][:8] == b"\x89PNG\r\n\x1a\n"
+        assert first[name] == second[name], name
+        assert b"Software" not in first[name] and b"matplotlib" not in first[name].lower()
+
+
+def test_every_figure_function_returns_a_figure() -> None:
+    from matplotlib.figure import Figure
+
+    assert all(isinstance(fig, Figure) for fig in figures().values())
+
+
+def test_use_style_sets_the_cjk_font() -> None:
+    import matplotlib
+
+    assert matplotlib.rcParams["font.sans-serif"][:2] == [plots.cjk_font_name(), "DejaVu Sans"]
+
+
+def test_dashboard_xlsx_is_byte_identical(tmp_path) -> None:
+    from analysis import narrative
+
+    frame = pd.DataFrame({"指标": ["研发投入强度", "<b>x</b>"], "value": [3.08, np.nan], "year": [2023, 2024]})
+    first = narrative.write_dashboard(frame, tmp_path / "a", "zh")
+    second = narrative.write_dashboard(frame, tmp_path / "b", "zh")
+    for one, two in zip(first, second):
+        assert one.read_bytes() == two.read_bytes()
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(first[1]).active
+    assert [c.value for c in sheet[1]] == ["指标", "value", "year"]
+    assert sheet["A3"].value == "<b>x</b>"
+
+
+def test_html_table_escapes_data_and_links_only_http() -> None:
+    from analysis import narrative
+
+    frame = pd.DataFrame({"title": ["<script>x</script>", "ok"], "url": ["javascript:alert(1)", "https://a.example/?q=\"1\""]})
+    out = narrative.html_table(frame, links={"title": "url"})
+    assert "<script>" not in out and "javascript:" not in out
+    assert 'href="https://a.example/?q=&quot;1&quot;"' in out
