@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install headless Chromium (Debian package) and poppler-utils (pdffonts, pdftoppm) for the
-# browser checks in tests/test_browser.py. Idempotent: does nothing when both are present.
+# browser checks in tests/test_browser.py. Idempotent: apt runs only for what is missing.
 # Never downloads a browser from anywhere but the system package manager.
 set -euo pipefail
 
@@ -8,10 +8,16 @@ missing=()
 command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v pdffonts >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "setup-browser: chromium and poppler-utils already installed"
-    exit 0
-fi
+# Prepare Chromium's fonts.conf and the TrueType copy of the bundled CJK font (cached in
+# .venv/fontconfig/, ~45 s once; later calls are instant) so the first PDF is not slow.
+prepare_fonts() {
+    local py=".venv/bin/python"
+    [[ -x $py ]] || { echo "setup-browser: no .venv yet; fonts are prepared on first use"; return 0; }
+    "$py" -c "from analysis.browser import ensure_fontconfig; ensure_fontconfig()" \
+        || fail "could not prepare the CJK font for Chromium (run \`make setup\` first?)"
+}
+
+cd "$(dirname "$0")/.."
 
 fail() {
     echo "setup-browser: ERROR: $*" >&2
@@ -19,6 +25,12 @@ fail() {
          "or point CHROMIUM=/path/to/chrome at an existing Chromium/Chrome." >&2
     exit 1
 }
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "setup-browser: chromium and poppler-utils already installed"
+    prepare_fonts
+    exit 0
+fi
 
 command -v apt-get >/dev/null 2>&1 || fail "apt-get not found (not a Debian/Ubuntu system); cannot install ${missing[*]}"
 
@@ -39,3 +51,4 @@ export DEBIAN_FRONTEND=noninteractive
 command -v chromium >/dev/null 2>&1 || fail "chromium still not on PATH after installation"
 command -v pdffonts >/dev/null 2>&1 || fail "pdffonts still not on PATH after installation"
 echo "setup-browser: $(chromium --version 2>/dev/null || echo chromium) installed"
+prepare_fonts

@@ -10,8 +10,10 @@ Public API:
 - ``inspect_page(html_path, width=1280, screenshot=None) -> PageReport``: console errors, uncaught
   exceptions, broken images, the platform fonts that actually drew the Chinese text, elements wider
   than the viewport, and an optional PNG screenshot.
-- ``print_pdf(html_path, pdf_path)``: A4 PDF with backgrounds; CreationDate/ModDate and the
-  trailer /ID are rewritten to fixed values (same length, so the xref table stays valid).
+- ``print_pdf(html_path, pdf_path)``: A4 PDF with backgrounds; CreationDate/ModDate are rewritten
+  to FIXED_PDF_DATE (same length, so the xref table stays valid): the same HTML gives the same bytes.
+- ``ensure_fontconfig()``: the fonts.conf (and, built once, a TrueType copy of the CJK face: Skia
+  embeds CFF fonts only as unnamed Type 3 glyphs) in .venv/fontconfig/.
 - ``Browser``: a context manager to reuse one Chromium for many pages (pass as ``browser=``).
 
 Every CDP wait has a deadline (``CDPTimeout``); Chromium's whole process group is killed on exit.
@@ -31,7 +33,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +158,6 @@ class PageReport:
     scroll_width: int
     screenshot: Path | None = None
     title: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def cjk_font_used(self) -> bool:
@@ -199,7 +200,7 @@ def find_chromium(env: Mapping[str, str] | None = None) -> Path | None:
 
 def is_cjk_family(family: str) -> bool:
     """Whether a font family name is a CJK font (Noto/Source Han CJK, WenQuanYi, ...)."""
-    return bool(re.search(r"CJK|Han Sans|Han Serif|WenQuanYi|Hei|Song|Ming|Kai|Gothic", family, re.I))
+    return bool(re.search(r"CJK|Source Han|WenQuanYi|Droid Sans Fallback|AR PL ", family, re.I))
 
 
 # ----------------------------------------------------------------------------- fonts
