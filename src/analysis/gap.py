@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import data
+from analysis import data, i18n
 
 # ---------------------------------------------------------------------------
 # Thresholds and constants (defined once; printed by method_note)
@@ -108,24 +108,12 @@ SIG_DIGITS = 4  # derived values in csv/json
 SIG_COLUMNS = ("required_value", "gap", "projected_value", "lo80", "hi80", "lo95", "hi95")
 DECIMALS = {"gap_pct": 1, "progress_ratio": 3, "p_meet": 3}
 
+# Words for the codes live once, in i18n; these views keep gap's method note readable.
 PROGRESS_LABELS: dict[str, dict[str, str]] = {
-    "significant": {"en": "significant progress", "zh": "显著进展"},
-    "moderate": {"en": "moderate progress", "zh": "一定进展"},
-    "insufficient": {"en": "insufficient progress", "zh": "进展不足"},
-    "away": {"en": "movement away from target", "zh": "偏离目标"},
-    "achieved": {"en": "target achieved", "zh": "已达到目标"},
-    "insufficient_data": {"en": "insufficient data", "zh": "数据不足"},
-    "no_data": {"en": "no data", "zh": "无数据"},
+    code: {lang: i18n.LABELS[f"progress.{code}"][lang] for lang in i18n.LANGS} for code in PROGRESS_CATEGORIES
 }
 STATUS_LABELS: dict[str, dict[str, str]] = {
-    "met": {"en": "met", "zh": "已实现"},
-    "on_track": {"en": "on track", "zh": "进展顺利"},
-    "likely": {"en": "likely", "zh": "有望实现"},
-    "uncertain": {"en": "uncertain", "zh": "不确定"},
-    "unlikely": {"en": "unlikely", "zh": "难以实现"},
-    "off_track": {"en": "off track", "zh": "明显滞后"},
-    "insufficient_data": {"en": "insufficient data", "zh": "数据不足"},
-    "no_data": {"en": "no data", "zh": "无数据"},
+    code: {lang: i18n.LABELS[f"status.{code}"][lang] for lang in i18n.LANGS} for code in STATUSES
 }
 
 DateLike = date | str | pd.Timestamp | None
