@@ -96,17 +96,98 @@ def test_value_outside_bounds_is_rejected():
         models.forecast(years_series([50, 60, 101, 70.0]), 2, bounds=(0, 100))
 
 
-@pytest.mark.parametrize("n_points", [3, 4])
-def test_three_or_four_points_use_drift_and_are_flagged(n_points):
-    fc = models.forecast(years_series(np.arange(n_points) * 2.0 + 1), 2, method="auto")
-    assert fc.method == "drift" and "short_series" in fc.flags
-    np.testing.assert_allclose(fc.mean.to_numpy(), [2.0 * n_points + 1, 2.0 * n_points + 3])
+def test_two_points_project_with_the_short_series_flag():
+    fc = models.forecast(years_series([10.0, 12.0]), 3)
+    assert fc.method == models.SHORT_METHOD and "short_series" in fc.flags
+    assert fc.years == [2012, 2013, 2014]
+    assert np.isfinite(fc.samples).all() and (fc.upper(80) > fc.lower(80)).all()
 
 
-@pytest.mark.parametrize("values", [[1.0, 2.0], [5.0], [], [1.0, np.nan, np.nan]])
-def test_fewer_than_three_points_raise_series_too_short(values):
-    with pytest.raises(models.SeriesTooShort, match="at least 3"):
+@pytest.mark.parametrize("values", [[5.0], [], [1.0, np.nan, np.nan]])
+def test_fewer_than_two_points_raise_series_too_short(values):
+    with pytest.raises(models.SeriesTooShort, match="at least 2"):
         models.forecast(years_series(values), 3)
+
+
+PRIOR = {"growth": 0.1, "weight": 0.5, "scale": 0.1,
+         "quantiles": {m: ((-1.0, -0.5, 0.0, 0.5, 1.0),) for m in ("growth_prior", "naive")}}
+
+
+@pytest.fixture
+def hand_prior(monkeypatch):
+    """Short-series constants simple enough to compute forecasts by hand (5 quantiles, 1 horizon)."""
+    monkeypatch.setattr(models, "QUANTILE_PROBS", (0.1, 0.3, 0.5, 0.7, 0.9))
+    monkeypatch.setattr(models, "SHORT_SERIES", {2: PRIOR, 3: PRIOR, 4: PRIOR})
+    models.scaled_error_samples.cache_clear()
+    yield
+    models.scaled_error_samples.cache_clear()
+
+
+def test_short_series_shrinks_its_own_growth_towards_the_prior(hand_prior):
+    # own log growth ln(121/100) = 0.190620; half of it plus half of the prior 0.1 = 0.145310 a year
+    fc = models.forecast(years_series([100.0, 121.0]), 2)
+    np.testing.assert_allclose(fc.mean.to_numpy(), [121 * 1.156400, 121 * 1.156400**2], rtol=1e-5)
+
+
+def test_short_series_with_a_gap_uses_growth_per_elapsed_year(hand_prior):
+    # 100 in 2010, 121 in 2012: own growth ln(1.21) / 2 = 0.095310; slope (0.095310 + 0.1) / 2 = 0.097655
+    fc = models.forecast(pd.Series([100.0, 121.0], index=[2010, 2012]), 1)
+    assert fc.mean.iloc[0] == pytest.approx(121 * 1.102582, rel=1e-5)
+
+
+def test_peers_replace_the_pooled_prior_growth(hand_prior):
+    # peers grow ln(1.1) = 0.095310 and ln(1.2) = 0.182322 a year: median 0.138816; own 0.190620
+    peers = [years_series(100 * 1.1 ** np.arange(6), 2005), years_series(50 * 1.2 ** np.arange(6), 2005),
+             years_series([0.0, 1.0, 2.0], 2005)]  # not positive: cannot give a log growth, skipped
+    fc = models.forecast(years_series([100.0, 121.0]), 1, peers=peers)
+    assert "peer_prior" in fc.flags
+    assert fc.mean.iloc[0] == pytest.approx(121 * np.exp((0.190620 + 0.138816) / 2), rel=1e-5)
+    assert "peer_prior" not in models.forecast(years_series([100.0, 121.0]), 1).flags
+
+
+def test_short_series_spread_mixes_own_and_pooled_volatility(hand_prior):
+    # own mean |log change| = ln(1.21) = 0.190620; spread 0.5 * 0.190620 + 0.5 * 0.1 = 0.145310;
+    # the 80 % interval is the 0.1 and 0.9 quantiles: centre -/+ 1 x spread on the log scale
+    fc = models.forecast(years_series([100.0, 121.0]), 1, n_paths=20000)
+    centre = np.log(fc.mean.iloc[0])
+    assert np.log(fc.upper(80).iloc[0]) - centre == pytest.approx(0.145310, rel=0.02)
+    assert centre - np.log(fc.lower(80).iloc[0]) == pytest.approx(0.145310, rel=0.02)
+
+
+def test_naive_stays_naive_on_a_short_series():
+    fc = models.forecast(years_series([3.0, 4.0, 7.0]), 2, method="naive")
+    assert fc.method == "naive" and "short_series" in fc.flags
+    np.testing.assert_allclose(fc.mean.to_numpy(), [7.0, 7.0])
+
+
+def test_shrinkage_and_spread_rules_by_hand():
+    assert models.shrunk_slope(0.2, 0.0, 0.25) == pytest.approx(0.05)
+    assert models.shrunk_slope(0.0, 0.04, 0.25) == pytest.approx(0.03)
+    assert models.short_spread(0.2, 0.1) == pytest.approx(0.15)
+    np.testing.assert_allclose(models.own_slopes(np.array([[1.0, 2.0, 5.0], [0.0, 0.0, 0.0]])), [2.0, 0.0])
+
+
+@pytest.mark.parametrize("values", [[5.0] * 6, [5.0] * 3, [5.0, 5.0]])
+def test_a_flat_series_gets_an_interval_of_nonzero_width(values):
+    fc = models.forecast(years_series(values), 3)
+    year = fc.years[0]
+    assert fc.upper(95)[year] > 5.0 > fc.lower(95)[year]
+    assert 0 < fc.prob_at_least(year, 5.01) < 1
+
+
+def test_width_floor_is_the_pooled_spread_on_a_flat_series():
+    # every change is 0: the spread is SPREAD_FLOOR, so the h=1 80 % upper bound is 5 exp(floor x q90)
+    fc = models.forecast(years_series([5.0] * 6), 1, n_paths=20000)
+    q90 = models.error_quantiles("auto", 1)[0][models.QUANTILE_PROBS.index(0.9)]
+    assert fc.upper(80).iloc[0] == pytest.approx(5 * np.exp(models.SPREAD_FLOOR * q90), rel=0.005)
+    assert models.interval_spread(np.arange(6), np.zeros(6), models.LOG) == models.SPREAD_FLOOR
+    # on the raw scale (a series with values <= 0) the floor is relative to the largest |value|
+    assert models.interval_spread(np.arange(4), np.full(4, -4.0), models.IDENTITY) == pytest.approx(4 * models.SPREAD_FLOOR)
+
+
+def test_a_volatile_series_keeps_its_own_spread_above_the_floor():
+    e = np.log([100.0, 130, 100, 130, 100, 130])
+    assert models.interval_spread(np.arange(6), e, models.LOG) == pytest.approx(np.log(1.3))
 
 
 def test_unknown_method_is_rejected():
@@ -191,7 +272,7 @@ def test_forecast_cli_on_a_tiny_csv(tmp_path):
     rows = ["series_id,t,value"]
     rows += [f"a,{2015 + i},{10 + 2 * i}" for i in (3, 0, 1, 2, 4, 6)]  # unsorted, 2020 missing
     rows += ["b,2019,0.5", "b,2020,", "b,2021,0.7", "b,2022,0.9", "b,2023,1.0"]  # one NaN value
-    rows += ["c,2022,1", "c,2023,2"]  # too short: skipped with a warning
+    rows += ["c,2023,2"]  # too short: skipped with a warning
     src = write(tmp_path / "in.csv", "\n".join(rows) + "\n")
     out = tmp_path / "out.csv"
     assert cli_main(["forecast", "--input", str(src), "--horizon", "3", "--output", str(out)]) == 0

@@ -33,8 +33,7 @@ BACKTEST_MIN_HISTORY = models.MIN_POINTS_FULL
 # damped and theta refit statsmodels at every origin (~10-40 ms each): ask for them explicitly
 DEFAULT_BACKTEST_METHODS = ("naive", "drift", "linear", "loglinear", "arima", "auto")
 INTERVAL_LEVELS = (80, 95)
-CALIBRATION_ORIGINS_BACK = (0, 1)  # origins at n_train - 6 - k: every h-step actual stays in train
-CALIBRATION_MIN_HISTORY = 8
+
 
 # Makridakis & Hibon (2000) Table 13 (sMAPE, h 1-6) and Hyndman & Koehler (2006) (MASE), by the
 # method names of m3_yearly_original_forecasts.csv.
@@ -310,52 +309,312 @@ def run_m3_benchmark(path: Path, methods: Sequence[str] | None = None, jobs: int
 
 
 # ---------------------------------------------------------------------------------------------
-# regenerate models.ERROR_QUANTILES from the M3 training split
+# M3 yearly cut to its last k training values (short series)
+
+SHORT_BENCH_METHODS = ("auto", "naive")
 
 
-def calibration_errors(job: tuple[str, np.ndarray, tuple[str, ...]]) -> dict[str, list[np.ndarray]]:
-    """Scaled log errors per method at rolling origins inside one series' training split."""
-    series_id, train, methods = job
-    errors: dict[str, list[np.ndarray]] = {m: [] for m in methods}
-    for back in CALIBRATION_ORIGINS_BACK:
-        origin = len(train) - M3_HORIZON - back
-        if origin < CALIBRATION_MIN_HISTORY:
+def score_short_series(job: tuple[str, np.ndarray, np.ndarray, int]) -> list[dict]:
+    """Forecast one M3 series from its last k training values with auto and naive; score on the test split."""
+    series_id, train, test, k = job
+    scale = naive_mae(as_series(train))  # the whole training series': the same yardstick for every k
+    history = as_series(train[-k:])
+    rows = []
+    for method in SHORT_BENCH_METHODS:
+        try:
+            fc = models.forecast(history, M3_HORIZON, method=method, levels=INTERVAL_LEVELS)
+        except models.SeriesTooShort:
+            rows.append({"series_id": series_id, "k": k, "method": method, "projected": False})
             continue
-        history, actual = as_series(train[:origin]), train[origin : origin + M3_HORIZON]
-        log_history = np.log(history.to_numpy())
-        spread = models.naive_scale(history.index.to_numpy(), log_history)
-        if not spread > 0:
-            continue
-        prepared = models.prepare(history, models.IDENTITY)
-        cache: dict[str, np.ndarray] = {}
-        floor = history.min() * 1e-3
-        for method in methods:
-            path = models.point_path(method, prepared, M3_HORIZON, cache)
-            errors[method].append((np.log(actual) - np.log(np.maximum(path, floor))) / spread)
-    return errors
+        scores = score_points(test, fc, scale)
+        rows.append({"series_id": series_id, "k": k, "method": method, "projected": True,
+                     "smape": scores["smape"].mean(), "ase": scores["ase"].mean(),
+                     "hit80": scores["hit80"].mean(), "hit95": scores["hit95"].mean()})
+    return rows
 
 
-def error_quantile_tables(path: Path, methods: Sequence[str] | None = None, jobs: int | None = None) -> dict:
-    """Per-method, per-horizon quantiles of scaled errors from rolling origins in the M3 training split."""
-    methods = tuple(methods or models.METHODS)
+def short_table(path: Path, lengths: Sequence[int], jobs: int | None = None) -> pd.DataFrame:
+    """sMAPE, MASE and 80/95 % coverage of auto and naive on M3 yearly cut to its last k training values."""
     m3 = load_m3(Path(path))
-    jobs_list = [(sid, train, methods) for sid, train, _ in m3]
-    results = run_pool(calibration_errors, jobs_list, jobs or os.cpu_count() or 1)
+    jobs_list = [(sid, train, test, int(k)) for k in lengths for sid, train, test in m3]
+    rows = pd.DataFrame([r for result in run_pool(score_short_series, jobs_list, jobs or os.cpu_count() or 1)
+                         for r in result])
+    grouped = rows.groupby(["k", "method"], sort=False)
+    table = pd.DataFrame({
+        "n_series": grouped.size(),
+        "projected": grouped["projected"].sum(),
+        "sMAPE": grouped["smape"].mean(),
+        "MASE": grouped["ase"].mean(),
+        "cov80": grouped["hit80"].mean() * 100,
+        "cov95": grouped["hit95"].mean() * 100,
+    }).reset_index()
+    naive = table[table["method"] == "naive"].set_index("k")["sMAPE"]
+    table["sMAPE_vs_naive"] = table["sMAPE"] / table["k"].map(naive)
+    return table
+
+
+def run_short_benchmark(path: Path, lengths: Sequence[int], jobs: int | None = None, output: Path | None = None) -> int:
+    """The `bench m3 --last 2,3,4` command: print the short-series table beside naive."""
+    try:
+        table = short_table(Path(path), lengths, jobs)
+    except (OSError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print(f"\nEach M3 yearly training series cut to its last k values, horizon {M3_HORIZON}, scored on the test split. "
+          "MASE scaled by the whole training series' naive MAE; auto on fewer than "
+          f"{models.MIN_POINTS_FULL} points is models' {models.SHORT_METHOD!r} projection.")
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(output, index=False, float_format="%.4f")
+        print(f"wrote {output}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# calibration: regenerate analysis/calibration.py from the M3 *training* split only
+#
+# Every window below lies inside a series' training split (its M3_HORIZON actuals included), so the
+# test split stays out of sample. The design (which origins, which volatility window) is chosen on a
+# validation split: calibrate inside train[:-6], score the coverage of train[-6:], keep, among the
+# designs covering within DESIGN_COVERAGE_BAND points of 80 % and 95 %, the best interval score. Then the tables are rebuilt on all of train.
+
+CALIBRATION_MIN_HISTORY = 8
+DESIGN_ORIGINS = ((0, 1), (0, 1, 2, 3), (0, 1, 2, 3, 4, 5), tuple(range(30)))
+DESIGN_SCALE_WINDOWS = (4, 8, 0)  # 0 = every change of the history
+DESIGN_COVERAGE_BAND = 3.0  # validation coverage within this many points of 80 and of 95 counts as calibrated
+SPREAD_FLOOR_QUANTILE = 0.05  # the interval-width floor: this quantile of the pooled spreads
+SHORT_LENGTHS = (2, 3, 4)
+PRIOR_GROWTH_GRID = np.round(np.arange(-0.05, 0.1501, 0.0025), 4)
+PRIOR_WEIGHT_GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
+SHORT_METHODS = ("growth_prior", "naive")
+
+
+def origin_windows(train: np.ndarray, origins_back: Sequence[int], length: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(history, next M3_HORIZON values) at origins n - M3_HORIZON - back inside one training series."""
+    out = []
+    for back in origins_back:
+        origin = len(train) - M3_HORIZON - back
+        needed = CALIBRATION_MIN_HISTORY if length is None else length
+        if origin < needed:
+            continue
+        out.append((train[0 if length is None else origin - length : origin], train[origin : origin + M3_HORIZON]))
+    return out
+
+
+def log_errors(history: np.ndarray, actual: np.ndarray, methods: Sequence[str]) -> dict[str, np.ndarray]:
+    """Log errors (actual - forecast) of each method at one origin, M3_HORIZON steps."""
+    prepared = models.prepare(as_series(history), models.IDENTITY)
+    cache: dict[str, np.ndarray] = {}
+    floor = history.min() * 1e-3
+    return {m: np.log(actual) - np.log(np.maximum(models.point_path(m, prepared, M3_HORIZON, cache), floor))
+            for m in methods}
+
+
+def design_job(train: np.ndarray) -> dict:
+    """Auto's log errors and spreads at every candidate origin inside train[:-6], and on train[-6:]."""
+    inner = train[:-M3_HORIZON]
+    out: dict = {"cal": {}, "val": None}
+    for history, actual in origin_windows(inner, sorted({b for o in DESIGN_ORIGINS for b in o})):
+        back = len(inner) - M3_HORIZON - len(history)
+        out["cal"][back] = (log_errors(history, actual, ("auto",))["auto"], spreads(history))
+    if len(inner) >= CALIBRATION_MIN_HISTORY:
+        out["val"] = (log_errors(inner, train[-M3_HORIZON:], ("auto",))["auto"], spreads(inner))
+    return out
+
+
+def spreads(history: np.ndarray) -> dict[int, float]:
+    """models.naive_scale of a history's logs for every candidate volatility window."""
+    years, logs = np.arange(len(history)), np.log(history)
+    return {w: models.naive_scale(years, logs, w or None) for w in DESIGN_SCALE_WINDOWS}
+
+
+def coverage(errors: np.ndarray, spread: np.ndarray, table: np.ndarray) -> tuple[float, float, float]:
+    """Percent of errors inside the 80 % and 95 % intervals of scaled-error quantiles (0.1, 0.9, 0.025, 0.975),
+    and the mean of the two levels' interval scores (log scale)."""
+    s = spread[:, None]
+    c80 = np.mean((errors >= s * table[0]) & (errors <= s * table[1])) * 100
+    c95 = np.mean((errors >= s * table[2]) & (errors <= s * table[3])) * 100
+    score = (interval_score(errors, s * table[0], s * table[1], 80).mean()
+             + interval_score(errors, s * table[2], s * table[3], 95).mean()) / 2
+    return float(c80), float(c95), float(score)
+
+
+def select_design(results: list[dict]) -> dict:
+    """The design with the best validation interval score among those covering within the band of 80 % and 95 %."""
+    val = [r["val"] for r in results if r["val"] is not None]
+    val_errors = np.vstack([e for e, _ in val])
+    rows = []
+    for origins in DESIGN_ORIGINS:
+        for window in DESIGN_SCALE_WINDOWS:
+            cal = [r["cal"][b] for r in results for b in origins if b in r["cal"] and r["cal"][b][1][window] > 0]
+            scaled = np.vstack([e / s[window] for e, s in cal])
+            table = np.quantile(scaled, [0.1, 0.9, 0.025, 0.975], axis=0)
+            c80, c95, score = coverage(val_errors, np.array([max(s[window], 1e-12) for _, s in val]), table)
+            rows.append({"origins_back": tuple(origins), "scale_window": window, "cov80": round(c80, 2),
+                         "cov95": round(c95, 2), "distance": round(abs(c80 - 80) + abs(c95 - 95), 2),
+                         "interval_score": round(score, 4)})
+    calibrated = [r for r in rows if abs(r["cov80"] - 80) <= DESIGN_COVERAGE_BAND and abs(r["cov95"] - 95) <= DESIGN_COVERAGE_BAND]
+    best = min(calibrated or rows, key=lambda r: (r["interval_score"] if calibrated else r["distance"], r["distance"]))
+    return {"origins_back": best["origins_back"], "scale_window": best["scale_window"],
+            "min_history": CALIBRATION_MIN_HISTORY, "validation": rows}
+
+
+def table_job(job: tuple[np.ndarray, tuple[int, ...], int, tuple[str, ...]]) -> dict[str, list[tuple[np.ndarray, float]]]:
+    """(log errors, spread) per method at the chosen origins of one training series."""
+    train, origins_back, window, methods = job
+    out: dict[str, list] = {m: [] for m in methods}
+    for history, actual in origin_windows(train, origins_back):
+        spread = models.naive_scale(np.arange(len(history)), np.log(history), window or None)
+        for method, errors in log_errors(history, actual, methods).items():
+            out[method].append((errors, spread))
+    return out
+
+
+def quantile_rows(scaled: np.ndarray) -> tuple[tuple[float, ...], ...]:
+    """Per-horizon rows of QUANTILE_PROBS quantiles, rounded for the generated module."""
+    quantiles = np.quantile(scaled, models.QUANTILE_PROBS, axis=0).T
+    return tuple(tuple(round(float(v), 3) for v in row) for row in quantiles)
+
+
+def short_windows(trains: Sequence[np.ndarray], length: int, origins_back: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Log windows of `length` values, their next M3_HORIZON log values, and the MASE scale of all values before each origin."""
+    windows = [(h, a, naive_mae(as_series(train[: len(train) - M3_HORIZON - back])))
+               for train in trains for back in origins_back
+               for h, a in origin_windows(train, (back,), length)]
+    return (np.log(np.vstack([h for h, _, _ in windows])), np.log(np.vstack([a for _, a, _ in windows])),
+            np.array([s for _, _, s in windows]))
+
+
+def fit_growth_prior(z: np.ndarray, future: np.ndarray, scale: np.ndarray) -> tuple[float, float]:
+    """The prior growth and own-slope weight (grid) minimising sMAPE + MASE, each relative to naive's, over the windows."""
+    own = models.own_slopes(z)
+    h = np.arange(1, M3_HORIZON + 1)
+    actual = np.exp(future)
+    usable = scale > 0
+    naive = np.exp(z[:, -1:]) + 0 * h
+    naive_smape = float(smape(actual, naive).mean())
+    naive_mase = float((np.abs(actual - naive)[usable] / scale[usable, None]).mean())
+    best = (np.inf, 0.0, 0.0)
+    for growth in PRIOR_GROWTH_GRID:
+        for weight in PRIOR_WEIGHT_GRID:
+            path = np.exp(z[:, -1:] + h * models.shrunk_slope(own, float(growth), float(weight))[:, None])
+            mase = float((np.abs(actual - path)[usable] / scale[usable, None]).mean())
+            score = float(smape(actual, path).mean()) / naive_smape + mase / naive_mase
+            if score < best[0] - 1e-12:
+                best = (score, float(growth), float(weight))
+    return best[1], best[2]
+
+
+def short_series_tables(trains: Sequence[np.ndarray], origins_back: Sequence[int]) -> dict:
+    """Growth prior, own-slope weight, pooled spread and error quantiles for each short length."""
+    out = {}
+    h = np.arange(1, M3_HORIZON + 1)
+    for length in SHORT_LENGTHS:
+        z, future, scale = short_windows(trains, length, origins_back)
+        growth, weight = fit_growth_prior(z, future, scale)
+        own_scale = np.mean(np.abs(np.diff(z, axis=1)), axis=1)
+        pooled = float(np.median(own_scale))
+        spread = models.short_spread(own_scale, pooled)
+        paths = {"growth_prior": z[:, -1:] + h * models.shrunk_slope(models.own_slopes(z), growth, weight)[:, None],
+                 "naive": np.repeat(z[:, -1:], M3_HORIZON, axis=1)}
+        out[length] = {
+            "growth": growth, "weight": weight, "scale": round(pooled, 5), "n_windows": len(z),
+            "quantiles": {m: quantile_rows((future - paths[m]) / spread[:, None]) for m in SHORT_METHODS},
+        }
+    return out
+
+
+def short_validation(trains: Sequence[np.ndarray], tables: dict) -> dict[int, dict[str, float]]:
+    """Coverage and sMAPE of the short-series constants on the validation split (last 6 training values)."""
+    out = {}
+    h = np.arange(1, M3_HORIZON + 1)
+    for length, calib in tables.items():
+        z, future, _ = short_windows(trains, length, (0,))
+        own_scale = np.mean(np.abs(np.diff(z, axis=1)), axis=1)
+        spread = models.short_spread(own_scale, calib["scale"])[:, None]
+        path = z[:, -1:] + h * models.shrunk_slope(models.own_slopes(z), calib["growth"], calib["weight"])[:, None]
+        q = np.asarray(calib["quantiles"]["growth_prior"])
+        at = {p: q[:, models.QUANTILE_PROBS.index(p)] for p in (0.1, 0.9, 0.025, 0.975)}
+        table = np.vstack([at[0.1], at[0.9], at[0.025], at[0.975]])
+        c80, c95, _ = coverage(future - path, spread[:, 0], table)
+        out[length] = {"cov80": round(c80, 2), "cov95": round(c95, 2),
+                       "sMAPE": round(float(smape(np.exp(future), np.exp(path)).mean()), 2),
+                       "sMAPE_naive": round(float(smape(np.exp(future), np.exp(z[:, -1:] + 0 * h)).mean()), 2)}
+    return out
+
+
+def calibration_tables(path: Path, methods: Sequence[str] | None = None, jobs: int | None = None) -> dict:
+    """Every calibration constant of analysis.models, from the M3 yearly training split only.
+
+    Constants are fitted on windows inside train[:-6] (the calibration split); the last 6 training
+    values (the validation split) choose the design and check the result; the test split is never read.
+    """
+    methods = tuple(methods or models.METHODS)
+    trains = [train for _, train, _ in load_m3(Path(path))]
+    inner = [train[:-M3_HORIZON] for train in trains]
+    n_jobs = jobs or os.cpu_count() or 1
+    design = select_design(run_pool(design_job, trains, n_jobs))
+    origins, window = design["origins_back"], design["scale_window"]
+    results = run_pool(table_job, [(t, origins, window, methods) for t in inner], n_jobs)
+    all_spreads = np.array([s for r in results for _, s in r[methods[0]]])
+    floor = round(float(np.quantile(all_spreads, SPREAD_FLOOR_QUANTILE)), 5)
     tables = {}
     for method in methods:
-        stacked = np.vstack([e for result in results for e in result[method]])
-        quantiles = np.quantile(stacked, models.QUANTILE_PROBS, axis=0).T
-        tables[method] = tuple(tuple(round(float(v), 3) for v in row) for row in quantiles)
-    return tables
+        scaled = np.vstack([e / max(s, floor) for r in results for e, s in r[method]])
+        tables[method] = quantile_rows(scaled)
+    short = short_series_tables(inner, origins)
+    for length, checked in short_validation(trains, short).items():
+        short[length]["validation"] = checked
+    return {"DESIGN": design, "SPREAD_FLOOR": floor, "ERROR_QUANTILES": tables, "SHORT_SERIES": short}
 
 
-def print_error_quantiles(path: Path, methods: Sequence[str] | None = None, jobs: int | None = None) -> None:
-    """Print models.ERROR_QUANTILES as Python source, ready to paste into models.py."""
-    tables = error_quantile_tables(path, methods, jobs)
-    print("ERROR_QUANTILES: dict[str, tuple[tuple[float, ...], ...]] = {")
-    for method, rows in tables.items():
-        print(f'    "{method}": (')
-        for row in rows:
-            print("        (" + ", ".join(f"{v:g}" for v in row) + "),")
-        print("    ),")
-    print("}")
+def python_literal(value: object, indent: int = 0) -> str:
+    """A deterministic Python literal: dicts one key per line (sorted), tuples of numbers on one line."""
+    pad = "    " * (indent + 1)
+    if isinstance(value, dict):
+        items = [f"{pad}{k!r}: {python_literal(value[k], indent + 1)}," for k in sorted(value, key=str)]
+        return "{\n" + "\n".join(items) + "\n" + "    " * indent + "}"
+    if isinstance(value, (tuple, list)) and value and all(isinstance(v, (tuple, list, dict)) for v in value):
+        open_, close = ("(", ")") if isinstance(value, tuple) else ("[", "]")
+        items = [f"{pad}{python_literal(v, indent + 1)}," for v in value]
+        return open_ + "\n" + "\n".join(items) + "\n" + "    " * indent + close
+    if isinstance(value, tuple):
+        return "(" + ", ".join(repr(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    return repr(value)
+
+
+def calibration_source(constants: dict, data_name: str) -> str:
+    """The generated calibration module as Python source (deterministic text)."""
+    lines = [
+        '"""Calibration constants of analysis.models, learned from the M3 yearly *training* split only.',
+        "",
+        f"Generated from {data_name} by `python -m analysis bench m3 --data <path> --calibrate`;",
+        "do not edit by hand: tests/test_backtest.py regenerates the fast parts and compares.",
+        "DESIGN: origins and volatility window chosen on a validation split inside train (validation rows:",
+        "coverage of the last 6 training values, calibrated on the values before them). SPREAD_FLOOR: the",
+        "smallest spread an interval is scaled by. ERROR_QUANTILES: per method, per horizon 1..6, quantiles",
+        "at models.QUANTILE_PROBS of log errors / spread. SHORT_SERIES: per length n, growth prior (log",
+        "growth per year), own-slope weight, pooled spread and scaled-error quantiles of windows of n values.",
+        '"""',
+        "",
+    ]
+    for name in ("DESIGN", "SPREAD_FLOOR", "ERROR_QUANTILES", "SHORT_SERIES"):
+        lines.append(f"{name} = {python_literal(constants[name])}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def run_calibration(path: Path, jobs: int | None = None, output: Path | None = None) -> int:
+    """The `bench m3 --calibrate` command: regenerate analysis/calibration.py from the training split."""
+    output = Path(output) if output else Path(models.__file__).with_name("calibration.py")
+    try:
+        constants = calibration_tables(Path(path), jobs=jobs)
+    except (OSError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    output.write_text(calibration_source(constants, Path(path).name), encoding="utf-8")
+    chosen = constants["DESIGN"]
+    print(f"wrote {output}: origins back {chosen['origins_back']}, scale window {chosen['scale_window'] or 'all'}, "
+          f"spread floor {constants['SPREAD_FLOOR']}")
+    return 0

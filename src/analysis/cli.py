@@ -80,6 +80,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Run the M3 yearly benchmark."""
     from analysis import backtest
 
+    if args.calibrate:
+        return backtest.run_calibration(args.data, jobs=args.jobs)
+    if args.last:
+        try:
+            lengths = [int(k) for k in args.last.split(",")]
+        except ValueError:
+            print(f"error: --last takes comma-separated integers, got {args.last!r}", file=sys.stderr)
+            return EXIT_INVALID
+        output = args.output.with_name(args.output.stem + "_last.csv") if args.output else None
+        return backtest.run_short_benchmark(args.data, lengths, jobs=args.jobs, output=output)
     methods = args.methods.split(",") if args.methods else None
     return backtest.run_m3_benchmark(args.data, methods=methods, jobs=args.jobs, output=args.output)
 
@@ -146,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--methods", default=None, help="comma-separated method names (default: all)")
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--output", type=Path, default=Path("bench-results/m3.csv"))
+    p.add_argument("--last", default=None, help="cut each training series to its last K values (e.g. 2,3,4) and score auto beside naive")
+    p.add_argument("--calibrate", action="store_true", help="regenerate analysis/calibration.py from the training split only")
 
     p = command("reports", cmd_reports, "render the quarterly reports")
     data_dir_option(p)

@@ -59,11 +59,14 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from analysis import calibration
+
+SHORT_METHOD = "growth_prior"  # what every method but naive becomes below MIN_POINTS_FULL points
 METHODS = ("naive", "drift", "linear", "loglinear", "damped", "theta", "arima", "auto")
 AUTO_MEMBERS = ("naive", "drift", "loglinear")
 REGULAR_GRID_METHODS = frozenset({"damped", "theta", "arima", "ses"})
 N_PATHS = 2000
-MIN_POINTS = 3
+MIN_POINTS = 2
 MIN_POINTS_FULL = 5
 BOUND_MARGIN = 1e-3  # share of the bounded range kept free at each bound, so the logit stays finite
 SINGLE_BOUND_MARGIN = 1e-9  # distance kept from a lone bound, so its log stays finite
@@ -348,94 +351,66 @@ def point_path(method: str, p: Prepared, horizon: int, cache: dict[str, np.ndarr
 
 QUANTILE_PROBS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995)
 
-# Quantiles (at QUANTILE_PROBS) of the scaled error (actual - forecast) / naive_scale, on
-# the log scale, for horizons 1..6 (rows), by method. Estimated by rolling origin inside the M3
-# yearly training split only; regenerate with `python -c "from analysis import backtest;
-# backtest.print_error_quantiles('<path>/m3_yearly.csv')"`.
-ERROR_QUANTILES: dict[str, tuple[tuple[float, ...], ...]] = {
-    "naive": (
-        (-7.657, -5.354, -3.698, -2.358, -1.481, -0.703, -0.187, 0.144, 0.398, 0.616, 0.825, 1.173, 1.87, 2.546, 3.136, 4.566, 6.309),
-        (-11.361, -7.522, -5.114, -3.765, -2.558, -1.268, -0.505, 0.209, 0.662, 1.094, 1.625, 2.173, 3.097, 4.331, 5.512, 7.03, 9.375),
-        (-16.338, -10.262, -5.904, -4.31, -2.937, -1.252, -0.402, 0.26, 0.897, 1.441, 2.009, 2.786, 4.204, 5.882, 7.464, 9.429, 12.978),
-        (-17.299, -11.692, -6.977, -5.302, -3.173, -1.396, -0.209, 0.626, 1.328, 1.947, 2.635, 3.605, 5.107, 7.065, 9.428, 11.72, 13.76),
-        (-17.189, -10.984, -8.662, -5.771, -3.791, -1.652, -0.239, 0.862, 1.875, 2.572, 3.321, 4.4, 6.44, 9.428, 11.673, 14.321, 20.923),
-        (-17.153, -13.897, -10.014, -6.861, -4.398, -1.848, -0.303, 0.971, 2.204, 2.894, 4.044, 5.139, 7.182, 10.512, 13.101, 18.255, 26.066),
-    ),
-    "drift": (
-        (-7.718, -5.89, -3.816, -2.67, -1.854, -1.002, -0.597, -0.307, -0.067, 0.157, 0.444, 0.845, 1.655, 2.35, 2.866, 4.408, 6.483),
-        (-10.314, -8.017, -5.929, -4.227, -3.016, -1.894, -1.21, -0.769, -0.229, 0.157, 0.766, 1.524, 2.661, 3.726, 5.132, 7.195, 11.846),
-        (-16.456, -11.13, -7.214, -5.303, -3.478, -2.2, -1.531, -0.985, -0.421, 0.074, 0.846, 1.897, 3.476, 4.858, 6.516, 9.301, 15.626),
-        (-16.643, -13.015, -8.492, -6.052, -4.125, -2.625, -1.59, -0.947, -0.358, 0.187, 1.048, 2.191, 4.25, 6.624, 8.503, 12.097, 22.365),
-        (-18.48, -14.028, -10.032, -6.881, -5.021, -2.939, -1.797, -1.1, -0.33, 0.305, 1.323, 2.672, 5.421, 8.106, 11.092, 22.447, 30.333),
-        (-19.777, -16.88, -12.27, -8.813, -5.79, -3.418, -2.109, -1.223, -0.341, 0.337, 1.524, 3.143, 6.23, 9.821, 13.699, 28.339, 38.906),
-    ),
-    "linear": (
-        (-13.789, -11.264, -7.811, -5.867, -3.806, -1.895, -1.052, -0.496, -0.038, 0.49, 1.089, 2.109, 3.372, 4.748, 5.812, 9.145, 13.35),
-        (-16.274, -13.297, -9.371, -6.706, -4.438, -2.599, -1.472, -0.789, -0.171, 0.485, 1.18, 2.405, 4.254, 5.823, 7.62, 11.519, 17.684),
-        (-17.642, -15.993, -10.875, -7.093, -4.949, -2.911, -1.762, -1.069, -0.283, 0.387, 1.257, 2.578, 4.801, 7.05, 9.284, 17.047, 20.519),
-        (-20.255, -16.166, -12.27, -7.885, -5.518, -3.167, -1.944, -1.076, -0.186, 0.55, 1.456, 2.901, 5.519, 8.376, 10.84, 18.663, 27.228),
-        (-21.577, -18.53, -13.233, -8.672, -6.053, -3.442, -2.05, -1.156, -0.196, 0.58, 1.676, 3.245, 6.396, 10.219, 14.065, 24.156, 36.651),
-        (-24.415, -21.277, -15.256, -10.386, -6.378, -3.816, -2.218, -1.193, -0.288, 0.609, 1.831, 3.725, 7.08, 12.082, 16.509, 29.544, 40.978),
-    ),
-    "loglinear": (
-        (-20.84, -14.022, -10.449, -7.348, -5.319, -2.629, -1.672, -1.08, -0.642, -0.123, 0.501, 1.405, 2.735, 3.907, 5.179, 9.479, 13.337),
-        (-22.452, -16.57, -11.977, -9.091, -6.41, -3.546, -2.402, -1.667, -1.033, -0.395, 0.363, 1.476, 3.143, 4.728, 6.132, 11.844, 16.53),
-        (-25.85, -19.317, -14.051, -10.32, -7.013, -4.326, -2.923, -2.057, -1.411, -0.628, 0.256, 1.364, 3.414, 5.353, 7.281, 11.736, 18.135),
-        (-25.53, -22.366, -15.764, -11.577, -8.108, -4.987, -3.444, -2.483, -1.592, -0.607, 0.406, 1.552, 3.633, 5.975, 9.166, 14.914, 18.613),
-        (-28.145, -25.745, -17.904, -12.847, -8.83, -5.647, -3.976, -2.825, -1.766, -0.693, 0.412, 1.791, 4.058, 6.921, 11.326, 18.342, 27.344),
-        (-31.935, -29.738, -21.126, -15.208, -10.199, -6.259, -4.494, -3.176, -2.066, -0.811, 0.315, 1.835, 4.413, 7.93, 13.231, 19.979, 32.878),
-    ),
-    "damped": (
-        (-10.556, -7.915, -5.253, -3.761, -2.004, -1.041, -0.643, -0.291, -0.066, 0.175, 0.566, 1.059, 2.189, 2.991, 3.961, 6, 9.576),
-        (-12.466, -9.15, -6.506, -4.661, -3.191, -1.82, -1.107, -0.579, -0.188, 0.269, 0.87, 1.783, 3.076, 4.389, 5.739, 8.867, 12.375),
-        (-17.701, -12.035, -6.613, -5.27, -3.64, -2.174, -1.349, -0.778, -0.22, 0.282, 0.958, 1.975, 3.951, 5.832, 7.841, 10.681, 15.762),
-        (-20.614, -12.072, -7.709, -6, -4.25, -2.448, -1.346, -0.644, -0.059, 0.52, 1.307, 2.38, 4.83, 6.878, 9.566, 12.74, 19.939),
-        (-19.321, -11.945, -8.785, -7.115, -4.967, -2.667, -1.42, -0.675, 0.048, 0.726, 1.594, 3.067, 6.076, 8.532, 11.255, 17.219, 23.877),
-        (-16.609, -14.125, -10.798, -8.344, -5.413, -2.933, -1.642, -0.692, 0.134, 0.825, 1.899, 3.513, 6.525, 9.863, 13.415, 19.933, 28.645),
-    ),
-    "theta": (
-        (-8.302, -6.423, -4.174, -2.743, -1.757, -0.891, -0.403, -0.113, 0.166, 0.357, 0.639, 1.015, 1.779, 2.639, 3.387, 5.171, 7.393),
-        (-11.774, -8.144, -6.224, -4.143, -2.816, -1.56, -0.771, -0.263, 0.134, 0.611, 1.084, 1.794, 2.854, 4.11, 5.316, 7.508, 10.685),
-        (-16.776, -10.915, -6.355, -4.78, -3.081, -1.696, -0.969, -0.381, 0.186, 0.662, 1.19, 2.189, 3.544, 5.4, 7.065, 9.216, 12.052),
-        (-17.79, -12.54, -7.747, -5.456, -3.603, -1.896, -0.888, -0.108, 0.405, 0.954, 1.655, 2.634, 4.117, 6.279, 9.298, 10.94, 13.665),
-        (-16.132, -11.925, -8.963, -6.06, -4.376, -2.102, -0.92, -0.043, 0.58, 1.236, 2.096, 3.238, 5.431, 8.294, 11.396, 14.657, 22.028),
-        (-19.158, -14.31, -10.233, -7.46, -4.847, -2.48, -1.115, -0.087, 0.721, 1.509, 2.529, 3.735, 6.33, 9.674, 12.485, 17.55, 26.917),
-    ),
-    "arima": (
-        (-10.626, -6.498, -4.55, -3.007, -1.988, -1.131, -0.666, -0.363, -0.087, 0.151, 0.453, 0.912, 1.716, 2.542, 3.2, 4.904, 7.266),
-        (-13.783, -8.923, -6.269, -4.37, -3.27, -2.048, -1.254, -0.735, -0.265, 0.17, 0.677, 1.444, 2.736, 4.143, 5.114, 6.969, 11.107),
-        (-16.079, -11.792, -7.353, -5.634, -3.66, -2.347, -1.677, -1.068, -0.436, 0.11, 0.765, 1.822, 3.492, 5.171, 6.965, 9.884, 14.884),
-        (-18.609, -12.735, -8.932, -6.412, -4.372, -2.778, -1.778, -1.068, -0.396, 0.238, 0.965, 2.085, 4.156, 6.797, 9.087, 12.232, 21.351),
-        (-19.982, -14.134, -9.975, -7.503, -5.362, -3.136, -1.924, -1.189, -0.368, 0.25, 1.229, 2.722, 5.494, 8.417, 12.194, 21.182, 30.486),
-        (-19.898, -17.89, -13.366, -8.902, -6.066, -3.697, -2.213, -1.372, -0.438, 0.393, 1.463, 3.146, 6.084, 10.146, 15.048, 26.963, 35.837),
-    ),
-    "auto": (
-        (-7.965, -6.056, -3.829, -2.607, -1.854, -1.008, -0.584, -0.278, -0.044, 0.224, 0.51, 0.922, 1.711, 2.42, 3.054, 4.505, 6.675),
-        (-11.747, -8.004, -5.784, -4.207, -2.974, -1.844, -1.177, -0.715, -0.215, 0.199, 0.792, 1.636, 2.77, 3.776, 5.012, 7.281, 12.111),
-        (-16.382, -11.13, -7.214, -5.298, -3.478, -2.204, -1.449, -0.898, -0.34, 0.104, 0.847, 1.823, 3.375, 4.83, 6.443, 9.177, 14.948),
-        (-17.856, -13.015, -8.843, -6.095, -4.11, -2.545, -1.524, -0.835, -0.281, 0.354, 1.068, 2.109, 3.754, 5.807, 8.386, 10.636, 17.189),
-        (-19.628, -14.136, -10.212, -7.22, -4.903, -2.872, -1.736, -0.929, -0.217, 0.425, 1.297, 2.546, 4.769, 7.243, 10.423, 15.876, 28.899),
-        (-20.099, -17.131, -12.873, -9.076, -5.658, -3.407, -1.938, -1.129, -0.215, 0.444, 1.494, 3.063, 5.416, 8.198, 13.068, 19.252, 33.831),
-    ),
-}
+# Every constant learned from data lives in the generated module analysis.calibration (M3 yearly
+# *training* split only; regenerate with `python -m analysis bench m3 --data <path> --calibrate`).
+ERROR_QUANTILES: dict[str, tuple[tuple[float, ...], ...]] = calibration.ERROR_QUANTILES
+SHORT_SERIES: dict[int, dict] = calibration.SHORT_SERIES
+SPREAD_FLOOR: float = calibration.SPREAD_FLOOR
+SCALE_WINDOW: int | None = calibration.DESIGN["scale_window"] or None
+SHORT_OWN_SPREAD_WEIGHT = 0.5  # short-series spread = this x own volatility + the rest x pooled (validation choice)
+PEER_YEARS = 5  # a peer's growth is measured over its last PEER_YEARS years
 
 FALLBACK_QUANTILE_METHOD = "drift"
 
 
-SCALE_WINDOW = 8  # recent changes only: current volatility predicts the next errors better (M3 check)
-
-
-def naive_scale(years: np.ndarray, e: np.ndarray) -> float:
-    """Typical absolute change per elapsed year over the last SCALE_WINDOW changes, on the error scale."""
+def naive_scale(years: np.ndarray, e: np.ndarray, window: int | None = SCALE_WINDOW) -> float:
+    """Typical absolute change per elapsed year over the last `window` changes (None: all), on the error scale."""
     # the median, not the mean: one dip to near zero (or one odd year) must not blow up every interval
-    changes = (np.abs(np.diff(e)) / np.diff(years))[-SCALE_WINDOW:]
+    changes = np.abs(np.diff(e)) / np.diff(years)
+    changes = changes[-window:] if window else changes
     typical = float(np.median(changes))
     return typical if typical > 0 else float(np.mean(changes))
 
 
-def error_quantiles(method: str, horizon: int) -> np.ndarray:
-    """Per-horizon quantile rows of the method's scaled errors, widened with sqrt(h) past the table."""
-    table = ERROR_QUANTILES.get(method) or ERROR_QUANTILES.get(FALLBACK_QUANTILE_METHOD)
+def spread_unit(e: np.ndarray, escale: Scale) -> float:
+    """What one unit of a pooled spread is on this error scale: 1 on log/logit, the level on the raw scale."""
+    if escale.name != "identity":
+        return 1.0
+    level = float(np.max(np.abs(e))) if len(e) else 0.0
+    return level if level > 0 else 1.0
+
+
+def interval_spread(years: np.ndarray, e: np.ndarray, escale: Scale) -> float:
+    """The spread errors are scaled by: the recent naive scale, never below the pooled floor."""
+    return max(naive_scale(years, e), SPREAD_FLOOR * spread_unit(e, escale))
+
+
+def own_slopes(z: np.ndarray) -> np.ndarray:
+    """Change per step between the first and last value of each row (a window of consecutive years)."""
+    return (z[:, -1] - z[:, 0]) / (z.shape[1] - 1)
+
+
+def shrunk_slope(own: np.ndarray | float, growth: float, weight: float) -> np.ndarray | float:
+    """A short series' slope: its own slope shrunk towards the prior growth (weight = own share)."""
+    return weight * np.asarray(own) + (1 - weight) * growth
+
+
+def short_spread(own_scale: np.ndarray | float, pooled: float) -> np.ndarray | float:
+    """A short series' spread: its own mean absolute change mixed with the pooled one (the width floor)."""
+    return SHORT_OWN_SPREAD_WEIGHT * np.asarray(own_scale) + (1 - SHORT_OWN_SPREAD_WEIGHT) * pooled
+
+
+def short_calibration(n_points: int) -> dict:
+    """The SHORT_SERIES entry for a series of n_points observed years."""
+    return SHORT_SERIES[min(max(n_points, min(SHORT_SERIES)), max(SHORT_SERIES))]
+
+
+def error_quantiles(method: str, horizon: int, n_points: int | None = None) -> np.ndarray:
+    """Per-horizon quantile rows of the method's scaled errors (short-series table if n_points < MIN_POINTS_FULL)."""
+    if n_points is not None and n_points < MIN_POINTS_FULL:
+        table = short_calibration(n_points)["quantiles"][method]
+    else:
+        table = ERROR_QUANTILES.get(method) or ERROR_QUANTILES.get(FALLBACK_QUANTILE_METHOD)
     if not table:
         table = default_quantile_table()
     rows = np.asarray(table, dtype=float)
@@ -459,11 +434,13 @@ def copula_uniforms(n_paths: int, horizon: int, rng: np.random.Generator) -> np.
 
 
 @lru_cache(maxsize=256)
-def scaled_error_samples(method: str, horizon: int, n_paths: int, seed: int) -> np.ndarray:
+def scaled_error_samples(
+    method: str, horizon: int, n_paths: int, seed: int, n_points: int | None = None
+) -> np.ndarray:
     """Sample paths of scaled errors whose marginals follow the method's quantile table (read-only)."""
     # independent of the series, so cached: backtests reuse them at every origin
     uniforms = copula_uniforms(n_paths, horizon, np.random.default_rng(seed))
-    rows = error_quantiles(method, horizon)
+    rows = error_quantiles(method, horizon, n_points)
     probs = np.asarray(QUANTILE_PROBS)
     errors = np.column_stack([np.interp(uniforms[:, h], probs, rows[h]) for h in range(horizon)])
     errors.setflags(write=False)
@@ -537,7 +514,7 @@ def effective_method(method: str, n_points: int) -> tuple[str, tuple[str, ...]]:
             f"a projection needs at least {MIN_POINTS} observed years, this series has {n_points}"
         )
     if n_points < MIN_POINTS_FULL:
-        return "drift", ("short_series",)
+        return ("naive" if method == "naive" else SHORT_METHOD), ("short_series",)
     return method, ()
 
 
@@ -549,9 +526,14 @@ def forecast(
     bounds: tuple[float | None, float | None] | None = None,
     seed: int = 0,
     n_paths: int = N_PATHS,
+    peers: Sequence[pd.Series] = (),
 ) -> Forecast:
-    """Project an annual series `horizon` years past its last observation with one method."""
-    return forecast_methods(series, horizon, (method,), levels, bounds, seed, n_paths)[method]
+    """Project an annual series `horizon` years past its last observation with one method.
+
+    `peers` are the same indicator in comparison regions (year-indexed, only values published by the
+    as-of date); a short series (fewer than MIN_POINTS_FULL points) takes its prior growth from them.
+    """
+    return forecast_methods(series, horizon, (method,), levels, bounds, seed, n_paths, peers)[method]
 
 
 def forecast_methods(
@@ -562,9 +544,10 @@ def forecast_methods(
     bounds: tuple[float | None, float | None] | None = None,
     seed: int = 0,
     n_paths: int = N_PATHS,
+    peers: Sequence[pd.Series] = (),
 ) -> dict[str, Forecast]:
     """Forecasts of several methods on one series, fitting each shared member (e.g. of auto) once."""
-    context = forecast_context(series, horizon, levels, bounds, seed, n_paths)
+    context = forecast_context(series, horizon, levels, bounds, seed, n_paths, peers)
     cache: dict[str, np.ndarray] = {}
     return {method: forecast_from_context(method, context, cache) for method in methods}
 
@@ -579,6 +562,7 @@ class Context:
     levels: tuple[float, ...]
     seed: int
     n_paths: int
+    peer_growth: float | None = None
 
 
 def forecast_context(
@@ -588,6 +572,7 @@ def forecast_context(
     bounds: tuple[float | None, float | None] | None = None,
     seed: int = 0,
     n_paths: int = N_PATHS,
+    peers: Sequence[pd.Series] = (),
 ) -> Context:
     """Check and prepare one series for forecasting."""
     if int(horizon) != horizon or horizon < 1:
@@ -595,8 +580,39 @@ def forecast_context(
     history = clean_series(series)
     effective_method("naive", len(history))  # raises SeriesTooShort before anything is fitted
     scale = model_scale(bounds)
-    check_inside_bounds(history.to_numpy(dtype=float), scale)
-    return Context(history, prepare(history, scale), int(horizon), tuple(levels), seed, n_paths)
+    values = history.to_numpy(dtype=float)
+    check_inside_bounds(values, scale)
+    growth = peer_growth(peers, error_scale(values, scale)) if len(history) < MIN_POINTS_FULL else None
+    return Context(history, prepare(history, scale), int(horizon), tuple(levels), seed, n_paths, growth)
+
+
+def peer_growth(peers: Sequence[pd.Series], escale: Scale) -> float | None:
+    """Median change per year of the peers over their last PEER_YEARS years, on the error scale; None if none."""
+    if escale.name == "identity":
+        return None  # raw levels of other regions are not comparable
+    growths = []
+    for peer in peers:
+        clean = clean_series(peer)
+        clean = clean[clean.index >= clean.index.max() - PEER_YEARS] if len(clean) else clean
+        values = clean.to_numpy(dtype=float)
+        if len(clean) < 2 or (escale.name == "log" and np.any(values <= 0)):
+            continue
+        z, years = escale.forward(values), clean.index.to_numpy(dtype=float)
+        growths.append((z[-1] - z[0]) / (years[-1] - years[0]))
+    return float(np.median(growths)) if growths else None
+
+
+def growth_prior_path(p: Prepared, horizon: int, growth: float | None = None) -> np.ndarray:
+    """A short series' own slope shrunk towards a prior growth (peers' or the pooled M3 one), extended."""
+    calib = short_calibration(len(p.years))
+    values = p.scale.inverse(p.z)
+    escale = error_scale(values, p.scale)
+    if growth is None:
+        growth = calib["growth"] if escale.name == "log" else 0.0  # the pooled prior is a log growth
+    e = escale.forward(values)
+    own = (e[-1] - e[0]) / (p.years[-1] - p.years[0])
+    path = e[-1] + steps(horizon) * float(shrunk_slope(own, growth, calib["weight"]))
+    return p.scale.forward(escale.inverse(path))
 
 
 def forecast_from_context(method: str, context: Context, cache: dict[str, np.ndarray] | None = None) -> Forecast:
@@ -604,7 +620,12 @@ def forecast_from_context(method: str, context: Context, cache: dict[str, np.nda
     history, prepared, horizon = context.history, context.prepared, context.horizon
     used, flags = effective_method(method, len(history))
     values = history.to_numpy(dtype=float)
-    mean = prepared.scale.inverse(point_path(used, prepared, horizon, cache))
+    if used == SHORT_METHOD:
+        working = growth_prior_path(prepared, horizon, context.peer_growth)
+        flags = flags + (("peer_prior",) if context.peer_growth is not None else ())
+    else:
+        working = point_path(used, prepared, horizon, cache)
+    mean = prepared.scale.inverse(working)
     samples = sample_paths(used, prepared, values, mean, horizon, context.n_paths, context.seed)
     flags = flags + tuple(f for f in (prepared.scale.flag,) if f)
     if prepared.has_gaps and used in REGULAR_GRID_METHODS:
@@ -636,11 +657,17 @@ def sample_paths(
     """Sample paths around the point path: mean on the error scale plus scaled empirical errors."""
     escale = error_scale(values, p.scale)
     e_hist = escale.forward(values)
-    spread = naive_scale(p.years, e_hist)
+    n_points = len(values)
+    if n_points < MIN_POINTS_FULL:
+        own = float(np.mean(np.abs(np.diff(e_hist)) / np.diff(p.years)))
+        spread = float(short_spread(own, short_calibration(n_points)["scale"] * spread_unit(e_hist, escale)))
+    else:
+        spread = interval_spread(p.years, e_hist, escale)
     # a point path that crosses zero on a positive series cannot be logged: keep it just above 0
     floor = np.min(values[values > 0]) * 1e-3 if escale is LOG else None
     centre = escale.forward(np.maximum(mean, floor) if floor is not None else mean)
-    errors = scaled_error_samples(method, horizon, n_paths, seed)
+    table_points = n_points if n_points < MIN_POINTS_FULL else None
+    errors = scaled_error_samples(method, horizon, n_paths, seed, table_points)
     return escale.inverse(centre + spread * errors)
 
 
