@@ -112,3 +112,87 @@ def test_bench_command_rejects_unknown_method(tmp_path, capsys):
     path.write_text("series_id,category,split,t,value\n", encoding="utf-8")
     assert cli_main(["bench", "m3", "--data", str(path), "--methods", "holt", "--output", str(tmp_path / "o.csv")]) == 1
     assert "unknown method" in capsys.readouterr().err
+
+
+# --- calibration: pinned by coverage on a fixed M3 subset, regenerable, blind to the test split ---
+
+COVERAGE_SUBSET = slice(0, None, 3)  # every third M3 yearly series (215 of 645), fixed
+
+
+def subset_coverage(k: int | None) -> tuple[float, float]:
+    """80 % and 95 % test coverage of auto on the fixed subset, from the whole training series or its last k values."""
+    hits = {80: [], 95: []}
+    for _, train, test in backtest.load_m3(BENCHMARKS / "m3_yearly.csv")[COVERAGE_SUBSET]:
+        fc = models.forecast(backtest.as_series(train if k is None else train[-k:]), 6, n_paths=1000)
+        for level in hits:
+            hits[level].append((test >= fc.lower(level).to_numpy()) & (test <= fc.upper(level).to_numpy()))
+    return tuple(float(np.mean(hits[level]) * 100) for level in (80, 95))
+
+
+@needs_m3
+@pytest.mark.parametrize("k", [None, 2, 3, 4])
+def test_interval_coverage_on_a_fixed_m3_subset_is_within_its_band(k):
+    # bands wide enough for the subset's sampling noise (about +-2.7 points at 80 %), narrow enough that
+    # halving every interval (80 % coverage near 50) or doubling it (near 97) fails
+    cov80, cov95 = subset_coverage(k)
+    assert 74 <= cov80 <= 88, f"80 % intervals cover {cov80:.1f} % of the test values"
+    assert 89 <= cov95 <= 98.5, f"95 % intervals cover {cov95:.1f} % of the test values"
+
+
+@needs_m3
+def test_calibration_module_is_what_the_training_split_gives():
+    fast = ("naive", "drift", "loglinear", "auto")
+    regenerated = backtest.calibration_tables(BENCHMARKS / "m3_yearly.csv", methods=fast, jobs=1)
+    from analysis import calibration
+
+    assert regenerated["DESIGN"] == calibration.DESIGN
+    assert regenerated["SPREAD_FLOOR"] == calibration.SPREAD_FLOOR
+    assert regenerated["SHORT_SERIES"] == calibration.SHORT_SERIES
+    for method in fast:
+        assert regenerated["ERROR_QUANTILES"][method] == calibration.ERROR_QUANTILES[method]
+
+
+@needs_m3
+def test_calibration_never_reads_test_values(tmp_path):
+    data = pd.read_csv(BENCHMARKS / "m3_yearly.csv")
+    data = data[data["series_id"].isin(sorted(data["series_id"].unique())[::5])]
+    data.to_csv(tmp_path / "a.csv", index=False)
+    test = data["split"] == "test"
+    data.loc[test, "value"] = data.loc[test, "value"] * np.linspace(0.1, 50, test.sum())
+    data.to_csv(tmp_path / "b.csv", index=False)
+    a = backtest.calibration_tables(tmp_path / "a.csv", methods=("auto",), jobs=1)
+    b = backtest.calibration_tables(tmp_path / "b.csv", methods=("auto",), jobs=1)
+    assert a == b
+
+
+def test_design_selection_prefers_the_best_interval_score_among_calibrated_designs(monkeypatch):
+    monkeypatch.setattr(backtest, "DESIGN_ORIGINS", ((0,),))
+    monkeypatch.setattr(backtest, "DESIGN_SCALE_WINDOWS", (4, 8))
+    # one origin per series, errors 0 at h1..6: scaled errors are 0, so every design covers 100 %
+    results = [{"cal": {0: (np.zeros(6), {4: 1.0, 8: 2.0})}, "val": (np.zeros(6), {4: 1.0, 8: 2.0})}]
+    chosen = backtest.select_design(results)
+    assert [row["cov80"] for row in chosen["validation"]] == [100.0, 100.0]
+    assert chosen["scale_window"] == 4  # no design within the band: the nearest coverage, then the first
+
+
+def test_fit_growth_prior_finds_the_common_growth_by_hand():
+    # one window was flat, one grew 0.1 a year; both then grow 0.05 a year: only weight 0 (ignore the
+    # own slope) with prior growth 0.05 forecasts both exactly
+    z = np.log(100) + np.array([[0.0, 0.0, 0.0], [0.0, 0.1, 0.2]])
+    future = z[:, -1:] + 0.05 * np.arange(1, 7)
+    growth, weight = backtest.fit_growth_prior(z, future, np.full(2, 5.0))
+    assert (growth, weight) == (pytest.approx(0.05), 0.0)
+
+
+@needs_m3
+def test_bench_last_projects_every_series_beside_naive(tmp_path, capsys):
+    data = pd.read_csv(BENCHMARKS / "m3_yearly.csv")
+    data[data["series_id"].isin(SMOKE_IDS)].to_csv(tmp_path / "m3_yearly.csv", index=False)
+    code = cli_main(["bench", "m3", "--data", str(tmp_path / "m3_yearly.csv"), "--last", "2,3", "--jobs", "1",
+                     "--output", str(tmp_path / "m3.csv")])
+    assert code == 0
+    table = pd.read_csv(tmp_path / "m3_last.csv")
+    assert sorted(zip(table["k"], table["method"])) == [(2, "auto"), (2, "naive"), (3, "auto"), (3, "naive")]
+    assert (table["projected"] == len(SMOKE_IDS)).all()
+    assert "naive" in capsys.readouterr().out
+    assert cli_main(["bench", "m3", "--data", str(tmp_path / "m3_yearly.csv"), "--last", "2,x"]) == 1
