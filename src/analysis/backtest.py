@@ -9,8 +9,11 @@ Metrics (one forecast point = one origin x one horizon):
 
 The M3 benchmark scores our methods and the 22 originally submitted methods
 (m3_yearly_original_forecasts.csv) with the same scorer, beside the published figures.
-``error_quantile_tables`` regenerates ``models.ERROR_QUANTILES`` from the M3 *training* split
-only (rolling origin inside it), so the coverage measured on the test split is out of sample.
+``calibration_tables`` regenerates every constant in ``analysis.calibration`` (error quantiles, the
+interval-width floor, the short-series growth prior and intervals) from the M3 *training* split only
+(`bench m3 --calibrate`), so the coverage measured on the test split is out of sample.
+``short_table`` scores forecasts from each series' last k training values beside naive (`bench m3
+--last 2,3,4`).
 """
 
 from __future__ import annotations

@@ -28,21 +28,28 @@ Choices (measured on the M3 yearly data, see ``analysis.backtest`` and docs/INTE
   log-linear member is poor alone but, as the middle of three, pulls the flat and linear
   projections toward the long-run growth when they disagree.
 - Uncertainty: every method's sample paths come from an empirical table of its own scaled
-  h-step errors (``ERROR_QUANTILES``), estimated by rolling origin on the M3 yearly *training*
-  data only (``analysis.backtest.error_quantile_tables`` regenerates it). Errors are measured on
-  the log scale for positive series (logit/log scale for bounded ones, raw scale otherwise) and
-  divided by the series' recent naive error per year on that scale (median absolute change over
-  the last ``SCALE_WINDOW`` = 8 changes; the mean let one dip to near zero blow up the intervals). The table pools the two latest 6-year windows of each
-  training series (origins 6 and 7 years before its end, at least 8 points of history): on M3
-  the spread of errors drifts over time, and the latest windows with a recent-volatility scale
-  gave 81 % / 95 % test coverage where all windows and whole-history scales gave 86 % / 97.5 %. Paths join the
-  per-horizon marginals through a Gaussian random-walk copula, so the spread grows along a path
+  h-step errors (``ERROR_QUANTILES``). Errors are measured on the log scale for positive series
+  (logit/log scale for bounded ones, raw scale otherwise) and divided by the series' naive error
+  per year on that scale (the median absolute change, never below ``SPREAD_FLOOR``, the 5 % quantile
+  of the pooled spreads: a flat series gets a narrow interval, not one of zero width). Paths join
+  the per-horizon marginals through a Gaussian random-walk copula, so the spread grows along a path
   and sums over years are sensible; horizons beyond the table's last one widen with sqrt(h).
+- Calibration: every constant learned from data lives in the generated module
+  ``analysis.calibration`` (``python -m analysis bench m3 --data <path> --calibrate``). It is fitted
+  on rolling origins inside the M3 yearly *training* split, on windows whose actuals end before the
+  last 6 training values; those 6 values choose the design (origins, volatility window: the best
+  interval score among designs covering within 3 points of 80 % and 95 %) and check the result.
+  The test split is never read (a test changes every test value and compares).
+- Short series (2-4 points, flag ``short_series``): the own slope is mostly noise, so every method
+  but naive becomes ``growth_prior``: on the log scale, the last value plus
+  ``weight x own growth + (1 - weight) x prior growth`` a year, with prior growth and weight fitted
+  (sMAPE + MASE relative to naive) on M3 training windows cut to the same length, or the median
+  growth of ``peers`` (the same indicator elsewhere, flag ``peer_prior``) in place of the pooled
+  prior. Intervals come from those windows' scaled errors, the spread being half the own mean
+  absolute change and half the pooled one (the floor). One point raises :class:`SeriesTooShort`.
 - arima is ARIMA(0,1,1) with drift fitted by conditional least squares (a vectorised grid over
   the MA coefficient): statsmodels SARIMAX took 0.1-2 s per M3 series; forecasts agree closely.
   damped (ETSModel) and theta (ThetaModel) are statsmodels, fitted on a standardised copy.
-- Short series: 3-4 points get the drift projection only (flag ``short_series``); fewer than
-  3 points raise :class:`SeriesTooShort`.
 """
 
 from __future__ import annotations
