@@ -196,3 +196,22 @@ def test_bench_last_projects_every_series_beside_naive(tmp_path, capsys):
     assert (table["projected"] == len(SMOKE_IDS)).all()
     assert "naive" in capsys.readouterr().out
     assert cli_main(["bench", "m3", "--data", str(tmp_path / "m3_yearly.csv"), "--last", "2,x"]) == 1
+
+
+def test_ningbo_cuts_score_the_peers_growth_by_hand():
+    # the series and its peer both grow exactly 10 % a year: with the peer's growth as the prior the
+    # shrunk growth is ln(1.1) whatever the weight, so every 'peers' forecast is exact (sMAPE 0)
+    series = years_series(100 * 1.1 ** np.arange(6), 2015)
+    peer = years_series(7 * 1.1 ** np.arange(10), 2011)
+    rows = pd.DataFrame(backtest.ningbo_short_rows(series, [peer], (2, 3)))
+    assert set(rows["method"]) == {"naive", "prior", "peers"}
+    assert rows.loc[rows["method"] == "peers", "smape"].max() == pytest.approx(0, abs=1e-9)
+    assert (rows.loc[rows["method"] == "naive", "smape"] > 5).all()
+    # cuts of 2 values at origins 2..5, of 3 values at 3..5: three methods each
+    assert len(rows) == 3 * (4 + 3)
+
+
+def test_bench_ningbo_runs_on_the_project_data(capsys):
+    assert cli_main(["bench", "ningbo"]) == 0
+    out = capsys.readouterr().out
+    assert "peers" in out and "auto_log" in out

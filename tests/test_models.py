@@ -259,6 +259,22 @@ def test_no_nan_on_positive_inputs(values, method):
     assert np.isfinite(fc.lower(80)).all() and np.isfinite(fc.upper(95)).all()
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=st.lists(st.floats(min_value=-1e4, max_value=1e4, allow_nan=False), min_size=2, max_size=4),
+       method=st.sampled_from(models.METHODS))
+def test_short_series_of_any_sign_give_finite_ordered_intervals_of_nonzero_width(values, method):
+    fc = models.forecast(years_series(values), 4, method=method)
+    assert "short_series" in fc.flags and np.isfinite(fc.samples).all()
+    assert (fc.lower(95) <= fc.lower(80)).all() and (fc.upper(80) <= fc.upper(95)).all()
+    assert (fc.upper(95) > fc.lower(95)).all()
+
+
+def test_short_bounded_share_stays_inside_bounds():
+    fc = models.forecast(years_series([96.0, 99.0]), 5, bounds=(0, 100))
+    assert {"short_series", "bounded_logit"} <= set(fc.flags)
+    assert (fc.samples > 0).all() and (fc.samples < 100).all()
+
+
 # --- the forecast command -----------------------------------------------------------------------
 
 

@@ -80,6 +80,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Run the M3 yearly benchmark."""
     from analysis import backtest
 
+    if args.suite == "ningbo":
+        lengths = [int(k) for k in (args.last or "2,3,4").split(",")]
+        return backtest.run_ningbo_benchmark(args.data_dir, lengths)
+    if args.data is None:
+        print("error: bench m3 needs --data PATH/m3_yearly.csv", file=sys.stderr)
+        return EXIT_INVALID
     if args.calibrate:
         return backtest.run_calibration(args.data, jobs=args.jobs)
     if args.last:
@@ -150,9 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="auto")
     p.add_argument("--levels", default="80,95")
 
-    p = command("bench", cmd_bench, "benchmarks (m3: the M3 yearly competition data)")
-    p.add_argument("suite", choices=("m3",))
-    p.add_argument("--data", type=Path, required=True, help="path to m3_yearly.csv")
+    p = command("bench", cmd_bench, "benchmarks (m3: the M3 yearly competition data; ningbo: the project's own series)")
+    p.add_argument("suite", choices=("m3", "ningbo"))
+    p.add_argument("--data", type=Path, default=None, help="path to m3_yearly.csv (m3)")
+    data_dir_option(p)
     p.add_argument("--methods", default=None, help="comma-separated method names (default: all)")
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--output", type=Path, default=Path("bench-results/m3.csv"))
