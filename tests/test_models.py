@@ -332,3 +332,20 @@ def test_forecast_cli_missing_file(tmp_path, capsys):
     missing = tmp_path / "nope.csv"
     assert cli_main(["forecast", "--input", str(missing), "--horizon", "2", "--output", str(tmp_path / "o.csv")]) == 1
     assert "nope.csv" in capsys.readouterr().err
+
+
+# --- speed, measured (pytest --benchmark-enable tests/test_models.py -k speed), never asserted on a clock ---
+
+BRIEFING_SERIES = [years_series(100 * 1.08 ** np.arange(n), 2024 - n) for n in (2, 3, 4, 6, 9, 12) for _ in range(5)]
+
+
+def project_briefing_targets(method: str) -> list[models.Forecast]:
+    """What a quarterly render asks of models: ~30 series projected to 2027 and beyond."""
+    return [models.forecast(series, 6, method=method) for series in BRIEFING_SERIES]
+
+
+@pytest.mark.parametrize("method", ["naive", "auto"])
+def test_speed_of_thirty_briefing_forecasts(benchmark, method):
+    # compare the two rows of the benchmark table: auto against the naive baseline of the same run
+    forecasts = benchmark(project_briefing_targets, method)
+    assert len(forecasts) == 30
