@@ -129,6 +129,15 @@ def test_short_series_shrinks_its_own_growth_towards_the_prior(hand_prior):
     np.testing.assert_allclose(fc.mean.to_numpy(), [121 * 1.156400, 121 * 1.156400**2], rtol=1e-5)
 
 
+def test_pooled_prior_applies_on_log_values_only(hand_prior):
+    # a lower bound of 0 is the same log scale: same forecast; a rank (lower bound 1) or a share gets no
+    # pooled growth, only half its own slope: logit(0.6) + 0.5 * (logit(0.6) - logit(0.5)) = 0.608198
+    plain = models.forecast(years_series([100.0, 121.0]), 1).mean.iloc[0]
+    assert models.forecast(years_series([100.0, 121.0]), 1, bounds=(0, None)).mean.iloc[0] == pytest.approx(plain)
+    share = models.forecast(years_series([50.0, 60.0]), 1, bounds=(0, 100)).mean.iloc[0]
+    assert share == pytest.approx(100 / (1 + np.exp(-0.608198)), rel=1e-5)
+
+
 def test_short_series_with_a_gap_uses_growth_per_elapsed_year(hand_prior):
     # 100 in 2010, 121 in 2012: own growth ln(1.21) / 2 = 0.095310; slope (0.095310 + 0.1) / 2 = 0.097655
     fc = models.forecast(pd.Series([100.0, 121.0], index=[2010, 2012]), 1)

@@ -609,13 +609,18 @@ def peer_growth(peers: Sequence[pd.Series], escale: Scale) -> float | None:
     return float(np.median(growths)) if growths else None
 
 
+def is_plain_log(escale: Scale) -> bool:
+    """True when the error scale is log(y) itself (a positive series, or a lower bound of 0), where M3's growth applies."""
+    return escale.name == "log" or (escale.name == "log_lower" and escale.lo == 0)
+
+
 def growth_prior_path(p: Prepared, horizon: int, growth: float | None = None) -> np.ndarray:
     """A short series' own slope shrunk towards a prior growth (peers' or the pooled M3 one), extended."""
     calib = short_calibration(len(p.years))
     values = p.scale.inverse(p.z)
     escale = error_scale(values, p.scale)
     if growth is None:
-        growth = calib["growth"] if escale.name == "log" else 0.0  # the pooled prior is a log growth
+        growth = calib["growth"] if is_plain_log(escale) else 0.0  # the pooled prior is a growth of log values
     e = escale.forward(values)
     own = (e[-1] - e[0]) / (p.years[-1] - p.years[0])
     path = e[-1] + steps(horizon) * float(shrunk_slope(own, growth, calib["weight"]))
