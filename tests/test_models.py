@@ -247,7 +247,7 @@ def test_error_quantile_table_covers_every_method_and_horizon():
         assert (np.diff(rows[:, -1] - rows[:, 0]) >= -1e-9).all()  # spread grows with the horizon
 
 
-positive_values = st.lists(st.floats(min_value=1.0, max_value=1e4, allow_nan=False), min_size=5, max_size=15)
+positive_values = st.lists(st.floats(min_value=1.0, max_value=1e4, allow_nan=False), min_size=2, max_size=15)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -260,7 +260,7 @@ def test_scaling_a_positive_series_scales_the_forecast(values, factor):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(values=st.lists(st.floats(min_value=0.001, max_value=1e6, allow_nan=False), min_size=3, max_size=15),
+@given(values=st.lists(st.floats(min_value=0.001, max_value=1e6, allow_nan=False), min_size=2, max_size=15),
        method=st.sampled_from(models.METHODS))
 def test_no_nan_on_positive_inputs(values, method):
     fc = models.forecast(years_series(values), 4, method=method)
