@@ -130,7 +130,7 @@ def subset_coverage(k: int | None) -> tuple[float, float]:
 
 
 @needs_m3
-@pytest.mark.parametrize("k", [None, 2, 3, 4])
+@pytest.mark.parametrize("k", [None, 2, 3, 4, 6])
 def test_interval_coverage_on_a_fixed_m3_subset_is_within_its_band(k):
     # bands wide enough for the subset's sampling noise (about +-2.7 points at 80 %), narrow enough that
     # halving every interval (80 % coverage near 50) or doubling it (near 97) fails
@@ -148,6 +148,8 @@ def test_calibration_module_is_what_the_training_split_gives():
     assert regenerated["DESIGN"] == calibration.DESIGN
     assert regenerated["SPREAD_FLOOR"] == calibration.SPREAD_FLOOR
     assert regenerated["SHORT_SERIES"] == calibration.SHORT_SERIES
+    assert regenerated["PRIOR_MAX_POINTS"] == calibration.PRIOR_MAX_POINTS
+    assert regenerated["PRIOR_CHECKED"] == calibration.PRIOR_CHECKED
     for method in fast:
         assert regenerated["ERROR_QUANTILES"][method] == calibration.ERROR_QUANTILES[method]
 
@@ -173,6 +175,14 @@ def test_design_selection_prefers_the_best_interval_score_among_calibrated_desig
     chosen = backtest.select_design(results)
     assert [row["cov80"] for row in chosen["validation"]] == [100.0, 100.0]
     assert chosen["scale_window"] == 4  # no design within the band: the nearest coverage, then the first
+
+
+def test_prior_max_points_stops_at_the_first_full_length_where_auto_wins():
+    def checked(prior: float, auto: float) -> dict[str, float]:
+        return {"sMAPE": prior, "MASE": prior, "sMAPE_auto": auto, "MASE_auto": auto, "sMAPE_naive": 1.0, "MASE_naive": 1.0}
+    # below MIN_POINTS_FULL the prior is used whatever; at 5 and 6 it wins; at 7 auto wins; 8 does not count
+    validation = {2: checked(0.9, 0.5), 5: checked(0.9, 1.0), 6: checked(0.9, 0.95), 7: checked(0.9, 0.9), 8: checked(0.5, 1.0)}
+    assert backtest.prior_max_points(validation) == 6
 
 
 def test_fit_growth_prior_finds_the_common_growth_by_hand():

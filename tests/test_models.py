@@ -163,6 +163,15 @@ def test_short_series_spread_mixes_own_and_pooled_volatility(hand_prior):
     assert centre - np.log(fc.lower(80).iloc[0]) == pytest.approx(0.145310, rel=0.02)
 
 
+def test_auto_keeps_the_growth_prior_up_to_prior_max_points_without_the_short_flag():
+    n = models.PRIOR_MAX_POINTS
+    assert n >= models.MIN_POINTS_FULL
+    fc = models.forecast(years_series(np.arange(1.0, n + 1)), 2)
+    assert fc.method == models.SHORT_METHOD and "short_series" not in fc.flags
+    assert models.forecast(years_series(np.arange(1.0, n + 2)), 2).method == "auto"
+    assert models.forecast(years_series(np.arange(1.0, n + 1)), 2, method="drift").method == "drift"
+
+
 def test_naive_stays_naive_on_a_short_series():
     fc = models.forecast(years_series([3.0, 4.0, 7.0]), 2, method="naive")
     assert fc.method == "naive" and "short_series" in fc.flags
@@ -186,7 +195,7 @@ def test_a_flat_series_gets_an_interval_of_nonzero_width(values):
 
 def test_width_floor_is_the_pooled_spread_on_a_flat_series():
     # every change is 0: the spread is SPREAD_FLOOR, so the h=1 80 % upper bound is 5 exp(floor x q90)
-    fc = models.forecast(years_series([5.0] * 6), 1, n_paths=20000)
+    fc = models.forecast(years_series([5.0] * (models.PRIOR_MAX_POINTS + 2)), 1, n_paths=20000)
     q90 = models.error_quantiles("auto", 1)[0][models.QUANTILE_PROBS.index(0.9)]
     assert fc.upper(80).iloc[0] == pytest.approx(5 * np.exp(models.SPREAD_FLOOR * q90), rel=0.005)
     assert models.interval_spread(np.arange(6), np.zeros(6), models.LOG) == models.SPREAD_FLOOR

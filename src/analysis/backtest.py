@@ -499,7 +499,7 @@ DESIGN_ORIGINS = ((0, 1), (0, 1, 2, 3), (0, 1, 2, 3, 4, 5), tuple(range(30)))
 DESIGN_SCALE_WINDOWS = (4, 8, 0)  # 0 = every change of the history
 DESIGN_COVERAGE_BAND = 3.0  # validation coverage within this many points of 80 and of 95 counts as calibrated
 SPREAD_FLOOR_QUANTILE = 0.05  # the interval-width floor: this quantile of the pooled spreads
-SHORT_LENGTHS = (2, 3, 4)
+SHORT_LENGTHS = tuple(range(2, 11))  # the prior is fitted for these lengths; auto uses it while it beats auto
 PRIOR_GROWTH_GRID = np.round(np.arange(-0.05, 0.1501, 0.0025), 4)
 PRIOR_WEIGHT_GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
 SHORT_METHODS = ("growth_prior", "naive")
@@ -641,22 +641,45 @@ def short_series_tables(trains: Sequence[np.ndarray], origins_back: Sequence[int
 
 
 def short_validation(trains: Sequence[np.ndarray], tables: dict) -> dict[int, dict[str, float]]:
-    """Coverage and sMAPE of the short-series constants on the validation split (last 6 training values)."""
+    """Coverage, sMAPE and MASE of the short-series constants on the validation split (last 6 training values),
+    beside the full auto and naive from the same last n values."""
     out = {}
     h = np.arange(1, M3_HORIZON + 1)
     for length, calib in tables.items():
-        z, future, _ = short_windows(trains, length, (0,))
+        z, future, scale = short_windows(trains, length, (0,))
         own_scale = np.mean(np.abs(np.diff(z, axis=1)), axis=1)
         spread = models.short_spread(own_scale, calib["scale"])[:, None]
-        path = z[:, -1:] + h * models.shrunk_slope(models.own_slopes(z), calib["growth"], calib["weight"])[:, None]
+        paths = {
+            "prior": z[:, -1:] + h * models.shrunk_slope(models.own_slopes(z), calib["growth"], calib["weight"])[:, None],
+            "auto": np.log(np.vstack([models.point_path("auto", models.prepare(as_series(np.exp(row)), models.IDENTITY),
+                                                        M3_HORIZON, {}) for row in z]).clip(min=1e-300)),
+            "naive": np.repeat(z[:, -1:], M3_HORIZON, axis=1),
+        }
         q = np.asarray(calib["quantiles"]["growth_prior"])
         at = {p: q[:, models.QUANTILE_PROBS.index(p)] for p in (0.1, 0.9, 0.025, 0.975)}
         table = np.vstack([at[0.1], at[0.9], at[0.025], at[0.975]])
-        c80, c95, _ = coverage(future - path, spread[:, 0], table)
-        out[length] = {"cov80": round(c80, 2), "cov95": round(c95, 2),
-                       "sMAPE": round(float(smape(np.exp(future), np.exp(path)).mean()), 2),
-                       "sMAPE_naive": round(float(smape(np.exp(future), np.exp(z[:, -1:] + 0 * h)).mean()), 2)}
+        c80, c95, _ = coverage(future - paths["prior"], spread[:, 0], table)
+        checked = {"cov80": round(c80, 2), "cov95": round(c95, 2)}
+        for name, path in paths.items():
+            suffix = "" if name == "prior" else f"_{name}"
+            checked["sMAPE" + suffix] = round(float(smape(np.exp(future), np.exp(path)).mean()), 2)
+            checked["MASE" + suffix] = round(float((np.abs(np.exp(future) - np.exp(path)) / scale[:, None]).mean()), 3)
+        out[length] = checked
     return out
+
+
+def prior_max_points(validation: dict[int, dict[str, float]]) -> int:
+    """The longest series auto still projects with the growth prior: while the prior beats full auto on validation
+    (sMAPE + MASE, each relative to naive's), for this and every shorter length."""
+    best = min(validation) - 1
+    for length in sorted(validation):
+        checked = validation[length]
+        prior = checked["sMAPE"] / checked["sMAPE_naive"] + checked["MASE"] / checked["MASE_naive"]
+        auto = checked["sMAPE_auto"] / checked["sMAPE_naive"] + checked["MASE_auto"] / checked["MASE_naive"]
+        if length >= models.MIN_POINTS_FULL and prior >= auto:
+            break
+        best = length
+    return best
 
 
 def calibration_tables(path: Path, methods: Sequence[str] | None = None, jobs: int | None = None) -> dict:
@@ -679,9 +702,13 @@ def calibration_tables(path: Path, methods: Sequence[str] | None = None, jobs: i
         scaled = np.vstack([e / max(s, floor) for r in results for e, s in r[method]])
         tables[method] = quantile_rows(scaled)
     short = short_series_tables(inner, origins)
-    for length, checked in short_validation(trains, short).items():
+    validation = short_validation(trains, short)
+    until = prior_max_points(validation)
+    for length, checked in validation.items():
         short[length]["validation"] = checked
-    return {"DESIGN": design, "SPREAD_FLOOR": floor, "ERROR_QUANTILES": tables, "SHORT_SERIES": short}
+    short = {length: calib for length, calib in short.items() if length <= until}
+    return {"DESIGN": design, "SPREAD_FLOOR": floor, "ERROR_QUANTILES": tables, "SHORT_SERIES": short,
+            "PRIOR_MAX_POINTS": until, "PRIOR_CHECKED": {n: v for n, v in validation.items() if n > until}}
 
 
 def python_literal(value: object, indent: int = 0) -> str:
@@ -711,10 +738,12 @@ def calibration_source(constants: dict, data_name: str) -> str:
         "smallest spread an interval is scaled by. ERROR_QUANTILES: per method, per horizon 1..6, quantiles",
         "at models.QUANTILE_PROBS of log errors / spread. SHORT_SERIES: per length n, growth prior (log",
         "growth per year), own-slope weight, pooled spread and scaled-error quantiles of windows of n values.",
+        "PRIOR_MAX_POINTS: auto uses the growth prior up to this many points (it beat full auto on validation",
+        "for every length up to it); PRIOR_CHECKED: the validation of the longer lengths, where it did not.",
         '"""',
         "",
     ]
-    for name in ("DESIGN", "SPREAD_FLOOR", "ERROR_QUANTILES", "SHORT_SERIES"):
+    for name in ("DESIGN", "SPREAD_FLOOR", "ERROR_QUANTILES", "SHORT_SERIES", "PRIOR_MAX_POINTS", "PRIOR_CHECKED"):
         lines.append(f"{name} = {python_literal(constants[name])}")
         lines.append("")
     return "\n".join(lines)

@@ -41,7 +41,8 @@ Choices (measured on the M3 yearly data, see ``analysis.backtest`` and docs/INTE
   interval score among designs covering within 3 points of 80 % and 95 %) and check the result.
   The test split is never read (a test changes every test value and compares).
 - Short series (2-4 points, flag ``short_series``): the own slope is mostly noise, so every method
-  but naive becomes ``growth_prior``: on the log scale, the last value plus
+  but naive becomes ``growth_prior``, and so does ``auto`` up to ``PRIOR_MAX_POINTS`` points (6: on
+  the validation split it beat the full auto at 5 and 6 points, not at 7): on the log scale, the last value plus
   ``weight x own growth + (1 - weight) x prior growth`` a year, with prior growth and weight fitted
   (sMAPE + MASE relative to naive) on M3 training windows cut to the same length, or the median
   growth of ``peers`` (the same indicator elsewhere, flag ``peer_prior``) in place of the pooled
@@ -363,6 +364,7 @@ QUANTILE_PROBS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0
 ERROR_QUANTILES: dict[str, tuple[tuple[float, ...], ...]] = calibration.ERROR_QUANTILES
 SHORT_SERIES: dict[int, dict] = calibration.SHORT_SERIES
 SPREAD_FLOOR: float = calibration.SPREAD_FLOOR
+PRIOR_MAX_POINTS: int = calibration.PRIOR_MAX_POINTS  # auto uses the growth prior up to this many points
 SCALE_WINDOW: int | None = calibration.DESIGN["scale_window"] or None
 SHORT_OWN_SPREAD_WEIGHT = 0.5  # short-series spread = this x own volatility + the rest x pooled (validation choice)
 PEER_YEARS = 5  # a peer's growth is measured over its last PEER_YEARS years
@@ -413,8 +415,8 @@ def short_calibration(n_points: int) -> dict:
 
 
 def error_quantiles(method: str, horizon: int, n_points: int | None = None) -> np.ndarray:
-    """Per-horizon quantile rows of the method's scaled errors (short-series table if n_points < MIN_POINTS_FULL)."""
-    if n_points is not None and n_points < MIN_POINTS_FULL:
+    """Per-horizon quantile rows of the method's scaled errors (the short-series table of that length if n_points)."""
+    if n_points is not None:
         table = short_calibration(n_points)["quantiles"][method]
     else:
         table = ERROR_QUANTILES.get(method) or ERROR_QUANTILES.get(FALLBACK_QUANTILE_METHOD)
@@ -522,6 +524,8 @@ def effective_method(method: str, n_points: int) -> tuple[str, tuple[str, ...]]:
         )
     if n_points < MIN_POINTS_FULL:
         return ("naive" if method == "naive" else SHORT_METHOD), ("short_series",)
+    if method == "auto" and n_points <= PRIOR_MAX_POINTS:
+        return SHORT_METHOD, ()
     return method, ()
 
 
@@ -589,7 +593,7 @@ def forecast_context(
     scale = model_scale(bounds)
     values = history.to_numpy(dtype=float)
     check_inside_bounds(values, scale)
-    growth = peer_growth(peers, error_scale(values, scale)) if len(history) < MIN_POINTS_FULL else None
+    growth = peer_growth(peers, error_scale(values, scale)) if len(history) <= PRIOR_MAX_POINTS else None
     return Context(history, prepare(history, scale), int(horizon), tuple(levels), seed, n_paths, growth)
 
 
@@ -670,7 +674,8 @@ def sample_paths(
     escale = error_scale(values, p.scale)
     e_hist = escale.forward(values)
     n_points = len(values)
-    if n_points < MIN_POINTS_FULL:
+    short = n_points < MIN_POINTS_FULL or method == SHORT_METHOD
+    if short:
         own = float(np.mean(np.abs(np.diff(e_hist)) / np.diff(p.years)))
         spread = float(short_spread(own, short_calibration(n_points)["scale"] * spread_unit(e_hist, escale)))
     else:
@@ -678,7 +683,7 @@ def sample_paths(
     # a point path that crosses zero on a positive series cannot be logged: keep it just above 0
     floor = np.min(values[values > 0]) * 1e-3 if escale is LOG else None
     centre = escale.forward(np.maximum(mean, floor) if floor is not None else mean)
-    table_points = n_points if n_points < MIN_POINTS_FULL else None
+    table_points = n_points if short else None
     errors = scaled_error_samples(method, horizon, n_paths, seed, table_points)
     return escale.inverse(centre + spread * errors)
 
