@@ -365,8 +365,8 @@ def run_short_benchmark(path: Path, lengths: Sequence[int], jobs: int | None = N
         return 1
     print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     print(f"\nEach M3 yearly training series cut to its last k values, horizon {M3_HORIZON}, scored on the test split. "
-          "MASE scaled by the whole training series' naive MAE; auto on fewer than "
-          f"{models.MIN_POINTS_FULL} points is models' {models.SHORT_METHOD!r} projection.")
+          "MASE scaled by the whole training series' naive MAE; auto on up to "
+          f"{models.PRIOR_MAX_POINTS} points is models' {models.SHORT_METHOD!r} projection.")
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(output, index=False, float_format="%.4f")
