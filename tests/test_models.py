@@ -152,6 +152,9 @@ def test_peers_replace_the_pooled_prior_growth(hand_prior):
     assert "peer_prior" in fc.flags
     assert fc.mean.iloc[0] == pytest.approx(121 * np.exp((0.190620 + 0.138816) / 2), rel=1e-5)
     assert "peer_prior" not in models.forecast(years_series([100.0, 121.0]), 1).flags
+    # with a lower bound of 0, a peer touching 0 has no log growth either: same forecast
+    bounded = models.forecast(years_series([100.0, 121.0]), 1, bounds=(0, None), peers=peers)
+    assert bounded.mean.iloc[0] == pytest.approx(fc.mean.iloc[0])
 
 
 def test_short_series_spread_mixes_own_and_pooled_volatility(hand_prior):

@@ -597,6 +597,15 @@ def forecast_context(
     return Context(history, prepare(history, scale), int(horizon), tuple(levels), seed, n_paths, growth)
 
 
+def inside_domain(values: np.ndarray, escale: Scale) -> bool:
+    """True when every value has a finite, unclipped image on the scale (positive for log, inside the bounds)."""
+    if escale.name == "log":
+        return bool(np.all(values > 0))
+    lo = -np.inf if escale.lo is None else escale.lo
+    hi = np.inf if escale.hi is None else escale.hi
+    return bool(np.all((values > lo) & (values < hi)))
+
+
 def peer_growth(peers: Sequence[pd.Series], escale: Scale) -> float | None:
     """Median change per year of the peers over their last PEER_YEARS years, on the error scale; None if none."""
     if escale.name == "identity":
@@ -606,7 +615,7 @@ def peer_growth(peers: Sequence[pd.Series], escale: Scale) -> float | None:
         clean = clean_series(peer)
         clean = clean[clean.index >= clean.index.max() - PEER_YEARS] if len(clean) else clean
         values = clean.to_numpy(dtype=float)
-        if len(clean) < 2 or (escale.name == "log" and np.any(values <= 0)):
+        if len(clean) < 2 or not inside_domain(values, escale):
             continue
         z, years = escale.forward(values), clean.index.to_numpy(dtype=float)
         growths.append((z[-1] - z[0]) / (years[-1] - years[0]))
