@@ -138,6 +138,15 @@ ID_SPLITS = {
     ("sci_tech_fund_size", "ningbo_hightech_zone", "2024", "50"): ("sci_tech_fund_single_size", "one fund of the zone, not the city's cluster"),
     ("sci_tech_fund_size", "ningbo", "2018", "23"): (
         "angel_fund_capital_mobilised", "angel guidance fund's own 2亿 plus 21.53亿 leveraged social capital: a derived total, not a fund size"),
+    # The 2027 high-tech share target is on the 2018 classification; 2014 is on the old one.
+    ("high_tech_industry_va_share", "ningbo", "2014", "34.7"): ("high_tech_industry_va_share_pre2018", "pre-2018 classification of high-tech industry"),
+    # The target counts all new national and provincial leading talents; these rows cover one programme each.
+    ("leading_talents_new", "ningbo", "2016", "8"): ("leading_talents_single_programme_new", "only the 2nd batch of the national 万人计划"),
+    ("leading_talents_new", "ningbo", "2019", "9"): ("leading_talents_single_programme_new", "only one national programme (MOST), teams counted apart"),
+    # The target counts 科技攻关项目 implemented 2023-2027; these are 科技创新2025 major projects, partly cumulative.
+    ("sci_tech_projects", "ningbo", "2018", "120"): ("sci_tech_2025_major_projects", "科技创新2025 major special projects, another programme"),
+    ("sci_tech_projects", "ningbo", "2020", "240"): ("sci_tech_2025_major_projects", "科技创新2025 major projects under way (cumulative), another programme"),
+    ("sci_tech_projects", "ningbo", "2020", "350"): ("sci_tech_2025_major_projects", "科技创新2025 major projects deployed 2018-2020 (cumulative), another programme"),
     # Per 10,000 labour force (每万劳动力), not per 10,000 employed persons (每万名就业人员).
     ("rd_personnel_per_10k_employed", "ningbo", "2014", "95"): ("rd_personnel_per_10k_labour_force", "每万劳动力: denominator is the labour force, not employed persons"),
     # Fiscal S&T spending: the 2024 row is a growth rate, not a level in 亿元
@@ -358,7 +367,7 @@ PREFERRED = {
         "actual end-2020 stock replaces the December-2020 projection '>3000' (NOTES §2)"),
     ("invention_patents_granted", "ningbo", "2017"): ("5382", "kjj.ningbo.gov.cn",
         "exact figure of the S&T bureau (also the IP white paper); 5400 is rounded in the 2018 work report (NOTES §2)"),
-    ("sci_tech_projects", "ningbo", "2020"): ("240", "japanese.ningbo.gov.cn",
+    ("sci_tech_2025_major_projects", "ningbo", "2020"): ("240", "japanese.ningbo.gov.cn",
         "official government site, exact count of projects under way (Nov 2020); '350多' counts projects deployed "
         "2018-2020, a different basis (NOTES §2)"),
     ("national_high_tech_zone_rank", "ningbo", "2016"): ("17", "nbhtz.gov.cn",
@@ -501,6 +510,7 @@ SOURCE_RULES = [
     ("xiaomonv0755.com/tjgb/06ln", "bulletin", False, repost("xiaomonv0755.com", "大连市统计局 (2023 statistical bulletin)"), None),
     ("xindetihuiya.com", "bulletin", False, repost("xindetihuiya.com", "宁波市统计局 (7th census bulletin)"), "census"),
     ("dcgqt.com", "bulletin", False, repost("dcgqt.com", "宁波市统计局 (2022 population bulletin)"), None),
+    ("bx2200.com/baogao", "government_report", False, repost("bx2200.com", "宁波市人民政府 (2023 work report)"), None),
     ("bx2200.com", "bulletin", False, repost("bx2200.com", "宁波市统计局 (2024 population bulletin)"), None),
     ("aidisha.cn", "news", False, repost("aidisha.cn", "中国宁波网 (report on the 14th five-year S&T plan)"), None),
     ("emrcity.com", "policy", False, repost("emrcity.com", "宁波市人民政府 (13th five-year S&T plan text)"), None),
@@ -583,7 +593,6 @@ SOURCE_RULES = [
     ("feifmx.com", "news", False, repost("feifmx.com", "央广网"), None),
     ("nbiota.com", "news", False, repost("nbiota.com", "百家号 article (宁波市物联网产业协会)"), None),
     ("qwyd.net", "government_report", False, repost("guanchang.qwyd.net", "宁波市人民政府 (2019 work report)"), None),
-    ("bx2200.com/baogao", "government_report", False, repost("bx2200.com", "宁波市人民政府 (2023 work report)"), None),
     ("ccpc360.com", "policy", False, repost("ccpc360.com", "宁波市人民政府 (14th five-year manufacturing plan)"), None),
     ("emrcity.com/research_show-55", "policy", False, repost("emrcity.com", "宁波市人民政府 (13th five-year S&T plan)"), None),
     ("nbeeia.cn", "news", False, repost("nbeeia.cn", "news on Ningbo's headquarters economy"), None),
@@ -641,6 +650,9 @@ DATE_OVERRIDES = {
     # public before that yearbook (autumn 2021).
     "http://www.psic.org.cn/lishishuju/4261.html":
         ("2021-12-31", "the page cites 宁波统计年鉴2021 (published in the autumn of 2021); end of 2021"),
+    # Second harvest: the interview (no address) quotes figures up to June 2020: second half of 2020.
+    "浙江宁波:“十三五”硬核实力上台阶":
+        ("2020-12-31", "the text reviews 2015 to June 2020, so it appeared in the second half of 2020; end of 2020"),
 }
 
 
@@ -890,6 +902,14 @@ AUDIT_RELATED = {
     "t001_high_tech_industry_share_2027": [
         ("high_tech_industry_va_share_pre2018", "ningbo", "Pre-2018 classification of high-tech industry; not comparable.", "2018年前的高新技术产业口径，不可比。"),
     ],
+    "t001_leading_talents_2027": [
+        ("leading_talents_single_programme_new", "ningbo", "One programme only; the target counts all national and provincial selections.", "仅一个人才计划；目标统计全部国家和省级入选。"),
+        ("leading_talents_national_provincial_stock", "ningbo", "A cumulative stock of selections, not new selections in the year.", "累计入选人数（存量），不是当年新入选。"),
+        ("municipal_leading_talents_shortlisted", "ningbo", "Municipal programme shortlist, not national or provincial leading talents.", "市级人才工程拟入选名单，不是国家和省级领军人才。"),
+    ],
+    "t001_sci_tech_projects_2027": [
+        ("sci_tech_2025_major_projects", "ningbo", "Projects of an earlier programme, partly counted cumulatively.", "早期专项的项目，部分为累计数。"),
+    ],
     "t001_labour_productivity_2027": [
         ("labour_productivity_quality_report", "ningbo", "Another calculation basis, inconsistent with the official series.", "计算口径不同，与官方序列不一致。"),
     ],
@@ -897,10 +917,6 @@ AUDIT_RELATED = {
         ("enterprise_rd_centers_provincial_plus", "ningbo", "Provincial level and above only; the target counts municipal level and above.", "仅省级以上；目标统计市级以上。"),
         ("enterprise_rd_centers_provincial_plus_new", "ningbo", "New national and provincial institutions only (a flow).", "仅为当年新增的国家级和省级机构（流量）。"),
         ("national_enterprise_tech_centers", "ningbo", "National enterprise technology centres only.", "仅为国家企业技术中心。"),
-    ],
-    "t001_leading_talents_2027": [
-        ("leading_talents_national_provincial_stock", "ningbo", "A cumulative stock of selections, not new selections in the year.", "累计入选人数（存量），不是当年新入选。"),
-        ("municipal_leading_talents_shortlisted", "ningbo", "Municipal programme shortlist, not national or provincial leading talents.", "市级人才工程拟入选名单，不是国家和省级领军人才。"),
     ],
     "t001_high_skilled_talents_2027": [
         ("high_skilled_talents_new_five_year_total", "ningbo", "A five-year total, not one year's flow.", "五年合计，不是单年新增。"),
@@ -1103,8 +1119,8 @@ def curate(rows: list[dict]) -> tuple[list[dict], list[dict], dict]:
                 for m in members:
                     m["pub"], m["pub_est"], m["pub_note"] = pub, False, ""
                 continue
-            if src["url"] in DATE_OVERRIDES:
-                value, why = DATE_OVERRIDES[src["url"]]
+            if (src["url"] or src["title"]) in DATE_OVERRIDES:
+                value, why = DATE_OVERRIDES[src["url"] or src["title"]]
                 estimate, rule_text = date.fromisoformat(value), why
             else:
                 latest = max(m["period"] for m in members)
@@ -1133,7 +1149,9 @@ def curate(rows: list[dict]) -> tuple[list[dict], list[dict], dict]:
             src["published"], src["published_estimated"] = dates[-1], True
         src["slug"] = slug_of(src["url"], src["title"])
     counters: dict[tuple, int] = defaultdict(int)
-    for src in sorted(sources.values(), key=lambda s: (s["slug"], s["published"], s["url"], s["title"])):
+    # First-harvest sources are numbered first so that their ids stay stable when later harvests add
+    # sources with the same slug and year.
+    for src in sorted(sources.values(), key=lambda s: (min(m["wave"] for m in s["members"]), s["slug"], s["published"], s["url"], s["title"])):
         year = src["published"][:4]
         counters[(src["slug"], year)] += 1
         src["source_id"] = f"{src['slug']}_{year}_{counters[(src['slug'], year)]:02d}"
