@@ -980,11 +980,36 @@ def read_table(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+QUALIFIER_WORDS = {
+    ">": ("a lower bound (more than the value)", "为下限（高于该数）"),
+    ">=": ("a lower bound (at least the value)", "为下限（不低于该数）"),
+    "<": ("an upper bound", "为上限"),
+    "<=": ("an upper bound (at most the value)", "为上限（不高于该数）"),
+    "~": ("an approximate value", "为约数"),
+}
+STATUS_WORDS = {
+    "estimate": ("an estimate made before the final figure", "为预计数"),
+    "preliminary": ("a preliminary figure", "为初步数"),
+    "derived": ("derived from other published figures", "由其他公开数据推算"),
+}
+
+
+def value_caveat(observation: dict) -> tuple[str, str] | None:
+    """Return the reader-facing caveat (English, Chinese) of a bound, estimate or derived value."""
+    parts = [words for words in (QUALIFIER_WORDS.get(observation["qualifier"]), STATUS_WORDS.get(observation["status"])) if words]
+    if not parts:
+        return None
+    return " and ".join(p[0] for p in parts), "，".join(p[1] for p in parts)
+
+
 def definition_audit(targets: list[dict], observations: list[dict]) -> list[dict]:
     """Return one audit row per (target, indicator, region, period) that bears on a target."""
     periods: dict[tuple, set] = defaultdict(set)
+    preferred: dict[tuple, dict] = {}
     for o in observations:
         periods[(o["indicator_id"], o["region"])].add(o["period"])
+        if o["preferred"] == "true":
+            preferred[(o["indicator_id"], o["region"], o["period"])] = o
     known = {t["target_id"] for t in targets}
     unknown = set(AUDIT_RELATED) - known
     if unknown:
@@ -993,6 +1018,8 @@ def definition_audit(targets: list[dict], observations: list[dict]) -> list[dict
     for t in targets:
         for period in sorted(periods[(t["indicator_id"], t["region"])]):
             reason = USED_REASON if len(period) == 4 else SUBANNUAL_REASON
+            caveat = value_caveat(preferred[(t["indicator_id"], t["region"], period)])
+            reason = (reason[0].rstrip(".") + "; " + caveat[0] + ".", reason[1].rstrip("。") + "；" + caveat[1] + "。") if caveat else reason
             out.append({"target_id": t["target_id"], "indicator_id": t["indicator_id"], "region": t["region"], "period": period,
                         "decision": "used" if len(period) == 4 else "excluded", "reason_en": reason[0], "reason_zh": reason[1]})
         for indicator, region, en, zh in AUDIT_RELATED.get(t["target_id"], []):
