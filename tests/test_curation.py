@@ -117,3 +117,62 @@ def test_missing_optional_tables_load_as_empty(tiny_data_dir: Path) -> None:
     dataset = data.load(tiny_data_dir)
     assert dataset.milestones.empty and list(dataset.milestones.columns) == data.COLUMNS["milestones"]
     assert dataset.definition_audit.empty
+
+
+def curation_module():
+    """Import scripts/curate_harvest.py as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("curate_harvest", ROOT / "scripts" / "curate_harvest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_avg_growth_base_years_are_the_clauses() -> None:
+    targets = {t["target_id"]: t for t in rows("targets.csv") if t["target_type"] == "avg_growth"}
+    assert {k: t["base_year"] for k, t in targets.items()} == {
+        "t001_tech_transaction_growth_2027": "2022",
+        "t001_fiscal_st_growth_2027": "2022",
+        "t002_fiscal_st_talent_growth_2025": "2020",
+        "t004_nbzone_tech_transaction_growth_2022": "2017",
+        "t004_wzzone_tech_transaction_growth_2022": "2017",
+        "t004_tech_smes_doubling_2022": "2017",
+        "t004_high_tech_enterprises_doubling_2022": "2017",
+    }
+
+
+def obs_row(value: str, status: str = "official", qualifier: str = "", weak: bool = False, published: str = "2020-01-01", source: str = "s") -> dict:
+    """Return a minimal curated observation for the preferred-vintage rule."""
+    return {"value": value, "status": status, "qualifier": qualifier, "_weak": weak, "published": published, "source_id": source}
+
+
+def test_agreeing_vintages_pick_the_more_precise_official_row() -> None:
+    module = curation_module()
+    rounded, precise = obs_row("11985", "reported", source="a"), obs_row("11985.1", "official", source="b")
+    chosen, _ = module.agreeing_choice([rounded, precise])
+    assert chosen is precise
+
+
+def test_disagreeing_vintages_need_an_explicit_decision() -> None:
+    module = curation_module()
+    assert module.agreeing_choice([obs_row("6730.33"), obs_row("6810.1998")]) is None  # 1.2 % apart
+    assert module.agreeing_choice([obs_row("25000", qualifier=">"), obs_row("25000")]) is None  # a bound is not the value
+    assert module.agreeing_choice([obs_row("3.0", "estimate"), obs_row("3.0")]) is None
+
+
+def test_copy_dates_use_the_original_calendar_capped_at_the_copy() -> None:
+    module = curation_module()
+    from datetime import date
+
+    assert module.copy_release("copy_city_data", "2015", date(2026, 3, 20))[0] == date(2016, 10, 31)
+    assert module.copy_release("copy_city_data", "2024", date(2025, 6, 1))[0] == date(2025, 6, 1)
+    assert module.copy_release("copy_rd_bulletin", "2023", date(2025, 6, 9))[0] == date(2024, 9, 30)
+
+
+def test_reader_text_removes_collection_references() -> None:
+    module = curation_module()
+    assert module.reader_text("技术交易额 (NOTES §3)") == "技术交易额"
+    assert "harvest" not in module.reader_text("within the harvest's partial date '2021'").lower()
+    with pytest.raises(SystemExit):
+        module.reader_text("see footnotes")
