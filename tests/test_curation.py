@@ -176,3 +176,13 @@ def test_reader_text_removes_collection_references() -> None:
     assert "harvest" not in module.reader_text("within the harvest's partial date '2021'").lower()
     with pytest.raises(SystemExit):
         module.reader_text("see footnotes")
+
+
+def test_where_published_matches_the_target_region() -> None:
+    dataset = data.load(DATA)
+    wenzhou_zone = data.where_published(dataset, "t004_wzzone_high_tech_industry_share_2022")
+    assert "温州" in wenzhou_zone and "Ningbo" not in wenzhou_zone and "宁波" not in wenzhou_zone
+    ningbo = data.where_published(dataset, "t001_high_tech_industry_share_2027")
+    assert ningbo == dataset.indicator("high_tech_industry_va_share")["where_published"]
+    coverage = data.coverage_table(dataset, region="wenzhou_hightech_zone")
+    assert not coverage["where_published"].str.contains("Ningbo bulletin").any()

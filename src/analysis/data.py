@@ -539,6 +539,13 @@ def with_sources(dataset: Dataset, observations: pd.DataFrame) -> pd.DataFrame:
 # Coverage
 
 
+def where_published(dataset: Dataset, target_id: str) -> str:
+    """Return where a target's figure is published: the target's own entry (its region), else the indicator's."""
+    target = dataset.targets.set_index("target_id").loc[target_id]
+    own = str(target.get("where_published", "") or "")
+    return own or str(dataset.indicator(target["indicator_id"])["where_published"] or "")
+
+
 def coverage_table(dataset: Dataset, region: str = "ningbo", as_of: date | str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Return, per target of a region, the years with data, the latest value and its source."""
     chosen = with_sources(dataset, select_as_of(dataset.observations, as_of))
@@ -547,12 +554,11 @@ def coverage_table(dataset: Dataset, region: str = "ningbo", as_of: date | str |
     targets = dataset.targets if region in (None, "", "all") else dataset.targets[dataset.targets["region"] == region]
     for target in targets.sort_values("target_id").itertuples():
         series = annual[(annual["indicator_id"] == target.indicator_id) & (annual["region"] == target.region)].sort_values("year")
-        meta = dataset.indicator(target.indicator_id)
         if series.empty:
             rows.append({
                 "target_id": target.target_id, "indicator_id": target.indicator_id, "region": target.region,
                 "years": "", "n_years": 0, "latest_period": "", "latest_value": np.nan, "latest_shown": "",
-                "latest_status": "", "source_id": "", "source_title": "", "where_published": meta["where_published"],
+                "latest_status": "", "source_id": "", "source_title": "", "where_published": where_published(dataset, target.target_id),
             })
             continue
         latest = series.iloc[-1]
