@@ -418,6 +418,10 @@ PREFERRED = {
         "5125.82 is the bulletin's first release"),
     ("gdp", "ningbo", "2011"): ("6059.2409", "zz14754", "final figure of the NBS city data; 6010.48 is the bulletin's first release"),
     ("gdp", "ningbo", "2012"): ("6582.2", "zz14754", "final figure of the NBS city data; 6524.7 is the bulletin's first release"),
+    ("gdp", "ningbo", "2015"): ("8003.6103", "zz14754", "final figure of the NBS city data; 8011.5 is a copied city profile "
+        "(weak source) with another, probably earlier, value"),
+    ("gdp", "ningbo", "2022"): ("15704.3", "zz14754", "exact figure of the NBS city data; 15700 is '1.57 trillion' rounded "
+        "(the article's sector values add up to 15714.3)"),
     ("gdp", "dalian", "2016"): ("6810.1998", "zz14754", "the later download carries the revised value; 6730.33 is the 2019 vintage"),
     ("high_tech_enterprises", "shenzhen", "2024"): ("25700.0", "finchain-agent",
         "exact count of national high-tech enterprises, consistent with the '突破2.5万家' bound; the source is a weak panel"),
@@ -1342,18 +1346,27 @@ def curate(rows: list[dict]) -> tuple[list[dict], list[dict], dict]:
     return out, src_rows, log
 
 
-# Automatic preferred vintage (only when every row of a key agrees within rounding): the more
+# Automatic preferred vintage (only when every row of a key agrees within rounding, i.e. within half
+# the rounding step of the coarsest printed value): the more
 # official status first, then the more digits, then a source not flagged weak, then the later
 # publication. Keys whose rows disagree need an explicit PREFERRED entry.
-AGREE_TOLERANCE = 0.006  # relative; 11985 vs 11985.1, 8686.49 vs 8686.4911, 2.4 vs 2.40
 STATUS_ORDER = {"revised": 0, "official": 1, "reported": 2, "derived": 3, "preliminary": 4, "estimate": 5}
+
+
+def rounding_step(value: str) -> float:
+    """Return the rounding step of a printed value ('11985' -> 1, '2.40' -> 0.01, '12409.0' -> 1)."""
+    text = value.strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    return 10.0 ** -len(text.split(".")[1]) if "." in text else 1.0
 
 
 def agreeing_choice(members: list[dict]) -> tuple[dict, str] | None:
     """Pick the preferred row among rows that agree within rounding, or None when they disagree."""
     values = [float(m["value"]) for m in members]
     low, high = min(values), max(values)
-    if high - low > AGREE_TOLERANCE * max(abs(high), 1e-9):
+    coarsest = max(rounding_step(m["value"]) for m in members)
+    if high - low > coarsest / 2 + 1e-9:
         return None
     if len({m["qualifier"] for m in members}) > 1 or any(m["status"] == "estimate" for m in members):
         return None

@@ -186,3 +186,12 @@ def test_where_published_matches_the_target_region() -> None:
     assert ningbo == dataset.indicator("high_tech_industry_va_share")["where_published"]
     coverage = data.coverage_table(dataset, region="wenzhou_hightech_zone")
     assert not coverage["where_published"].str.contains("Ningbo bulletin").any()
+
+
+def test_rounding_step_of_printed_values() -> None:
+    module = curation_module()
+    assert module.rounding_step("11985") == 1.0
+    assert module.rounding_step("2.40") == pytest.approx(0.01)
+    assert module.rounding_step("12409.0") == 1.0
+    assert module.agreeing_choice([obs_row("12409.0"), obs_row("12408.7")]) is not None
+    assert module.agreeing_choice([obs_row("15700"), obs_row("15704.3")]) is None
