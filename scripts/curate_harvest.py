@@ -950,7 +950,7 @@ AUDIT_RELATED = {
         ("high_tech_enterprises_survey", "ningbo", "Firms inside the industrial survey only, not the certified stock.", "仅为规上工业统计范围内的企业，不是有效存量。"),
     ],
     "t001_fiscal_st_growth_2027": [
-        ("fiscal_st_expenditure_yoy", "ningbo", "A single year's growth rate; the target is average growth from 2022.", "单年增速；目标为自2022年起的年均增速。"),
+        ("fiscal_st_expenditure_yoy", "ningbo", "One year's growth rate: evidence on the pace, not the average growth since 2022 by itself.", "单年增速：可说明增长速度，但本身不等于自2022年起的年均增速。"),
     ],
     "t004_high_level_talents_2022": [
         ("overseas_high_level_talents_stock", "ningbo", "Stock of overseas talents in Ningbo, not talents introduced in both cities.", "宁波海外人才存量，不是两市引进人数。"),
