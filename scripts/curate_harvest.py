@@ -127,6 +127,28 @@ ID_SPLITS = {
     ("tech_smes", "wenzhou", "2022", "2159"): ("tech_smes_new", "2159 firms newly registered in 2022 = flow; the stock is >14000"),
     ("specialized_little_giants", "ningbo", "2020", "50"): (
         "specialized_little_giants_new", "new in the 2nd national batch = flow; 2021-2022 rows are cumulative"),
+    # Definition checks against the targets (issue 9): figures kept as related context, never as
+    # the target's series. The target counts persons; these rows count projects.
+    ("global_top_talents_new", "ningbo", "2021", "12"): (
+        "global_top_talent_projects_five_year_total", "全职顶尖人才项目 over the five years to 2021: projects, not persons, and not one year"),
+    ("global_top_talents_new", "ningbo", "2024", "9"): (
+        "global_top_talent_projects_new", "全职顶尖人才项目 supported in 2024: projects, not persons"),
+    # The target is the size of the whole fund cluster (科创基金集群, >1000亿); these are single funds.
+    ("sci_tech_fund_size", "ningbo", "2021", "50"): ("sci_tech_fund_single_size", "one fund (示范区科技成果转化基金), not the cluster"),
+    ("sci_tech_fund_size", "ningbo_hightech_zone", "2024", "50"): ("sci_tech_fund_single_size", "one fund of the zone, not the city's cluster"),
+    ("sci_tech_fund_size", "ningbo", "2018", "23"): (
+        "angel_fund_capital_mobilised", "angel guidance fund's own 2亿 plus 21.53亿 leveraged social capital: a derived total, not a fund size"),
+    # The 2027 high-tech share target is on the 2018 classification; 2014 is on the old one.
+    ("high_tech_industry_va_share", "ningbo", "2014", "34.7"): ("high_tech_industry_va_share_pre2018", "pre-2018 classification of high-tech industry"),
+    # The target counts all new national and provincial leading talents; these rows cover one programme each.
+    ("leading_talents_new", "ningbo", "2016", "8"): ("leading_talents_single_programme_new", "only the 2nd batch of the national 万人计划"),
+    ("leading_talents_new", "ningbo", "2019", "9"): ("leading_talents_single_programme_new", "only one national programme (MOST), teams counted apart"),
+    # The target counts 科技攻关项目 implemented 2023-2027; these are 科技创新2025 major projects, partly cumulative.
+    ("sci_tech_projects", "ningbo", "2018", "120"): ("sci_tech_2025_major_projects", "科技创新2025 major special projects, another programme"),
+    ("sci_tech_projects", "ningbo", "2020", "240"): ("sci_tech_2025_major_projects", "科技创新2025 major projects under way (cumulative), another programme"),
+    ("sci_tech_projects", "ningbo", "2020", "350"): ("sci_tech_2025_major_projects", "科技创新2025 major projects deployed 2018-2020 (cumulative), another programme"),
+    # Per 10,000 labour force (每万劳动力), not per 10,000 employed persons (每万名就业人员).
+    ("rd_personnel_per_10k_employed", "ningbo", "2014", "95"): ("rd_personnel_per_10k_labour_force", "每万劳动力: denominator is the labour force, not employed persons"),
     # Fiscal S&T spending: the 2024 row is a growth rate, not a level in 亿元
     ("fiscal_st_expenditure", "ningbo", "2024", "20.8"): (
         "fiscal_st_expenditure_yoy", "增幅20.8% is the growth of 财政科技经费投入, not a level in 亿元"),
@@ -146,6 +168,12 @@ AMBIGUOUS_TECH_CONTRACT = {
 
 UNIT_FIXES = {
     ("fiscal_st_expenditure", "ningbo", "2024", "20.8"): ("%", None, "unit relabelled from '% yoy growth' to '%' (growth rate)"),
+}
+
+# Period fixes: a stock dated within a year is a month-end value, not the annual (year-end) one.
+# Key: (harvest id, region, period, value) -> (period, reason)
+PERIOD_FIXES = {
+    ("high_skilled_talents_total", "ningbo", "2021", "562000"): ("2021-03", "截至2021年一季度: stock at the end of Q1 2021, not at the end of 2021"),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -195,6 +223,19 @@ STATUS_FIXES = {
     ("resident_population", "ningbo", "2015", "858.2"): ("revised", "back-revised to the 7th-census basis (宁波统计年鉴2021)"),
     ("rd_gdp_ratio", "china", "2020", "2.36"): ("revised", "2026 restatement after GDP revision; the original series gives 2.40"),
     ("rd_gdp_ratio", "china", "2012", "1.91"): ("revised", "2026 restatement on the revised GDP basis (NOTES §2), same sentence as 2020 = 2.36"),
+    # --- second harvest
+    ("rd_gdp_ratio", "ningbo", "2018", "2.6"): ("estimate", "given in the Feb-2019 work report, before the R&D survey; rounded"),
+    ("rd_gdp_ratio", "ningbo", "2023", "3.15"): ("estimate", "the Jan-2024 starting level against the 3.3% goal, before the final 3.08"),
+    ("high_tech_enterprises_new", "ningbo", "2022", "1500"): ("estimate", "expected in Nov 2022 (预计)"),
+    ("high_tech_industry_va_yoy", "ningbo", "2024", "9"): ("estimate", "source says 预计"),
+    ("rd_gdp_ratio", "wenzhou", "2020", "2.2"): ("estimate", "stated in Dec 2020 before the R&D survey"),
+    ("rd_expenditure", "ningbo_hightech_zone", "2021", "28"): ("estimate", "source says 预计"),
+    ("sci_tech_fund_single_size", "ningbo", "2023", "50"): ("reported", "an authorised scale, not paid-in capital"),
+    ("sci_tech_fund_size", "ningbo", "2018", "23"): ("derived", "2 + 21.53 (fund capital invested plus leveraged social capital), rounded in the source"),
+    ("gdp", "ningbo", "2010", "5125.82"): ("preliminary", "bulletin's first release; the final NBS figure is 5163"),
+    ("gdp", "ningbo", "2011", "6010.48"): ("preliminary", "bulletin's first release; the final NBS figure is 6059.24"),
+    ("gdp", "ningbo", "2012", "6524.7"): ("preliminary", "bulletin's first release; the final NBS figure is 6582.2"),
+    ("gdp", "dalian", "2016", "6810.1998", "zz14754"): ("revised", "differs from the 2019 download (6730.33): a later revision"),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -232,8 +273,18 @@ QUALIFIERS = {
     ("rd_gdp_ratio", "ningbo", "2019", "2.8"): ("~", "nearly 2.8%"),
     ("invention_patents_per_10k", "suzhou", "2021", "70"): ("~", "近70件"),
     ("rd_gdp_ratio", "hangzhou", "2019", "3.4"): ("~", "3.4左右"),
-    ("digital_economy_core_va_target", "ningbo", "2020", "2200"): (">", "targeted to exceed 220 billion yuan"),
     ("national_high_tech_zone_rank", "ningbo", "2024", "10"): ("<=", "首次跻身全国前十 (top 10; exact rank not stated)"),
+    # --- second harvest (keys use the curated id)
+    ("labour_productivity", "ningbo", "2019", "21"): (">", "超过21万元/人"),
+    ("high_tech_enterprises_new", "ningbo", "2022", "1500"): (">", "expected ... increase of over 1,500"),
+    ("rd_gdp_ratio", "wenzhou", "2020", "2.2"): (">", "超过2.2%"),
+    ("overseas_high_level_talents_stock", "ningbo", "2017", "10000"): (">", "海外高层次人才突破1万人"),
+    ("ip_service_institutions_stock", "china", "2021", "84000"): ("~", "约为8.4万家"),
+    ("angel_investable_capital", "ningbo", "2022-06", "400"): (">", "可投资本超过400亿元"),
+    ("angel_fund_leveraged_capital", "ningbo", "2024-05", "20"): (">", "more than 2 billion yuan"),
+    ("valid_invention_patents", "ningbo_hightech_zone", "2020", "3500"): (">", "累计超过3500件"),
+    ("national_innovative_city_rank", "ningbo", "2023", "21"): (">=", "absent from the published top 20: rank 21 or lower"),
+    ("high_tech_enterprises_new", "wenzhou", "2021", "766"): (">=", "first 2021 batch only: the full-year count is at least 766"),
 }
 
 # Rows whose quote contains bound-like words that do not qualify the value itself (reviewed).
@@ -258,6 +309,19 @@ NO_QUALIFIER = {
     ("high_tech_enterprises", "zhejiang", "2019", "11931"): "有望突破1.5万家 is the year-end expectation; 11931 is exact",
     ("rd_expenditure", "zhejiang", "2019", "1669.8"): "超过了千亿元 refers to the threshold club",
     ("rd_gdp_ratio", "zhejiang", "2023", "3.20"): "超过全国平均水平 compares with the national level",
+    # --- second harvest
+    ("digital_economy_core_va", "ningbo", "2022", "1119"): "近五年 qualifies the period of the growth rate",
+    ("gdp", "wenzhou", "2022", "8029.8"): "增长7%左右 is the plan's growth target; 8029.8 is the outturn",
+    ("enterprise_rd_centers_provincial_plus", "ningbo", "2008", "112"): "省级以上 names the tier, not a bound",
+    ("enterprise_rd_institutions", "ningbo", "2015", "1082"): "市级以上 names the tier, not a bound",
+    ("rd_institutions_provincial_plus", "ningbo_hightech_zone", "2020", "56"): "省级及以上 names the tier, not a bound",
+    ("global_top_talents_two_year", "ningbo", "2020", "17"): "近两年 qualifies the period, not the count",
+    ("high_level_talents_introduced", "wenzhou_hightech_zone", "2019", "2355"): "省级以上 qualifies another count",
+    ("high_tech_enterprises", "ningbo", "2021", "3919"): "超25% qualifies the growth rate, not the stock",
+    ("leading_talents_national_provincial_stock", "ningbo", "2017", "332"): "突破1萬 qualifies another count",
+    ("science_education_bases_provincial_plus", "zhejiang", "2022", "343"): "省级以上 names the tier, not a bound",
+    ("specialized_little_giants_city_rank", "ningbo", "2023", "5"): "top 10 names the list; Ningbo is fifth in it",
+    ("yongjiang_lab_research_teams", "ningbo", "2022-05", "8"): "目前已 is a date, not a bound",
 }
 BOUND_WORDS = re.compile(r"突破|超过|超|逾|(?<!规模)以上|余家|多个|多家|近|约|左右|more than|over |nearly|about|exceed|前十|top")
 
@@ -303,7 +367,7 @@ PREFERRED = {
         "actual end-2020 stock replaces the December-2020 projection '>3000' (NOTES §2)"),
     ("invention_patents_granted", "ningbo", "2017"): ("5382", "kjj.ningbo.gov.cn",
         "exact figure of the S&T bureau (also the IP white paper); 5400 is rounded in the 2018 work report (NOTES §2)"),
-    ("sci_tech_projects", "ningbo", "2020"): ("240", "japanese.ningbo.gov.cn",
+    ("sci_tech_2025_major_projects", "ningbo", "2020"): ("240", "japanese.ningbo.gov.cn",
         "official government site, exact count of projects under way (Nov 2020); '350多' counts projects deployed "
         "2018-2020, a different basis (NOTES §2)"),
     ("national_high_tech_zone_rank", "ningbo", "2016"): ("17", "nbhtz.gov.cn",
@@ -349,6 +413,20 @@ PREFERRED = {
     ("rd_gdp_ratio", "xiamen", "2024"): ("3.46", "reportify.cn",
         "later and more precise (Oct 2025, '0.77pp above' the final national 2.69); 3.4 ('0.72pp above' the "
         "preliminary national 2.68) is the earlier rounded value; the 3.46 source is a weak digest (NOTES §2)"),
+    # --- second harvest conflicts
+    ("gdp", "ningbo", "2010"): ("5163.0", "zz14754", "final figure of the NBS city data (the series used for 2010-2022); "
+        "5125.82 is the bulletin's first release"),
+    ("gdp", "ningbo", "2011"): ("6059.2409", "zz14754", "final figure of the NBS city data; 6010.48 is the bulletin's first release"),
+    ("gdp", "ningbo", "2012"): ("6582.2", "zz14754", "final figure of the NBS city data; 6524.7 is the bulletin's first release"),
+    ("gdp", "ningbo", "2015"): ("8003.6103", "zz14754", "final figure of the NBS city data; 8011.5 is a copied city profile "
+        "(weak source) with another, probably earlier, value"),
+    ("gdp", "ningbo", "2022"): ("15704.3", "zz14754", "exact figure of the NBS city data; 15700 is '1.57 trillion' rounded "
+        "(the article's sector values add up to 15714.3)"),
+    ("gdp", "dalian", "2016"): ("6810.1998", "zz14754", "the later download carries the revised value; 6730.33 is the 2019 vintage"),
+    ("high_tech_enterprises", "shenzhen", "2024"): ("25700.0", "finchain-agent",
+        "exact count of national high-tech enterprises, consistent with the '突破2.5万家' bound; the source is a weak panel"),
+    ("rd_gdp_ratio", "china", "2012"): ("1.98", "huhuaping/techme",
+        "the R&D bulletin series (one vintage with 2013-2023); 1.91 is a 2026 restatement on the revised GDP basis"),
     ("tech_smes", "wenzhou", "2022"): ("14000", "0577ou.com",
         "cumulative stock (like the Ningbo tech_smes row); 2159 counts firms newly registered in 2022 (flow), kept "
         "for the record (NOTES §2)"),
@@ -436,6 +514,7 @@ SOURCE_RULES = [
     ("xiaomonv0755.com/tjgb/06ln", "bulletin", False, repost("xiaomonv0755.com", "大连市统计局 (2023 statistical bulletin)"), None),
     ("xindetihuiya.com", "bulletin", False, repost("xindetihuiya.com", "宁波市统计局 (7th census bulletin)"), "census"),
     ("dcgqt.com", "bulletin", False, repost("dcgqt.com", "宁波市统计局 (2022 population bulletin)"), None),
+    ("bx2200.com/baogao", "government_report", False, repost("bx2200.com", "宁波市人民政府 (2023 work report)"), None),
     ("bx2200.com", "bulletin", False, repost("bx2200.com", "宁波市统计局 (2024 population bulletin)"), None),
     ("aidisha.cn", "news", False, repost("aidisha.cn", "中国宁波网 (report on the 14th five-year S&T plan)"), None),
     ("emrcity.com", "policy", False, repost("emrcity.com", "宁波市人民政府 (13th five-year S&T plan text)"), None),
@@ -491,6 +570,41 @@ SOURCE_RULES = [
     # Not in the NOTES repost table, but the page itself says it reposts a bureau release (NOTES §5).
     ("gkzhan.com", "news", False, repost("m.gkzhan.com", "宁波市科学技术局 release"), None),
     ("investchn.com", "news", False, repost("investchn.com", "宁波大榭开发区 news"), None),
+    # --- second harvest: public data files (copies of official tables; dates from COPY_RULES)
+    ("zz14754/ex_Team01", "yearbook", False, "NBS city annual data (国家数据·主要城市年度数据) downloaded into a public code "
+     "repository in 2026; whole-city values; 2018 and earlier look unrevised for the 4th economic census", "copy_city_data"),
+    ("Dragon1573/Math_Modeling", "yearbook", False, "the same NBS city annual table downloaded into a public code repository "
+     "in 2019 (an earlier vintage)", "copy_city_data"),
+    ("huhuaping/techme/blob/9ad60a190dec4a56953da9c478d42cd44c80762a/data/HitechFirmsPub", "other", False,
+     "recognition lists of the Torch Centre (innocom.gov.cn) compiled in a public R package; a count of firms listed "
+     "in the year, not the stock", "copy_list"),
+    ("huhuaping/techme/blob/9ad60a190dec4a56953da9c478d42cd44c80762a/data/PublicBudget", "yearbook", False,
+     "China Statistical Yearbook, local general public budget expenditure on science and technology, compiled in a "
+     "public R package", "copy_yearbook"),
+    ("huhuaping/techme", "bulletin", False, "R&D bulletins and the China Statistical Yearbook on Science and Technology, "
+     "compiled in a public R package", "copy_rd_bulletin"),
+    ("yuhanl-Yvonne/finchain-agent", "yearbook", True, "weak: China City Statistical Yearbook values as compiled in a "
+     "third-party research panel (one row per firm and year)", "copy_city_data"),
+    ("shihe110/sgd", "other", True, "weak: population table in a public code repository, original source not stated", None),
+    ("Rock-Candy-Tea/RSSHUB-PAGE", "news", False, repost("a public RSS archive", "新京报·新京智库 via 新浪财经"), None),
+    ("hbzqbyyxgs.com", "aggregator", True, W_SPAM + "; copy of a Maigoo list of the innovative-city ranking", None),
+    ("breakinglatest.news", "news", True, W_MACHINE + "; English rewrite of a 21世纪经济研究院 analysis", None),
+    ("wwwzlm.com", "news", True, W_SPAM + "; repost of 科技金融时报", None),
+    ("xpykjsws.com", "news", True, W_SPAM + "; repost of 宁波日报/浙江日报 text", None),
+    ("calyptus.net", "news", False, repost("news.calyptus.net", "中国新闻网"), None),
+    ("ebuyphilippines.com", "news", False, repost("ebuyphilippines.com", "人民网"), None),
+    ("ybx365.cn", "government_report", False, repost("m.ybx365.cn", "宁波市人民政府 (2024 work report summary)"), None),
+    ("feifmx.com", "news", False, repost("feifmx.com", "央广网"), None),
+    ("nbiota.com", "news", False, repost("nbiota.com", "百家号 article (宁波市物联网产业协会)"), None),
+    ("qwyd.net", "government_report", False, repost("guanchang.qwyd.net", "宁波市人民政府 (2019 work report)"), None),
+    ("ccpc360.com", "policy", False, repost("ccpc360.com", "宁波市人民政府 (14th five-year manufacturing plan)"), None),
+    ("emrcity.com/research_show-55", "policy", False, repost("emrcity.com", "宁波市人民政府 (13th five-year S&T plan)"), None),
+    ("nbeeia.cn", "news", False, repost("nbeeia.cn", "news on Ningbo's headquarters economy"), None),
+    ("tibet.cn", "news", False, repost("tibet.cn", "宁波市政府新闻办 press conference report"), None),
+    ("jxxw.com.cn", "news", False, repost("嘉兴日报 e-paper", "新华社"), None),
+    ("heec.cahe.edu.cn", "bureau", False, repost("heec.cahe.edu.cn", "国家知识产权局 (2022 survey report)"), None),
+    ("cz001.com.cn", "news", False, "local site quoting the published top-20 list of the 2023 innovative-city report", None),
+    ("浙江宁波:“十三五”硬核实力上台阶", "news", False, "中国经济导报·中国发展网 interview; no address or date on record", None),
     # --- official and first-hand sources
     ("kjj.ningbo.gov.cn", "bureau", False, "宁波市科学技术局 annual work summary", None),
     ("tjj.ningbo.gov.cn", "bureau", False, "宁波市统计局 monthly table", None),
@@ -540,6 +654,9 @@ DATE_OVERRIDES = {
     # public before that yearbook (autumn 2021).
     "http://www.psic.org.cn/lishishuju/4261.html":
         ("2021-12-31", "the page cites 宁波统计年鉴2021 (published in the autumn of 2021); end of 2021"),
+    # Second harvest: the interview (no address) quotes figures up to June 2020: second half of 2020.
+    "浙江宁波:“十三五”硬核实力上台阶":
+        ("2020-12-31", "the text reviews 2015 to June 2020, so it appeared in the second half of 2020; end of 2020"),
 }
 
 
@@ -586,6 +703,340 @@ def harvest_window(text: str) -> tuple[date, date] | None:
     return date(year, 1, 1), date(year, 12, 31)
 
 
+# =============================================================================================
+# SECOND HARVEST (December 2026): observations_wave3_news.csv and observations_wave3_datasets.csv
+# Same columns as the first harvest; nothing repeats a first-harvest row. The tables below are
+# applied before the common curation steps (sources, dates, qualifiers, preferred vintages).
+
+DEFAULT_WAVE3 = (
+    ROOT.parent / "shared" / "data-harvest" / "observations_wave3_news.csv",
+    ROOT.parent / "shared" / "data-harvest" / "observations_wave3_datasets.csv",
+)
+
+# Release calendars of the originals copied into public data files (rule -> (month, day) of Y+1).
+# A copy's commit date only proves the value was public by then; the original was public earlier,
+# so the estimate is the original's calendar date, never after the copy.
+COPY_RULES = {
+    "copy_city_data": ((10, 31), "NBS city annual data / city statistical yearbook for year Y: Y+1-10-31"),
+    "copy_rd_bulletin": ((9, 30), "R&D statistical bulletin / S&T statistical yearbook for year Y: Y+1-09-30"),
+    "copy_yearbook": ((10, 31), "China Statistical Yearbook (fiscal tables) for year Y: Y+1-10-31"),
+    "copy_list": ((12, 31), "recognition lists published during year Y: Y-12-31"),
+}
+
+
+# A revised value cannot have been public before the earlier vintage it replaces was still being
+# copied: its latest consistent date is the later copy. Key: (id, region, period, value) -> (date, why)
+COPY_DATE_OVERRIDES = {
+    ("gdp", "dalian", "2016", "6810.1998"): ("2026-03-20", "revision seen only in the 2026 copy (the 2019 copy has 6730.33); "
+                                              "the copy date is the latest date consistent with both"),
+}
+
+
+def copy_release(rule: str, period: str, copied: date) -> tuple[date, str]:
+    """Estimate when the original of a copied value was public: its calendar date, capped at the copy."""
+    (month, day), text = COPY_RULES[rule]
+    year = int(period[:4]) + (0 if rule == "copy_list" else 1)
+    estimate = date(year, month, day)
+    if estimate > copied:
+        return copied, f"{text}; capped at the date of the public copy ({copied.isoformat()})"
+    return estimate, f"{text}; the public copy is dated {copied.isoformat()}"
+
+
+# Whole-id mappings of second-harvest ids. Key: (harvest id, region or "*") -> (curated id, reason).
+W3_ID_RULES = {
+    ("rd_personnel", "china"): ("rd_personnel_fte", "R&D人员全时当量 (full-time equivalent), printed in 人年"),
+    ("rd_personnel", "zhejiang"): ("rd_personnel_fte", "R&D人员全时当量 (full-time equivalent), printed in 人年"),
+    ("tech_contract_value_yoy", "wenzhou_hightech_zone"): ("tech_transaction_value_yoy", "growth of 技术交易额 (not registered 技术合同成交额)"),
+    ("specialized_little_giants_city_rank", "ningbo"): ("specialized_little_giants_city_rank", "rank of the cumulative national count among cities"),
+}
+# Single-row id decisions (definition or scope differs from the target's indicator).
+# Key: (harvest id, region, period, value) -> (curated id, reason)
+W3_ID_SPLITS = {
+    ("high_tech_industry_va_share", "ningbo", "2014", "34.68"): ("high_tech_industry_va_share_pre2018", "pre-2018 classification of high-tech industry"),
+    ("high_tech_industry_va_share", "ningbo", "2015", "37"): ("high_tech_industry_va_share_pre2018", "pre-2018 classification of high-tech industry"),
+    ("high_tech_industry_va_share", "ningbo", "2016", "41.22"): ("high_tech_industry_va_share_pre2018", "pre-2018 classification of high-tech industry"),
+    ("labour_productivity", "ningbo", "2014", "15"): ("labour_productivity_quality_report", "basis of the 2016 development-quality report; its 2016 value (21.53) is inconsistent with the planning commission's series (2019 >21, +5.7 since 2015)"),
+    ("labour_productivity", "ningbo", "2016", "21.53"): ("labour_productivity_quality_report", "basis of the 2016 development-quality report, inconsistent with the planning commission's series"),
+    ("enterprise_rd_institutions", "ningbo", "2008", "112"): ("enterprise_rd_centers_provincial_plus", "provincial-and-above enterprise R&D centres only, narrower than municipal-and-above"),
+    ("enterprise_rd_institutions", "ningbo", "2020", "32"): ("national_enterprise_tech_centers", "national enterprise technology centres only"),
+    ("enterprise_rd_institutions", "ningbo_hightech_zone", "2020", "56"): ("rd_institutions_provincial_plus", "provincial-and-above R&D institutions of all types in the zone, not only enterprise ones"),
+    ("enterprise_rd_institutions_new", "ningbo", "2015", "44"): ("enterprise_rd_centers_provincial_plus_new", "new national and provincial enterprise R&D institutions only (3+29+12)"),
+    ("enterprise_rd_institutions_new", "ningbo", "2016", "53"): ("enterprise_rd_centers_provincial_plus_new", "new national and provincial enterprise R&D institutions only (5+4+13+31)"),
+    ("global_top_talents_new", "ningbo", "2020", "17"): ("global_top_talents_two_year", "full-time top talents recruited over about two years, year inferred; not an annual flow"),
+    ("high_level_talents_introduced", "ningbo", "2017", "10000"): ("overseas_high_level_talents_stock", "stock of overseas high-level talents in Ningbo, not talents introduced in the year"),
+    ("high_skilled_talents_new", "ningbo", "2021", "300000"): ("high_skilled_talents_new_five_year_total", "new highly skilled workers over the five years to 2021, not one year"),
+    ("ip_service_institutions", "china", "2020", "73000"): ("ip_service_institutions_stock", "stock of IP service institutions (national), not new ones"),
+    ("ip_service_institutions", "china", "2021", "84000"): ("ip_service_institutions_stock", "stock of IP service institutions (national), not new ones"),
+    ("leading_talents", "ningbo", "2017", "332"): ("leading_talents_national_provincial_stock", "cumulative national and provincial programme selections (91 + 241), a stock"),
+    ("leading_talents_new", "ningbo", "2017", "516"): ("municipal_leading_talents_shortlisted", "municipal programme shortlist, not national or provincial leading talents"),
+    ("national_industrial_clusters", "ningbo", "2020", "4"): ("national_cluster_cultivation_list", "entries on the national advanced-manufacturing cluster cultivation list, not designated national clusters"),
+    ("national_industrial_clusters", "ningbo", "2024", "2"): ("national_industrial_clusters_new", "co-built national advanced manufacturing clusters added in 2024 (flow)"),
+    ("private_capital_st_investment", "ningbo", "2019", "17.2"): ("talent_programme_leveraged_capital", "private capital leveraged by talent-programme projects in one year"),
+    ("private_capital_st_investment", "ningbo", "2022-06", "400"): ("angel_investable_capital", "investable capital of registered angel investors"),
+    ("private_capital_st_investment", "ningbo", "2023", "7442.9"): ("private_fund_aum", "assets under management of all private fund managers"),
+    ("private_capital_st_investment", "ningbo", "2024-05", "20"): ("angel_fund_leveraged_capital", "social capital leveraged by the municipal angel investment guidance fund since 2013"),
+    ("private_capital_st_investment", "wenzhou_hightech_zone", "2019", "5.99"): ("venture_capital_investment", "investment by venture-capital institutions in the year"),
+    ("sci_tech_fund_size", "ningbo", "2022", "10"): ("sci_tech_fund_single_size", "one fund family, not the whole fund cluster"),
+    ("sci_tech_fund_size", "ningbo", "2023", "50"): ("sci_tech_fund_single_size", "authorised scale of one fund, not the whole fund cluster"),
+    ("science_popularization_bases", "zhejiang", "2022", "343"): ("science_education_bases_provincial_plus", "provincial-and-above science education bases (stock), narrower than all kinds of bases"),
+    ("specialized_little_giants_key", "ningbo", "2021", "55"): ("specialized_little_giants_key", "key little giants with central fiscal support (stock)"),
+    ("tech_contract_value", "ningbo", "2024-07", "515.05"): ("tech_transaction_value", "技术交易额, not registered 技术合同成交额"),
+    ("yongjiang_lab_centers", "ningbo", "2023", "10"): ("yongjiang_lab_research_centers", "research centres laid out, not international first-class new-material centres"),
+    ("yongjiang_lab_research_teams", "ningbo", "2022-05", "8"): ("yongjiang_lab_research_teams", "research teams signed (stock), not researchers"),
+}
+# Unit conversions of second-harvest rows. Key: (curated id, harvest unit) -> (unit, factor, reason)
+W3_UNIT_RULES = {
+    ("rd_personnel_fte", "人年"): ("万人年", 0.0001, "converted from 人年 to 万人年 (÷ 10000)"),
+    ("tech_transaction_value_yoy", "% yoy"): ("%", None, "unit relabelled from '% yoy' to '%'"),
+    ("gdp_per_capita", "万元"): ("万元/人", None, "unit relabelled from '万元' to '万元/人' (per person)"),
+}
+# Rows not kept as observations: differences or summaries of levels that are (or are not) in the
+# data. Key: (harvest id, region, period, value) -> reason
+W3_DROPS = {
+    ("labour_productivity_increase_2015_2019", "ningbo", "2019", "5.7"): "a four-year increase, not a level; its quote is kept with the 2019 level",
+    ("rd_gdp_ratio_change_pp", "ningbo", "2019", "0.13"): "a change in percentage points between two years, not a level",
+    ("digital_economy_core_va_cagr_5y", "ningbo", "2022", "16.4"): "a five-year average growth rate quoted with the 2022 level, not an annual value",
+    ("gdp", "ningbo", "2023", "16453.0"): "the same pre-census first release as 16452.8 (2024 bulletin data), rounded; counted once, "
+                                          "the more precise row is kept",
+}
+# City milestone targets (plans, not outcomes) -> data/milestones.csv, never observations.
+# Key: (harvest id, region, year, value) -> (indicator_id, comparator, reading)
+MILESTONES = {
+    ("rd_gdp_ratio_target", "ningbo", "2024", "3.3"): ("rd_gdp_ratio", ">=", "达到3.3% (stretch goal 3.4%)"),
+    ("rd_gdp_ratio_target", "ningbo", "2025", "3.6"): ("rd_gdp_ratio", ">=", "力争达到3.6% (14th five-year S&T plan)"),
+    ("high_tech_enterprises_target", "ningbo", "2024", "8500"): ("high_tech_enterprises", ">", "有效高新技术企业数量突破8500家 (stretch goal 9000)"),
+    ("high_tech_industry_va_share_target", "ningbo", "2024", "61.5"): ("high_tech_industry_va_share", ">=", "争取达到61.5%"),
+    ("tech_contract_value_target", "ningbo", "2024", "900"): ("tech_transaction_value", ">", "技术交易额突破900亿元 (stretch goal 1000)"),
+    ("tech_contract_value_target", "ningbo", "2025", "450"): ("tech_transaction_value", ">=", "技术交易额达到450亿元 (14th five-year S&T plan)"),
+    ("digital_economy_core_revenue_target", "ningbo", "2023", "5800"): ("digital_economy_core_revenue", ">=", "核心产业营收达5800亿元 (2023 work report)"),
+    ("digital_economy_core_revenue_target", "ningbo", "2027", "12000"): ("digital_economy_core_revenue", ">=", "数字经济核心产业营收达1.2万亿元 (力争, digital economy bureau)"),
+    ("rd_personnel_per_10k_employed_target", "ningbo", "2025", "190"): ("rd_personnel_headcount_per_10k_employed", ">=", "每万名就业人员中R&D人员数达到190人 (unit as printed: 人)"),
+    ("digital_economy_core_va_yoy_target", "ningbo", "2024", "8"): ("digital_economy_core_va_yoy", ">=", "核心产业增加值增长8%"),
+    # first-harvest plan figure stored as an observation before (row of chinadaily 2020-06-24)
+    ("digital_economy_core_va_target", "ningbo", "2020", "2200"): ("digital_economy_core_va", ">", "targeted to exceed 220 billion yuan (another scope than the 2019 value)"),
+}
+MILESTONE_COLUMNS = ["milestone_id", "indicator_id", "region", "year", "comparator", "value", "unit", "source_id",
+                     "published", "quote", "notes"]
+
+
+def wave3_prepare(rows: list[dict], log: dict) -> tuple[list[dict], list[dict]]:
+    """Apply the second-harvest id, unit and drop tables; split off the milestone rows."""
+    kept, milestone_rows = [], []
+    used = set()
+    for row in rows:
+        key4 = (row["indicator_id"], row["region"], row["period"], row["value"])
+        if key4 in MILESTONES:
+            used.add(key4)
+            milestone_rows.append(row)
+            continue
+        if row.get("wave") != 3:
+            kept.append(row)
+            continue
+        if key4 in W3_DROPS:
+            used.add(key4)
+            log["drop"].append((key4, row["url"], W3_DROPS[key4]))
+            continue
+        new_id, why = W3_ID_SPLITS.get(key4) or W3_ID_RULES.get((row["indicator_id"], row["region"])) or (None, "")
+        if key4 in W3_ID_SPLITS:
+            used.add(key4)
+        if new_id and new_id != row["indicator_id"]:
+            row["w3_note"] = f"id {row['indicator_id']} -> {new_id} ({why})"
+            log["split"].append((key4, new_id, why))
+            row["indicator_id"] = new_id
+        rule = W3_UNIT_RULES.get((row["indicator_id"], row["unit"]))
+        if rule:
+            unit, factor, why = rule
+            if factor is not None:
+                row["value_raw"] = row["value"]
+                row["value"] = format_number(float(row["value"]) * factor)
+            log["unit"].append((key4, row["unit"], unit, why))
+            row["w3_unit_note"] = why
+            row["unit"] = unit
+        kept.append(row)
+    missing = (set(MILESTONES) | set(W3_DROPS) | set(W3_ID_SPLITS)) - used
+    if missing:
+        raise SystemExit(f"second-harvest decision entries match no rows: {sorted(missing)}")
+    return kept, milestone_rows
+
+
+def milestone_table(rows: list[dict], source_of: dict) -> list[dict]:
+    """Return the milestones.csv rows (sorted) from the milestone harvest rows."""
+    out = []
+    for row in rows:
+        key4 = (row["indicator_id"], row["region"], row["period"], row["value"])
+        indicator, comparator, reading = MILESTONES[key4]
+        source_id, published = source_of[id(row)]
+        out.append({
+            "milestone_id": f"m_{row['region']}_{indicator}_{row['period']}",
+            "indicator_id": indicator, "region": row["region"], "year": row["period"], "comparator": comparator,
+            "value": row["value"], "unit": row["unit"], "source_id": source_id, "published": published,
+            "quote": row["quote"].strip(), "notes": f"city milestone, a plan not an outcome; reading: {reading}",
+        })
+    out.sort(key=lambda m: m["milestone_id"])
+    return out
+
+
+# =============================================================================================
+# Definition audit (data/definition_audit.csv): for every target, each figure in observations.csv
+# that bears on it is `used` (the target's indicator and region, an annual value), `excluded`
+# (same indicator and region but a sub-annual period) or `related` (kept as context under its own
+# id because unit, scope, denominator, stock/flow or period differ). Reasons are reader-facing.
+
+USED_REASON = ("Same definition, unit and scope as the target.", "与目标的口径、单位和范围一致。")
+SUBANNUAL_REASON = ("Year-to-date or month-end figure; the target is judged on annual values.",
+                    "年内累计或月末数据；目标按年度数值评估。")
+# target_id -> [(indicator_id, region, reason_en, reason_zh)]
+AUDIT_RELATED = {
+    "t001_global_top_talents_2027": [
+        ("global_top_talent_projects_new", "ningbo", "Counts projects, not persons; the target counts people.", "统计的是项目数而非人数；目标按人数计。"),
+        ("global_top_talent_projects_five_year_total", "ningbo", "Projects over five years, not persons in one year.", "五年累计项目数，不是单年人数。"),
+        ("global_top_talents_two_year", "ningbo", "A two-year total with an approximate year, not an annual count.", "近两年合计且年份不确定，不是年度数。"),
+    ],
+    "t001_sci_tech_fund_cluster_2027": [
+        ("sci_tech_fund_single_size", "ningbo", "Size of one fund, not the whole fund cluster.", "单只基金规模，不是基金集群总规模。"),
+        ("sci_tech_fund_single_size", "ningbo_hightech_zone", "One fund of the high-tech zone, not the city's cluster.", "高新区单只基金，不是全市基金集群。"),
+        ("angel_fund_capital_mobilised", "ningbo", "Fund capital plus leveraged capital of one fund, not a cluster size.", "单只基金出资加撬动资金，不是集群规模。"),
+    ],
+    "t001_rd_personnel_per_10k_2027": [
+        ("rd_personnel_per_10k_labour_force", "ningbo", "Per 10,000 labour force, not per 10,000 employed persons.", "分母为劳动力而非就业人员。"),
+    ],
+    "t004_ningbo_rd_personnel_per_10k_2022": [
+        ("rd_personnel_per_10k_labour_force", "ningbo", "Per 10,000 labour force, not per 10,000 employed persons.", "分母为劳动力而非就业人员。"),
+    ],
+    "t001_high_tech_industry_share_2027": [
+        ("high_tech_industry_va_share_pre2018", "ningbo", "Pre-2018 classification of high-tech industry; not comparable.", "2018年前的高新技术产业口径，不可比。"),
+    ],
+    "t001_leading_talents_2027": [
+        ("leading_talents_single_programme_new", "ningbo", "One programme only; the target counts all national and provincial selections.", "仅一个人才计划；目标统计全部国家和省级入选。"),
+        ("leading_talents_national_provincial_stock", "ningbo", "A cumulative stock of selections, not new selections in the year.", "累计入选人数（存量），不是当年新入选。"),
+        ("municipal_leading_talents_shortlisted", "ningbo", "Municipal programme shortlist, not national or provincial leading talents.", "市级人才工程拟入选名单，不是国家和省级领军人才。"),
+    ],
+    "t001_sci_tech_projects_2027": [
+        ("sci_tech_2025_major_projects", "ningbo", "Projects of an earlier programme, partly counted cumulatively.", "早期专项的项目，部分为累计数。"),
+    ],
+    "t001_labour_productivity_2027": [
+        ("labour_productivity_quality_report", "ningbo", "Another calculation basis, inconsistent with the official series.", "计算口径不同，与官方序列不一致。"),
+    ],
+    "t001_enterprise_rd_institutions_2027": [
+        ("enterprise_rd_centers_provincial_plus", "ningbo", "Provincial level and above only; the target counts municipal level and above.", "仅省级以上；目标统计市级以上。"),
+        ("enterprise_rd_centers_provincial_plus_new", "ningbo", "New national and provincial institutions only (a flow).", "仅为当年新增的国家级和省级机构（流量）。"),
+        ("national_enterprise_tech_centers", "ningbo", "National enterprise technology centres only.", "仅为国家企业技术中心。"),
+    ],
+    "t001_high_skilled_talents_2027": [
+        ("high_skilled_talents_new_five_year_total", "ningbo", "A five-year total, not one year's flow.", "五年合计，不是单年新增。"),
+        ("high_skilled_talents_total", "ningbo", "A stock, not new highly skilled workers.", "存量，不是新增高技能人才。"),
+    ],
+    "t001_national_industrial_clusters_2027": [
+        ("national_cluster_cultivation_list", "ningbo", "Entries on a cultivation list, not designated national clusters.", "培育名单入选数，不是国家级集群认定数。"),
+        ("national_industrial_clusters_new", "ningbo", "Clusters added in one year (a flow), not the stock.", "当年新增数（流量），不是存量。"),
+    ],
+    "t001_ip_service_institutions_2027": [
+        ("ip_service_institutions_stock", "china", "National stock, not new institutions in Ningbo.", "全国存量，不是宁波新增机构。"),
+    ],
+    "t001_science_bases_2027": [
+        ("science_popularization_bases", "ningbo", "New provincial bases in one year, not all bases.", "当年新增省级基地，不是各类基地总数。"),
+    ],
+    "t001_yongjiang_lab_centers_2027": [
+        ("yongjiang_lab_research_centers", "ningbo", "Research centres laid out, not international first-class new-material centres.", "已布局的研究中心，不等于国际一流新材料研究中心。"),
+    ],
+    "t001_yongjiang_lab_researchers_2027": [
+        ("yongjiang_lab_research_teams", "ningbo", "Counts research teams, not researchers.", "统计研究团队数，不是科研人员数。"),
+    ],
+    "t001_national_labs_centers_2027": [
+        ("national_labs_innovation_centers", "ningbo", "Additions in the year, not the stock.", "当年新增数，不是存量。"),
+    ],
+    "t001_high_tech_enterprises_2027": [
+        ("high_tech_enterprises_new", "ningbo", "Newly certified firms in the year, not the stock.", "当年新认定企业数，不是存量。"),
+        ("high_tech_enterprises_survey", "ningbo", "Firms inside the industrial survey only, not the certified stock.", "仅为规上工业统计范围内的企业，不是有效存量。"),
+    ],
+    "t001_fiscal_st_growth_2027": [
+        ("fiscal_st_expenditure_yoy", "ningbo", "One year's growth rate: evidence on the pace, not the average growth since 2022 by itself.", "单年增速：可说明增长速度，但本身不等于自2022年起的年均增速。"),
+    ],
+    "t004_high_level_talents_2022": [
+        ("overseas_high_level_talents_stock", "ningbo", "Stock of overseas talents in Ningbo, not talents introduced in both cities.", "宁波海外人才存量，不是两市引进人数。"),
+        ("high_level_talents_introduced", "wenzhou_hightech_zone", "Wenzhou zone only, and includes cultivated talents.", "仅温州自创区，且含培育人才。"),
+    ],
+    "t004_private_capital_2022": [
+        ("talent_programme_leveraged_capital", "ningbo", "Capital leveraged by one talent-programme round, a narrow proxy.", "单轮人才计划撬动资本，口径很窄。"),
+        ("angel_investable_capital", "ningbo", "Investable capital of registered angel investors, a partial proxy.", "备案天使投资可投资本，仅为部分口径。"),
+        ("private_fund_aum", "ningbo", "Assets of all private funds, not capital invested in innovation.", "全部私募基金管理规模，不是投向科技创新的资本。"),
+        ("angel_fund_leveraged_capital", "ningbo", "Capital leveraged by one fund, a narrow proxy.", "单只基金撬动资本，口径很窄。"),
+        ("venture_capital_investment", "wenzhou_hightech_zone", "Venture investment in the Wenzhou zone in one year, a narrow proxy.", "温州自创区单年创投投资额，口径很窄。"),
+    ],
+    "t004_tech_smes_2022": [
+        ("tech_smes", "ningbo", "One city only; the target is the sum of Ningbo and Wenzhou.", "仅一个城市；目标为宁波、温州两市合计。"),
+        ("tech_smes", "wenzhou", "One city only; the target is the sum of Ningbo and Wenzhou.", "仅一个城市；目标为宁波、温州两市合计。"),
+    ],
+    "t004_high_tech_enterprises_2022": [
+        ("high_tech_enterprises", "ningbo", "One city only; the target is the sum of Ningbo and Wenzhou.", "仅一个城市；目标为宁波、温州两市合计。"),
+        ("high_tech_enterprises", "wenzhou", "One city only; the target is the sum of Ningbo and Wenzhou.", "仅一个城市；目标为宁波、温州两市合计。"),
+    ],
+    "t004_wzzone_tech_transaction_growth_2022": [
+        ("tech_transaction_value_yoy", "wenzhou_hightech_zone", "A single year's growth, not average growth 2017-2022.", "单年增速，不是2017—2022年年均增速。"),
+    ],
+}
+AUDIT_COLUMNS = ["target_id", "indicator_id", "region", "period", "decision", "reason_en", "reason_zh"]
+
+
+def read_table(path: Path) -> list[dict]:
+    """Read a CSV table of the data directory as a list of dicts."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+QUALIFIER_WORDS = {
+    ">": ("a lower bound (more than the value)", "为下限（高于该数）"),
+    ">=": ("a lower bound (at least the value)", "为下限（不低于该数）"),
+    "<": ("an upper bound", "为上限"),
+    "<=": ("an upper bound (at most the value)", "为上限（不高于该数）"),
+    "~": ("an approximate value", "为约数"),
+}
+STATUS_WORDS = {
+    "estimate": ("an estimate made before the final figure", "为预计数"),
+    "preliminary": ("a preliminary figure", "为初步数"),
+    "derived": ("derived from other published figures", "由其他公开数据推算"),
+}
+
+
+def value_caveat(observation: dict) -> tuple[str, str] | None:
+    """Return the reader-facing caveat (English, Chinese) of a bound, estimate or derived value."""
+    parts = [words for words in (QUALIFIER_WORDS.get(observation["qualifier"]), STATUS_WORDS.get(observation["status"])) if words]
+    if not parts:
+        return None
+    return " and ".join(p[0] for p in parts), "，".join(p[1] for p in parts)
+
+
+def definition_audit(targets: list[dict], observations: list[dict]) -> list[dict]:
+    """Return one audit row per (target, indicator, region, period) that bears on a target."""
+    periods: dict[tuple, set] = defaultdict(set)
+    preferred: dict[tuple, dict] = {}
+    for o in observations:
+        periods[(o["indicator_id"], o["region"])].add(o["period"])
+        if o["preferred"] == "true":
+            preferred[(o["indicator_id"], o["region"], o["period"])] = o
+    known = {t["target_id"] for t in targets}
+    unknown = set(AUDIT_RELATED) - known
+    if unknown:
+        raise SystemExit(f"AUDIT_RELATED names unknown targets: {sorted(unknown)}")
+    out = []
+    for t in targets:
+        for period in sorted(periods[(t["indicator_id"], t["region"])]):
+            reason = USED_REASON if len(period) == 4 else SUBANNUAL_REASON
+            caveat = value_caveat(preferred[(t["indicator_id"], t["region"], period)])
+            reason = (reason[0].rstrip(".") + "; " + caveat[0] + ".", reason[1].rstrip("。") + "；" + caveat[1] + "。") if caveat else reason
+            out.append({"target_id": t["target_id"], "indicator_id": t["indicator_id"], "region": t["region"], "period": period,
+                        "decision": "used" if len(period) == 4 else "excluded", "reason_en": reason[0], "reason_zh": reason[1]})
+        for indicator, region, en, zh in AUDIT_RELATED.get(t["target_id"], []):
+            found = sorted(periods[(indicator, region)])
+            if not found:
+                raise SystemExit(f"AUDIT_RELATED {t['target_id']}: no observation of {indicator} {region}")
+            for period in found:
+                out.append({"target_id": t["target_id"], "indicator_id": indicator, "region": region, "period": period,
+                            "decision": "related", "reason_en": en, "reason_zh": zh})
+    out.sort(key=lambda r: (r["target_id"], r["indicator_id"], r["region"], r["period"]))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Source ids: publisher/host-based slug + year + counter.
 
@@ -599,6 +1050,7 @@ SLUGS = [
     ("china.com.cn", "chinacom"), ("people.com.cn", "people"), ("github.com", "github"), ("nbtv.cn", "nbtv"),
     ("nbs_2025_communique_briefing", "codefile"), ("secondary copy in a public code file", "codefile"),
     ("大连科技创新背景与现状", "unknown"),
+    ("浙江宁波:“十三五”硬核实力上台阶", "cedn"),
 ]
 TWO_LEVEL_SUFFIXES = ("com.cn", "net.cn", "org.cn", "gov.cn", "edu.cn")
 
@@ -629,7 +1081,7 @@ def matches(table: dict, row: dict):
     return hits[0] if hits else None
 
 
-def read_harvest(path: Path) -> list[dict]:
+def read_harvest(path: Path, wave: int = 1) -> list[dict]:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != HARVEST_COLUMNS:
@@ -637,6 +1089,7 @@ def read_harvest(path: Path) -> list[dict]:
         rows = list(reader)
     for number, row in enumerate(rows, start=2):
         row["line"] = number
+        row["wave"] = wave
         raw_url = row["source_url"].strip()
         url = github_url(raw_url) if raw_url.startswith("github:") else raw_url
         row["url"] = URL_FIXES.get(url, url)
@@ -656,6 +1109,7 @@ def source_rule(url: str, title: str) -> tuple[str, bool, str, str | None]:
 def curate(rows: list[dict]) -> tuple[list[dict], list[dict], dict]:
     log: dict[str, list] = defaultdict(list)
     used: dict[str, set] = defaultdict(set)
+    kept, milestone_rows = wave3_prepare(rows, log)
 
     # --- sources: group by address (or by title when there is none)
     groups: dict[str, list[dict]] = defaultdict(list)
@@ -673,6 +1127,8 @@ def curate(rows: list[dict]) -> tuple[list[dict], list[dict], dict]:
         kind, weak, note, rule = source_rule(url, title)
         sources[key] = {"url": url, "title": title, "publisher": publisher, "kind": kind, "weak": weak,
                         "notes": note, "rule": rule or kind, "members": members}
+        for m in members:
+            m["weak"] = weak
 
     # --- publication dates (per source and harvest date string)
     for key, src in sources.items():
@@ -680,12 +1136,22 @@ def curate(rows: list[dict]) -> tuple[list[dict], list[dict], dict]:
         for m in src["members"]:
             by_pub[m["published"].strip()].append(m)
         for pub, members in by_pub.items():
+            if src["rule"] in COPY_RULES and re.fullmatch(r"\d{4}-\d{2}-\d{2}", pub):
+                for m in members:
+                    estimate, rule_text = copy_release(src["rule"], m["period"], date.fromisoformat(pub))
+                    override = COPY_DATE_OVERRIDES.get((m["indicator_id"], m["region"], m["period"], m["value"]))
+                    if override:
+                        estimate, rule_text = date.fromisoformat(override[0]), override[1]
+                    m["pub"], m["pub_est"] = estimate.isoformat(), True
+                    m["pub_note"] = f"published estimated as {estimate.isoformat()}: {rule_text}"
+                log["copies"].append((src["url"], pub, src["rule"]))
+                continue
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", pub):
                 for m in members:
                     m["pub"], m["pub_est"], m["pub_note"] = pub, False, ""
                 continue
-            if src["url"] in DATE_OVERRIDES:
-                value, why = DATE_OVERRIDES[src["url"]]
+            if (src["url"] or src["title"]) in DATE_OVERRIDES:
+                value, why = DATE_OVERRIDES[src["url"] or src["title"]]
                 estimate, rule_text = date.fromisoformat(value), why
             else:
                 latest = max(m["period"] for m in members)
@@ -714,18 +1180,24 @@ def curate(rows: list[dict]) -> tuple[list[dict], list[dict], dict]:
             src["published"], src["published_estimated"] = dates[-1], True
         src["slug"] = slug_of(src["url"], src["title"])
     counters: dict[tuple, int] = defaultdict(int)
-    for src in sorted(sources.values(), key=lambda s: (s["slug"], s["published"], s["url"], s["title"])):
+    # First-harvest sources are numbered first so that their ids stay stable when later harvests add
+    # sources with the same slug and year.
+    for src in sorted(sources.values(), key=lambda s: (min(m["wave"] for m in s["members"]), s["slug"], s["published"], s["url"], s["title"])):
         year = src["published"][:4]
         counters[(src["slug"], year)] += 1
         src["source_id"] = f"{src['slug']}_{year}_{counters[(src['slug'], year)]:02d}"
     for src in sources.values():
         for m in src["members"]:
             m["source_id"] = src["source_id"]
+    for row in milestone_rows:
+        if row["unit"] == "人(年)":
+            row["unit"] = "人"  # printed '人' (persons per 10k employed); the harvest wrote 人(年)
 
     # --- observations
     out = []
     unreviewed: list[str] = []
-    for row in rows:
+    log["milestones"] = milestone_table(milestone_rows, {id(r): (r["source_id"], r["pub"]) for r in milestone_rows})
+    for row in kept:
         key4 = (row["indicator_id"], row["region"], row["period"], row["value"])
         drop = matches(DROPS, row)
         if drop:
@@ -742,9 +1214,19 @@ def curate(rows: list[dict]) -> tuple[list[dict], list[dict], dict]:
             indicator = split[0]
             cur.append(f"id split: harvest id {row['indicator_id']} -> {indicator} ({split[1]})")
             log["split"].append((key4, indicator, split[1]))
+        if row.get("w3_note"):
+            cur.append(row["w3_note"])
+        if row.get("w3_unit_note"):
+            cur.append(f"{row['w3_unit_note']}" + (f" (printed {row['value_raw']})" if row.get("value_raw") else ""))
         if key4 in AMBIGUOUS_TECH_CONTRACT:
             cur.append("技术合同交易额 is ambiguous (技术交易额 or registered 技术合同成交额); kept under "
                        "tech_contract_value; check which measure before comparing (NOTES §3)")
+        period = row["period"]
+        if key4 in PERIOD_FIXES:
+            used["period"].add(key4)
+            period, why = PERIOD_FIXES[key4]
+            cur.append(f"period {row['period']} -> {period}: {why}")
+            log["period"].append((key4, period, why))
         unit_fix = UNIT_FIXES.get(key4)
         if unit_fix:
             used["unit"].add(key4)
@@ -779,10 +1261,11 @@ def curate(rows: list[dict]) -> tuple[list[dict], list[dict], dict]:
         if row["pub_est"]:
             cur.append(row["pub_note"])
         out.append({
-            "indicator_id": indicator, "region": row["region"], "period": row["period"], "value": value,
+            "indicator_id": indicator, "region": row["region"], "period": period, "value": value,
             "unit": unit, "qualifier": qualifier, "status": status, "source_id": row["source_id"],
             "published": row["pub"], "published_estimated": bool_text(row["pub_est"]), "preferred": "",
             "quote": row["quote"].strip(), "_notes": notes, "_cur": cur, "_url": row["url"], "_line": row["line"],
+            "_weak": row["weak"],
         })
 
     if unreviewed:
@@ -809,7 +1292,16 @@ def curate(rows: list[dict]) -> tuple[list[dict], list[dict], dict]:
             members[0]["preferred"] = "true"
             continue
         if key not in PREFERRED:
-            raise SystemExit(f"no preferred vintage decided for {key}: {[m['value'] for m in members]}")
+            auto = agreeing_choice(members)
+            if auto is None:
+                raise SystemExit(f"no preferred vintage decided for {key}: {[(m['value'], m['source_id']) for m in members]}")
+            chosen_row, reason = auto
+            for m in members:
+                m["preferred"] = "true" if m is chosen_row else "false"
+                m["_cur"].append(f"preferred: {reason}" if m is chosen_row else
+                                 f"not preferred: {chosen_row['source_id']} ({chosen_row['value']}) is the preferred vintage")
+            log["preferred"].append((key, [(m["value"], m["source_id"], m["status"]) for m in members], chosen_row["source_id"], reason))
+            continue
         value, url_part, reason = PREFERRED[key]
         chosen = [m for m in members if m["value"] == value and url_part in m["_url"]]
         if len(chosen) != 1:
@@ -852,6 +1344,40 @@ def curate(rows: list[dict]) -> tuple[list[dict], list[dict], dict]:
             "kind": src["kind"], "weak": bool_text(src["weak"]), "notes": src["notes"],
         })
     return out, src_rows, log
+
+
+# Automatic preferred vintage (only when every row of a key agrees within rounding, i.e. within half
+# the rounding step of the coarsest printed value): the more
+# official status first, then the more digits, then a source not flagged weak, then the later
+# publication. Keys whose rows disagree need an explicit PREFERRED entry.
+STATUS_ORDER = {"revised": 0, "official": 1, "reported": 2, "derived": 3, "preliminary": 4, "estimate": 5}
+
+
+def rounding_step(value: str) -> float:
+    """Return the rounding step of a printed value ('11985' -> 1, '2.40' -> 0.01, '12409.0' -> 1)."""
+    text = value.strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    return 10.0 ** -len(text.split(".")[1]) if "." in text else 1.0
+
+
+def agreeing_choice(members: list[dict]) -> tuple[dict, str] | None:
+    """Pick the preferred row among rows that agree within rounding, or None when they disagree."""
+    values = [float(m["value"]) for m in members]
+    low, high = min(values), max(values)
+    coarsest = max(rounding_step(m["value"]) for m in members)
+    if high - low > coarsest / 2 + 1e-9:
+        return None
+    if len({m["qualifier"] for m in members}) > 1 or any(m["status"] == "estimate" for m in members):
+        return None
+
+    def digits(m: dict) -> int:
+        return len(m["value"].replace(".", "").replace("-", "").strip("0"))
+
+    ranked = sorted(members, key=lambda m: (STATUS_ORDER[m["status"]], -digits(m), m["_weak"], m["published"] == "", [-ord(c) for c in m["published"]], m["source_id"]))
+    best = ranked[0]
+    return best, (f"values agree within rounding ({', '.join(sorted({m['value'] for m in members}))}); "
+                  f"chosen by status, precision, source strength and date")
 
 
 def window_note_has(rule_text: str) -> bool:
@@ -912,6 +1438,43 @@ def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
 
 
+# Reader-facing cells never mention the raw collection, its working notes or its row numbers
+# (a test pins this); provenance stays in this script and in data/CHANGELOG.md.
+# (pattern, replacement), applied in order to every output cell.
+READER_REWRITES = [
+    (r"\s*\((?:NOTES|notes) §\d(?:, ?§\d)*\)", ""),
+    (r"\s*\(NOTES\.md §\d\)", ""),
+    (r"NOTES\.md §\d(?: of the harvest)?", "the curation log"),
+    (r"NOTES §\d(?:, ?§\d)*", "the curation log"),
+    (r"\(harvest: ([A-Z]+)\)", r"(collected as \1)"),
+    (r"harvest id ", "collected id "),
+    (r"the harvest's partial date", "the partial date on record"),
+    (r"\(harvest date: '([^']*)'\)", r"(date on record: '\1')"),
+    (r"harvest date", "date on record"),
+    (r"\bharvest rows? \d+\b", "an earlier row"),
+    (r"the harvest(?:'s)?", "the collected data"),
+    (r"[Hh]arvest(?:ed)?", "collected"),
+    (r"its notes", "its remarks"),
+    (r"\bnotes\b", "remarks"),
+    (r"NOTES", "remarks"),
+]
+BANNED = re.compile(r"notes|harvest", re.IGNORECASE)
+
+
+def reader_text(text: str) -> str:
+    """Rewrite one cell so that it no longer refers to the raw collection or its notes."""
+    for pattern, replacement in READER_REWRITES:
+        text = re.sub(pattern, replacement, text)
+    if BANNED.search(text):
+        raise SystemExit(f"cell still mentions the collection: {text!r}")
+    return text
+
+
+def reader_clean(rows: list[dict]) -> list[dict]:
+    """Apply reader_text to every string cell of a table."""
+    return [{k: reader_text(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+
+
 def changelog(log: dict, rows_in: int, observations: list[dict], sources: list[dict]) -> str:
     rows_out = len(observations)
     lines = []
@@ -922,6 +1485,13 @@ def changelog(log: dict, rows_in: int, observations: list[dict], sources: list[d
         add(f"- Unit: {key[0]} {key[1]} {key[2]} = {key[3]}: '{old}' -> '{new}' ({why}).")
     for key, url, why in log["drop"]:
         add(f"- Dropped: {key[0]} {key[1]} {key[2]} = {key[3]} ({url}): {why}.")
+    for key, period, why in log["period"]:
+        add(f"- Period: {key[0]} {key[1]} {key[2]} = {key[3]} -> {period} ({why}).")
+    for m in log["milestones"]:
+        add(f"- Milestone (plan, not an observation): {m['milestone_id']} {m['comparator']} {m['value']} {m['unit']} [{m['source_id']}].")
+    for url, pub, rule in sorted(set(log["copies"])):
+        add(f"- Public data-file copy {url} (copied {pub}): publication dates estimated per row by '{rule}' "
+            f"({COPY_RULES[rule][1]}), capped at the copy date.")
     for key, line, kept in log["merge"]:
         add(f"- Merged exact duplicate: {key} (harvest line {line} into line {kept}).")
     if not log["merge"]:
@@ -956,15 +1526,24 @@ def changelog(log: dict, rows_in: int, observations: list[dict], sources: list[d
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("harvest", nargs="?", type=Path, default=DEFAULT_HARVEST)
+    parser.add_argument("--wave3", type=Path, nargs="*", default=list(DEFAULT_WAVE3),
+                        help="second-harvest files (news, datasets); none = first harvest only")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data")
     parser.add_argument("--print-changelog", action="store_true", help="print the decision log as CHANGELOG bullets")
     args = parser.parse_args(argv)
     rows = read_harvest(args.harvest)
+    for path in args.wave3:
+        rows.extend(read_harvest(path, wave=3))
     observations, sources, log = curate(rows)
     check(observations, sources)
+    observations, sources, milestones = (reader_clean(t) for t in (observations, sources, log["milestones"]))
     args.data_dir.mkdir(parents=True, exist_ok=True)
     write_csv(args.data_dir / "observations.csv", OBS_COLUMNS, observations)
     write_csv(args.data_dir / "sources.csv", SRC_COLUMNS, sources)
+    write_csv(args.data_dir / "milestones.csv", MILESTONE_COLUMNS, milestones)
+    targets_path = args.data_dir / "targets.csv"
+    if targets_path.exists():
+        write_csv(args.data_dir / "definition_audit.csv", AUDIT_COLUMNS, definition_audit(read_table(targets_path), observations))
     if args.print_changelog:
         sys.stdout.write(changelog(log, len(rows), observations, sources))
     else:

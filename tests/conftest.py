@@ -30,7 +30,7 @@ from analysis import data
 DEFAULTS = {
     "regions": {"kind": "city", "notes": ""},
     "indicators": {"lower_bound": "", "upper_bound": "", "definition": "", "where_published": ""},
-    "targets": {"source_doc": "test_plan.txt", "source_clause": "test clause", "notes": ""},
+    "targets": {"source_doc": "test_plan.txt", "source_clause": "test clause", "notes": "", "duplicate_of": "", "each_year": "false", "approximate": "false", "where_published": ""},
     "sources": {"url": "", "published": "", "published_estimated": "false", "weak": "false", "notes": ""},
     "observations": {"qualifier": "", "status": "official", "published_estimated": "false", "preferred": "false", "quote": "", "notes": ""},
 }

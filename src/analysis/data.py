@@ -31,7 +31,12 @@ TABLE_FILES = {
     "targets": "targets.csv",
     "sources": "sources.csv",
     "observations": "observations.csv",
+    "milestones": "milestones.csv",
+    "definition_audit": "definition_audit.csv",
 }
+# Tables that may be absent from a data directory (loaded as empty frames with their columns).
+OPTIONAL_TABLES = ("milestones", "definition_audit")
+DECISIONS = ("used", "related", "excluded")
 
 INDICATOR_KINDS = ("share", "ratio", "count", "amount", "rate", "rank")
 GROWTH_FORMS = ("linear", "geometric")
@@ -57,38 +62,50 @@ COLUMNS = {
     "targets": [
         "target_id", "indicator_id", "region", "target_type", "comparator", "target_value", "unit",
         "base_year", "target_year", "source_doc", "source_clause", "notes",
+        "duplicate_of", "each_year", "approximate", "where_published",
     ],
     "sources": ["source_id", "title", "publisher", "url", "published", "published_estimated", "kind", "weak", "notes"],
     "observations": [
         "indicator_id", "region", "period", "value", "unit", "qualifier", "status", "source_id",
         "published", "published_estimated", "preferred", "quote", "notes",
     ],
+    "milestones": [
+        "milestone_id", "indicator_id", "region", "year", "comparator", "value", "unit", "source_id",
+        "published", "quote", "notes",
+    ],
+    "definition_audit": ["target_id", "indicator_id", "region", "period", "decision", "reason_en", "reason_zh"],
 }
 # Columns that may be left empty; every other column needs a value in every row.
 OPTIONAL = {
     "regions": {"notes"},
     "indicators": {"lower_bound", "upper_bound", "definition", "where_published"},
-    "targets": {"base_year", "notes"},
+    "targets": {"base_year", "notes", "duplicate_of", "where_published"},
     "sources": {"url", "published", "notes"},
     "observations": {"qualifier", "quote", "notes"},
+    "milestones": {"quote", "notes"},
+    "definition_audit": set(),
 }
 NUMERIC = {
     "indicators": {"lower_bound": float, "upper_bound": float},
     "targets": {"target_value": float, "base_year": int, "target_year": int},
     "observations": {"value": float},
+    "milestones": {"year": int, "value": float},
 }
 BOOLEAN = {
     "indicators": ("higher_is_better",),
     "sources": ("published_estimated", "weak"),
     "observations": ("published_estimated", "preferred"),
+    "targets": ("each_year", "approximate"),
 }
-DATES = {"sources": ("published",), "observations": ("published",)}
+DATES = {"sources": ("published",), "observations": ("published",), "milestones": ("published",)}
 KEYS = {
     "regions": ["region_id"],
     "indicators": ["indicator_id"],
     "targets": ["target_id"],
     "sources": ["source_id"],
     "observations": ["indicator_id", "region", "period", "source_id", "value"],
+    "milestones": ["milestone_id"],
+    "definition_audit": ["target_id", "indicator_id", "region", "period"],
 }
 
 
@@ -115,13 +132,15 @@ class DataValidationError(Exception):
 
 @dataclass(frozen=True)
 class Dataset:
-    """The five typed tables of one data directory."""
+    """The typed tables of one data directory (milestones and definition_audit may be empty)."""
 
     regions: pd.DataFrame
     indicators: pd.DataFrame
     targets: pd.DataFrame
     sources: pd.DataFrame
     observations: pd.DataFrame
+    milestones: pd.DataFrame = field(default_factory=lambda: empty_table("milestones"))
+    definition_audit: pd.DataFrame = field(default_factory=lambda: empty_table("definition_audit"))
     data_dir: Path = field(default=DEFAULT_DATA_DIR)
 
     def indicator(self, indicator_id: str) -> pd.Series:
@@ -311,6 +330,15 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
             "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS, error="qualifier must be empty or one of > >= < <= ~")),
             "year": pa.Column(int, pa.Check.in_range(YEAR_MIN, YEAR_MAX, error=f"year outside {YEAR_MIN}-{YEAR_MAX}")),
         }),
+        "milestones": pa.DataFrameSchema({
+            "milestone_id": ident,
+            "comparator": pa.Column(str, pa.Check.isin(COMPARATORS, error=f"comparator must be one of {' '.join(COMPARATORS)}")),
+            "year": pa.Column("Int64", pa.Check.in_range(YEAR_MIN, YEAR_MAX, error=f"year outside {YEAR_MIN}-{YEAR_MAX}")),
+        }),
+        "definition_audit": pa.DataFrameSchema({
+            "decision": pa.Column(str, pa.Check.isin(DECISIONS, error=f"decision must be one of {', '.join(DECISIONS)}")),
+            "period": pa.Column(str, pa.Check.str_matches(PERIOD_PATTERN, error="period must be YYYY or YYYY-MM")),
+        }),
     }
 
 
@@ -386,6 +414,28 @@ def referential_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path]
     return problems
 
 
+def empty_table(name: str) -> pd.DataFrame:
+    """Return a typed table with the columns of ``name`` and no rows."""
+    return typed(name, pd.DataFrame({column: pd.Series(dtype=object) for column in COLUMNS[name]}))
+
+
+def linked_table_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path]) -> list[Problem]:
+    """Check the foreign keys and units of the milestone and definition-audit tables."""
+    problems: list[Problem] = []
+    for name in OPTIONAL_TABLES:
+        frame, shown = tables[name], display_path(paths[name])
+        for column, resource, ref in FOREIGN_KEYS[name]:
+            known = set(tables[resource][ref])
+            for row in frame.loc[~frame[column].isin(known)].itertuples():
+                problems.append(Problem(shown, int(row.line_no), column, f"unknown {ref} {getattr(row, column)!r} (not in {TABLE_FILES[resource]})"))
+    units = tables["indicators"].set_index("indicator_id")["unit"]
+    for row in tables["milestones"].itertuples():
+        if row.indicator_id in units.index and row.unit != units[row.indicator_id]:
+            problems.append(Problem(display_path(paths["milestones"]), int(row.line_no), "unit",
+                                    f"unit {row.unit!r} differs from the indicator's unit {units[row.indicator_id]!r}"))
+    return problems
+
+
 def validate_dir(data_dir: Path | str = DEFAULT_DATA_DIR) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Read and validate every table; return the typed tables and all problems found."""
     data_dir = Path(data_dir)
@@ -395,6 +445,9 @@ def validate_dir(data_dir: Path | str = DEFAULT_DATA_DIR) -> tuple[dict[str, pd.
     tables: dict[str, pd.DataFrame] = {}
     paths = {name: data_dir / filename for name, filename in TABLE_FILES.items()}
     for name, path in paths.items():
+        if name in OPTIONAL_TABLES and not path.exists():
+            tables[name] = empty_table(name).assign(line_no=pd.Series(dtype=int))
+            continue
         raw, found = read_raw(path, name)
         problems.extend(found)
         if raw is None:
@@ -410,6 +463,7 @@ def validate_dir(data_dir: Path | str = DEFAULT_DATA_DIR) -> tuple[dict[str, pd.
         tables[name] = frame
     if len(tables) == len(TABLE_FILES):
         problems.extend(referential_problems(tables, paths))
+        problems.extend(linked_table_problems(tables, paths))
     problems.sort(key=lambda p: (p.file, p.row, p.column, p.message))
     return tables, problems
 
@@ -485,6 +539,13 @@ def with_sources(dataset: Dataset, observations: pd.DataFrame) -> pd.DataFrame:
 # Coverage
 
 
+def where_published(dataset: Dataset, target_id: str) -> str:
+    """Return where a target's figure is published: the target's own entry (its region), else the indicator's."""
+    target = dataset.targets.set_index("target_id").loc[target_id]
+    own = str(target.get("where_published", "") or "")
+    return own or str(dataset.indicator(target["indicator_id"])["where_published"] or "")
+
+
 def coverage_table(dataset: Dataset, region: str = "ningbo", as_of: date | str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Return, per target of a region, the years with data, the latest value and its source."""
     chosen = with_sources(dataset, select_as_of(dataset.observations, as_of))
@@ -493,12 +554,11 @@ def coverage_table(dataset: Dataset, region: str = "ningbo", as_of: date | str |
     targets = dataset.targets if region in (None, "", "all") else dataset.targets[dataset.targets["region"] == region]
     for target in targets.sort_values("target_id").itertuples():
         series = annual[(annual["indicator_id"] == target.indicator_id) & (annual["region"] == target.region)].sort_values("year")
-        meta = dataset.indicator(target.indicator_id)
         if series.empty:
             rows.append({
                 "target_id": target.target_id, "indicator_id": target.indicator_id, "region": target.region,
                 "years": "", "n_years": 0, "latest_period": "", "latest_value": np.nan, "latest_shown": "",
-                "latest_status": "", "source_id": "", "source_title": "", "where_published": meta["where_published"],
+                "latest_status": "", "source_id": "", "source_title": "", "where_published": where_published(dataset, target.target_id),
             })
             continue
         latest = series.iloc[-1]
@@ -534,6 +594,8 @@ ENUMS = {
     ("sources", "kind"): SOURCE_KINDS,
     ("observations", "status"): STATUSES,
     ("observations", "qualifier"): QUALIFIERS,
+    ("milestones", "comparator"): COMPARATORS,
+    ("definition_audit", "decision"): DECISIONS,
 }
 FOREIGN_KEYS = {
     "indicators": [],
@@ -544,6 +606,16 @@ FOREIGN_KEYS = {
         ("indicator_id", "indicators", "indicator_id"),
         ("region", "regions", "region_id"),
         ("source_id", "sources", "source_id"),
+    ],
+    "milestones": [
+        ("indicator_id", "indicators", "indicator_id"),
+        ("region", "regions", "region_id"),
+        ("source_id", "sources", "source_id"),
+    ],
+    "definition_audit": [
+        ("target_id", "targets", "target_id"),
+        ("indicator_id", "indicators", "indicator_id"),
+        ("region", "regions", "region_id"),
     ],
 }
 
@@ -569,7 +641,7 @@ def field_descriptor(name: str, column: str) -> dict:
         constraints["required"] = True
     if (name, column) in ENUMS:
         constraints["enum"] = [v for v in ENUMS[(name, column)] if v != ""]
-    if name == "observations" and column == "period":
+    if name in ("observations", "definition_audit") and column == "period":
         constraints["pattern"] = PERIOD_PATTERN.strip("^$")
     if constraints:
         field["constraints"] = constraints
@@ -577,7 +649,7 @@ def field_descriptor(name: str, column: str) -> dict:
 
 
 def datapackage_descriptor() -> dict:
-    """Return the Frictionless Data Package descriptor of the five tables."""
+    """Return the Frictionless Data Package descriptor of every table."""
     resources = []
     for name, filename in TABLE_FILES.items():
         schema = {
