@@ -4,6 +4,8 @@ A new value is checked together with the whole data directory (in a temporary co
 written only when everything validates: observations.csv (and sources.csv for a new source)
 are replaced atomically. A value that differs from an existing vintage of the same indicator,
 region and period is a conflict: the user must say which vintage the analysis should prefer.
+Each file keeps the conventions it was saved with (byte-order mark, CRLF, quoting): records that
+do not change keep their exact bytes.
 """
 
 from __future__ import annotations
