@@ -185,6 +185,18 @@ def apply_preference(header: list[str], rows: list[list[str]], new: dict[str, st
             row[col["preferred"]] = "false"
 
 
+def unknown_indicators(table: CsvFile, header: list[str], new_rows: list[dict[str, str]], known: set[str], path: Path) -> list[data.Problem]:
+    """Return a problem for each new row whose indicator is not in indicators.csv (its unit cannot be filled in)."""
+    line = len(physical_lines("".join(table.texts))) + 1
+    problems = []
+    for new in new_rows:
+        indicator = new.get("indicator_id", "")
+        if indicator not in known:
+            problems.append(data.Problem(data.display_path(path), line, "indicator_id", f"unknown indicator {indicator!r} (not in indicators.csv)"))
+        line += len(physical_lines(table.record_text([new.get(name, "") for name in header])))
+    return problems
+
+
 def main(args: argparse.Namespace) -> int:
     """Check and append observations; return the exit code."""
     data_dir = Path(args.data_dir)
@@ -209,6 +221,12 @@ def main(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
 
+    unknown = unknown_indicators(observations, obs_header, new_rows, set(units), data_dir / "observations.csv")
+    if unknown:
+        for problem in unknown:
+            print(problem, file=sys.stderr)
+        print("nothing written", file=sys.stderr)
+        return 1
     known_sources = {row[src_header.index("source_id")] for row in src_rows if len(row) == len(src_header)}
     for new in new_rows:
         if new.get("source_id", "") not in known_sources and not args.from_csv:
