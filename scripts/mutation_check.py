@@ -81,9 +81,21 @@ MUTATIONS = (
 )
 
 
+# Appended to the copy's conftest: report the first failing example instead of shrinking it (minutes).
+NO_SHRINK = """
+
+from hypothesis import Phase, settings as _settings
+
+_settings.register_profile("mutation", phases=[Phase.explicit, Phase.generate], database=None)
+_settings.load_profile("mutation")
+"""
+
+
 def copy_project(target: Path) -> None:
-    """Copy the worktree (sources, tests, data, notebooks) without caches, venv or git."""
+    """Copy the worktree (sources, tests, data, notebooks) without caches, venv or git; no shrinking."""
     shutil.copytree(ROOT, target, ignore=IGNORED)
+    with (target / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
+        conftest.write(NO_SHRINK)
 
 
 def run_tests(copy: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess:
