@@ -178,3 +178,19 @@ def to_csv(records: list[list[str]], newline: str, quote_all: bool) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator=newline, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL).writerows(records)
     return buffer.getvalue()
+
+
+def test_add_keeps_hand_quoted_untouched_lines_verbatim(tmp_path: Path) -> None:
+    """Quoting that a CSV writer would not produce (WPS's 'quote all text', a hand edit) survives an add."""
+    data_dir = without_revision(tmp_path)
+    path = data_dir / "observations.csv"
+    lines = path.read_bytes().split(b"\n")
+    fields = lines[9].split(b",")
+    lines[9] = b",".join(b'"' + f + b'"' if f and not f.startswith(b'"') else f for f in fields[:4]) + b"," + b",".join(fields[4:])
+    path.write_bytes(b"\n".join(lines))
+    assert data.validate_dir(data_dir)[1] == []
+    before = path.read_bytes().split(b"\n")
+    result = run_add(data_dir, *REVISION, "--keep-existing")
+    assert result.returncode == 0, result.stderr
+    after = path.read_bytes().split(b"\n")
+    assert after[:-2] == before[:-1] and after[9].startswith(b'"')
