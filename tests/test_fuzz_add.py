@@ -49,7 +49,7 @@ def test_junk_option_is_reported_and_nothing_is_written(data_dir: Path, capsys, 
     junk = data.draw(st.sampled_from(JUNK[option]), label="junk")
     before = {p.name: p.read_bytes() for p in sorted(data_dir.glob("*.csv"))}
     options = {**GOOD, option: junk}
-    argv = ["add", "--data-dir", str(data_dir), "--keep-existing"] + [x for k, v in options.items() for x in (f"--{k}", v)]
+    argv = ["add", "--data-dir", str(data_dir), "--keep-existing"] + [f"--{k}={v}" for k, v in options.items()]
     code = cli_main(argv)
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
@@ -64,5 +64,5 @@ def test_junk_option_is_reported_and_nothing_is_written(data_dir: Path, capsys, 
 
 
 def test_the_good_row_is_accepted(data_dir: Path, capsys) -> None:
-    argv = ["add", "--data-dir", str(data_dir), "--keep-existing", "--dry-run"] + [x for k, v in GOOD.items() for x in (f"--{k}", v)]
+    argv = ["add", "--data-dir", str(data_dir), "--keep-existing", "--dry-run"] + [f"--{k}={v}" for k, v in GOOD.items()]
     assert cli_main(argv) == 0, capsys.readouterr().err
