@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from analysis import data
 
@@ -87,3 +90,107 @@ def test_template_rows_are_added(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     observations = pd.read_csv(data_dir / "observations.csv", dtype=str)
     assert (observations["value"] == "17146.6").sum() == 1
+
+
+# ---------------------------------------------------------------------------
+# Files saved by Excel or WPS keep their conventions; an edit rewrites no unrelated line
+
+
+def excel_bytes(path: Path, quote_all: bool = False) -> bytes:
+    """Return a CSV re-saved as Excel's "CSV UTF-8" does: byte-order mark, CRLF, quoted line breaks."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.reader(handle))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL).writerows(records)
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def as_excel(data_dir: Path, quote_all: bool = False) -> None:
+    """Re-save every table as Excel would."""
+    for filename in data.TABLE_FILES.values():
+        (data_dir / filename).write_bytes(excel_bytes(data_dir / filename, quote_all))
+
+
+@pytest.mark.parametrize("quote_all", [False, True])
+def test_add_to_excel_saved_files_keeps_every_other_line_byte_for_byte(tmp_path: Path, quote_all: bool) -> None:
+    data_dir = without_revision(tmp_path)
+    as_excel(data_dir, quote_all)
+    path = data_dir / "observations.csv"
+    rows = read_records(path)
+    # an Alt+Enter line break inside a quote of an unrelated row
+    rows[5][rows[0].index("quote")] = "第一行\n第二行"
+    path.write_bytes(b"\xef\xbb\xbf" + to_csv(rows, "\r\n", quote_all).encode("utf-8"))
+    before = path.read_bytes()
+    sources_before = (data_dir / "sources.csv").read_bytes()
+    assert data.validate_dir(data_dir)[1] == []
+
+    result = run_add(data_dir, *REVISION, "--prefer")
+    assert result.returncode == 0, result.stderr
+
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and b"\n" not in after.replace(b"\r\n", b"").replace("第一行\n第二行".encode(), b"")
+    old_lines, new_lines = before.split(b"\r\n"), after.split(b"\r\n")
+    assert old_lines[-1] == b"" and new_lines[-1] == b""  # still ends with CRLF
+    assert len(new_lines) == len(old_lines) + 1
+    changed = [i for i, (old, new) in enumerate(zip(old_lines[:-1], new_lines)) if old != new]
+    # exactly one old line changed: the preliminary 2023 GDP vintage is no longer preferred
+    assert len(changed) == 1
+    assert new_lines[changed[0]] == old_lines[changed[0]].replace(b"true,true,", b"true,false,").replace(b'"true","true",', b'"true","false",')
+    appended = new_lines[-2].decode("utf-8")
+    expected = "gdp,ningbo,2023,17146.6,亿元,,revised,nbtv_2025_01,2025-03-20,false,true,2023年全市地区生产总值修订为17146.6亿元,revised after the 5th economic census (2024 bulletin)"
+    assert appended == (to_csv([expected.split(",")], "", True) if quote_all else expected)
+    assert (data_dir / "sources.csv").read_bytes() == sources_before
+    assert data.load(data_dir).observations["quote"].iloc[4] == "第一行\n第二行"
+
+
+def test_add_to_a_file_without_final_newline_appends_on_a_new_line(tmp_path: Path) -> None:
+    data_dir = without_revision(tmp_path)
+    path = data_dir / "observations.csv"
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))
+    before = path.read_bytes()
+    result = run_add(data_dir, *REVISION, "--keep-existing")
+    assert result.returncode == 0, result.stderr
+    after = path.read_bytes()
+    assert after.startswith(before + b"\ngdp,ningbo,2023,17146.6,") and after.endswith(b"\n")
+
+
+def test_template_saved_by_excel_is_added(tmp_path: Path) -> None:
+    data_dir = without_revision(tmp_path)
+    template = tmp_path / "new.csv"
+    header = (ROOT / "data" / "templates" / "observations_template.csv").read_text(encoding="utf-8").strip().split(",")
+    row = ["gdp", "ningbo", "2023", "17146.6", "亿元", "", "revised", "nbtv_2025_01", "2025-03-20", "false", "true",
+           "2023年全市地区生产总值\n修订为17146.6亿元", "census revision"]
+    template.write_bytes(b"\xef\xbb\xbf" + to_csv([header, row], "\r\n", False).encode("utf-8"))
+    result = run_add(data_dir, "--from-csv", str(template), "--prefer")
+    assert result.returncode == 0, result.stderr
+    added = data.load(data_dir).observations.query("value == 17146.6")
+    assert added["quote"].tolist() == ["2023年全市地区生产总值\n修订为17146.6亿元"]
+
+
+def read_records(path: Path) -> list[list[str]]:
+    """Read a CSV (BOM tolerated) as lists of strings."""
+    text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def to_csv(records: list[list[str]], newline: str, quote_all: bool) -> str:
+    """Return records as CSV text."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=newline, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL).writerows(records)
+    return buffer.getvalue()
+
+
+def test_add_keeps_hand_quoted_untouched_lines_verbatim(tmp_path: Path) -> None:
+    """Quoting that a CSV writer would not produce (WPS's 'quote all text', a hand edit) survives an add."""
+    data_dir = without_revision(tmp_path)
+    path = data_dir / "observations.csv"
+    lines = path.read_bytes().split(b"\n")
+    fields = lines[9].split(b",")
+    lines[9] = b",".join(b'"' + f + b'"' if f and not f.startswith(b'"') else f for f in fields[:4]) + b"," + b",".join(fields[4:])
+    path.write_bytes(b"\n".join(lines))
+    assert data.validate_dir(data_dir)[1] == []
+    before = path.read_bytes().split(b"\n")
+    result = run_add(data_dir, *REVISION, "--keep-existing")
+    assert result.returncode == 0, result.stderr
+    after = path.read_bytes().split(b"\n")
+    assert after[:-2] == before[:-1] and after[9].startswith(b'"')

@@ -175,11 +175,36 @@ def test_wrong_encoding_is_rejected(tmp_path: Path) -> None:
     assert re.search(r"observations\.csv:\d+:-: not valid UTF-8", result.stderr)
 
 
-def test_byte_order_mark_is_rejected(tmp_path: Path) -> None:
+def excel_csv(records: list[list[str]]) -> bytes:
+    """Return records as Excel and WPS save "CSV UTF-8": a byte-order mark and CRLF line ends."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(records)
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def test_tables_saved_by_excel_load_like_the_originals(tmp_path: Path) -> None:
     data_dir = copy_data(tmp_path)
-    path = data_dir / "regions.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    assert any("regions.csv:1:-:" in p and "byte-order mark" in p for p in problems_of(data_dir))
+    for filename in data.TABLE_FILES.values():
+        (data_dir / filename).write_bytes(excel_csv(read_rows(data_dir / filename)))
+    assert (data_dir / "regions.csv").read_bytes().startswith(b"\xef\xbb\xbfregion_id,")
+    saved, original = data.load(data_dir), data.load(REAL)
+    for name in data.TABLE_FILES:
+        pd.testing.assert_frame_equal(getattr(saved, name), getattr(original, name))
+
+
+def test_quoted_line_break_is_kept_and_later_lines_are_counted(tmp_path: Path) -> None:
+    """A cell with Alt+Enter line breaks spans file lines; a problem after it names the true line."""
+    data_dir = copy_data(tmp_path)
+    path = data_dir / "observations.csv"
+    rows = read_rows(path)
+    quote = rows[0].index("quote")
+    rows[1][quote] = "第一行\r\n第二行\n第三行"
+    rows[2][rows[0].index("value")] = "20x1"
+    path.write_bytes(excel_csv(rows))
+    problems = [str(p) for p in data.validate_dir(data_dir)[1]]
+    assert len(problems) == 1 and re.search(r"observations\.csv:5:value: '20x1' is not a number$", problems[0]), problems
+    path.write_bytes(excel_csv(read_rows(REAL / "observations.csv")[:1] + rows[1:2] + read_rows(REAL / "observations.csv")[2:]))
+    assert data.load(data_dir).observations["quote"].iloc[0] == "第一行\r\n第二行\n第三行"
 
 
 def test_ragged_row_is_rejected(tmp_path: Path) -> None:

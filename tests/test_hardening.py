@@ -4,6 +4,7 @@ and no report sees an observation published after its date."""
 from __future__ import annotations
 
 import argparse
+import csv
 import html
 import json
 import os
@@ -12,11 +13,12 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import nbformat
 import pandas as pd
+import psutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -101,26 +103,48 @@ def test_killed_render_leaves_reports_intact(tmp_path: Path, sig: int) -> None:
     previous.mkdir(parents=True)
     (previous / "briefing.zh.html").write_text("<p>previous render</p>", encoding="utf-8")
     before = {p.name: p.read_bytes() for p in previous.iterdir()}
-    kernels_before = set(running_kernels())
     process = subprocess.Popen([sys.executable, "-m", "analysis", "reports", "--period", "2025Q4", "--out", str(out), "--force"],
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not any(out.glob(".tmp-*/*.html")):
+    tree: list[psutil.Process] = []
+    while time.monotonic() < deadline and not (any(out.glob(".tmp-*/*.html")) and any(map(is_kernel, tree))):
         time.sleep(0.2)
+        tree = render_tree(process.pid)
     assert any(out.glob(".tmp-*")), "the render never started writing its temporary directory"
+    kernels = [p for p in tree if is_kernel(p)]
+    assert kernels, "no kernel of the render was running when it was killed: nothing to check"
     os.kill(process.pid, sig)
     process.wait(timeout=60)
     assert {p.name: p.read_bytes() for p in previous.iterdir()} == before
     removed = P.cleanup_stale(out)
     assert removed and not any(out.glob(".tmp-*"))
     time.sleep(2)  # kernels and workers die with their parent (PR_SET_PDEATHSIG)
-    leftovers = set(running_kernels()) - kernels_before
-    assert not leftovers, f"kernels of the killed render still run: {leftovers}"
+    survivors = [p for p in tree if still_running(p)]
+    assert not survivors, f"processes of the killed render still run: {[(p.pid, p.name()) for p in survivors]}"
 
 
-def running_kernels() -> list[str]:
-    """Return the pids of running Jupyter kernels."""
-    return subprocess.run(["pgrep", "-f", "ipykernel_launcher"], capture_output=True, text=True).stdout.split()
+def render_tree(pid: int) -> list[psutil.Process]:
+    """Return the processes descended from one render (its workers and their kernels), not the machine's."""
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def is_kernel(process: psutil.Process) -> bool:
+    """Return whether a process is a Jupyter kernel."""
+    try:
+        return any("ipykernel" in part for part in process.cmdline())
+    except psutil.Error:
+        return False
+
+
+def still_running(process: psutil.Process) -> bool:
+    """Return whether the very process (same pid and start time) still runs and is not a zombie."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 # ---------------------------------------------------------------------------
@@ -171,9 +195,42 @@ def test_status_uses_only_observations_published_by_its_date(day: date) -> None:
     for row in shown.itertuples():
         key = (row.indicator_id, row.region, str(row.latest_period), round(float(row.latest_value), 6), row.source_id)
         assert key in allowed, f"{row.target_id} as of {day} shows {key}, not published by then"
-    previous = P.quarter_end(P.previous_quarter(P.quarter_of(day)))
-    new = gap.what_changed(DATASET, previous, day).new_observations
-    assert (pd.to_datetime(new["published"]) <= as_of).all() if len(new) else True
+
+
+def previous_quarter_end(day: date) -> date:
+    """Return the last day of the quarter before the one holding ``day``."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    return date(day.year, first_month, 1) - timedelta(days=1)
+
+
+def published_between(start: date, end: date) -> list[tuple[str, str, str, str]]:
+    """Return (indicator, region, period, source) of the rows of observations.csv published in (start, end], read with csv."""
+    with (REAL / "observations.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return sorted((r["indicator_id"], r["region"], r["period"], r["source_id"]) for r in rows
+                  if start.isoformat() < r["published"] <= end.isoformat())
+
+
+def new_keys(day: date) -> list[tuple[str, str, str, str]]:
+    """Return what the product lists as new in the quarter up to ``day``."""
+    new = gap.new_observations(DATASET, previous_quarter_end(day), day, region=None)
+    return sorted(zip(new["indicator_id"], new["region"], new["period"], new["source_id"]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.dates(min_value=date(2016, 1, 1), max_value=date(2026, 11, 1)))
+def test_new_in_a_quarter_is_exactly_what_was_published_in_it(day: date) -> None:
+    assert new_keys(day) == published_between(previous_quarter_end(day), day)
+
+
+def test_new_in_a_busy_quarter_is_listed_and_nothing_later() -> None:
+    day = date(2025, 3, 31)
+    expected = published_between(date(2024, 12, 31), day)
+    assert len(expected) >= 10, "the quarter chosen must have new observations for the check to mean anything"
+    changed = gap.what_changed(DATASET, date(2024, 12, 31), day, region=None)
+    listed = sorted(zip(changed.new_observations["indicator_id"], changed.new_observations["region"],
+                        changed.new_observations["period"], changed.new_observations["source_id"]))
+    assert listed == expected
 
 
 @pytest.mark.e2e

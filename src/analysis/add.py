@@ -4,6 +4,8 @@ A new value is checked together with the whole data directory (in a temporary co
 written only when everything validates: observations.csv (and sources.csv for a new source)
 are replaced atomically. A value that differs from an existing vintage of the same indicator,
 region and period is a conflict: the user must say which vintage the analysis should prefer.
+Each file keeps the conventions it was saved with (byte-order mark, CRLF, quoting): records that
+do not change keep their exact bytes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import csv
 import io
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -64,20 +67,63 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
 
 
-def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Return header and records of a CSV."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    return rows[0], rows[1:]
+@dataclass
+class CsvFile:
+    """A CSV's records, the exact text of each, and the conventions it was saved with."""
+
+    header: list[str]
+    rows: list[list[str]]
+    texts: list[str]
+    lines: list[int]
+    bom: bool
+    newline: str
+    quoting: int
+
+    def render(self, rows: list[list[str]]) -> str:
+        """Return the file with ``rows``: unchanged records keep their exact text, others are written in the file's style."""
+        parts = [self.texts[0]] + [
+            self.texts[index + 1] if index < len(self.rows) and row == self.rows[index] else self.record_text(row)
+            for index, row in enumerate(rows)
+        ]
+        for index in range(len(parts) - 1):
+            if not parts[index].endswith(("\n", "\r")):
+                parts[index] += self.newline
+        return ("\ufeff" if self.bom else "") + "".join(parts)
+
+    def record_text(self, row: list[str]) -> str:
+        """Return one record as CSV text with the file's quoting and line ending."""
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator=self.newline, quoting=self.quoting).writerow(row)
+        return buffer.getvalue()
 
 
-def csv_text(header: list[str], rows: list[list[str]]) -> str:
-    """Return rows as CSV text with Unix line endings."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+def physical_lines(text: str) -> list[str]:
+    """Split text into lines that keep their endings (\\r\\n, \\n or \\r), as the csv module reads them."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+
+
+def read_table(path: Path) -> CsvFile:
+    """Read a CSV saved by any editor (BOM, CRLF, quoted line breaks) keeping each record's exact text."""
+    text = path.read_bytes().decode("utf-8")
+    bom = text.startswith(data.BOM)
+    text = text.removeprefix(data.BOM)
+    lines = physical_lines(text)
+    reader = csv.reader(iter(lines))
+    records, texts, starts = [], [], []
+    consumed = 0
+    for record in reader:
+        records.append(record)
+        texts.append("".join(lines[consumed:reader.line_num]))
+        starts.append(consumed + 1)
+        consumed = reader.line_num
+    if not records:
+        raise ValueError(f"{path}: empty file (expected a header row)")
+    ending = re.search(r"\r\n|\r|\n", text)
+    newline = ending.group() if ending else "\n"
+    quote_all = io.StringIO()
+    csv.writer(quote_all, lineterminator="", quoting=csv.QUOTE_ALL).writerow(records[0])
+    quoting = csv.QUOTE_ALL if texts[0].rstrip("\r\n") == quote_all.getvalue() and records[0] else csv.QUOTE_MINIMAL
+    return CsvFile(records[0], [list(r) for r in records[1:]], texts, starts[1:], bom, newline, quoting)
 
 
 def replace_atomically(path: Path, text: str) -> None:
@@ -112,12 +158,15 @@ def differs(existing: str, new: str) -> bool:
         return False
 
 
-def conflicts_with(header: list[str], rows: list[list[str]], new: dict[str, str]) -> list[Conflict]:
+def conflicts_with(table: CsvFile, rows: list[list[str]], new: dict[str, str]) -> list[Conflict]:
     """Return the existing vintages of the new row's key whose value differs."""
+    header = table.header
     col = {name: i for i, name in enumerate(header)}
     found = []
-    for line, row in enumerate(rows, start=2):
-        same_key = all(row[col[k]] == new[k] for k in ("indicator_id", "region", "period"))
+    for line, row in zip(table.lines, rows):
+        if len(row) != len(header):
+            continue
+        same_key = all(row[col[k]] == new.get(k, "") for k in ("indicator_id", "region", "period"))
         if same_key and differs(row[col["value"]], new["value"]):
             found.append(Conflict(line, row[col["value"]], row[col["status"]], row[col["source_id"]], row[col["published"]], row[col["preferred"]]))
     return found
@@ -126,7 +175,7 @@ def conflicts_with(header: list[str], rows: list[list[str]], new: dict[str, str]
 def apply_preference(header: list[str], rows: list[list[str]], new: dict[str, str], prefer_new: bool) -> None:
     """Set the preferred flags of one key: the new vintage or the existing ones keep it."""
     col = {name: i for i, name in enumerate(header)}
-    same = [row for row in rows if all(row[col[k]] == new[k] for k in ("indicator_id", "region", "period"))]
+    same = [row for row in rows if len(row) == len(header) and all(row[col[k]] == new.get(k, "") for k in ("indicator_id", "region", "period"))]
     if not same:
         new["preferred"] = "true"
         return
@@ -134,6 +183,18 @@ def apply_preference(header: list[str], rows: list[list[str]], new: dict[str, st
     if prefer_new:
         for row in same:
             row[col["preferred"]] = "false"
+
+
+def unknown_indicators(table: CsvFile, header: list[str], new_rows: list[dict[str, str]], known: set[str], path: Path) -> list[data.Problem]:
+    """Return a problem for each new row whose indicator is not in indicators.csv (its unit cannot be filled in)."""
+    line = len(physical_lines("".join(table.texts))) + 1
+    problems = []
+    for new in new_rows:
+        indicator = new.get("indicator_id", "")
+        if indicator not in known:
+            problems.append(data.Problem(data.display_path(path), line, "indicator_id", f"unknown indicator {indicator!r} (not in indicators.csv)"))
+        line += len(physical_lines(table.record_text([new.get(name, "") for name in header])))
+    return problems
 
 
 def main(args: argparse.Namespace) -> int:
@@ -146,21 +207,29 @@ def main(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return 1
     units = dict(zip(tables["indicators"]["indicator_id"], tables["indicators"]["unit"]))
-    obs_header, obs_rows = read_table(data_dir / "observations.csv")
-    src_header, src_rows = read_table(data_dir / "sources.csv")
+    observations = read_table(data_dir / "observations.csv")
+    sources = read_table(data_dir / "sources.csv")
+    obs_header, obs_rows = observations.header, [list(row) for row in observations.rows]
+    src_header, src_rows = sources.header, [list(row) for row in sources.rows]
     try:
         if args.from_csv:
-            template_header, template_rows = read_table(args.from_csv)
-            new_rows = [dict(zip(template_header, row)) for row in template_rows if any(row)]
+            template = read_table(args.from_csv)
+            new_rows = [dict(zip(template.header, row)) for row in template.rows if any(row)]
         else:
             new_rows = [observation_from_args(args, units)]
-    except (ValueError, FileNotFoundError, IndexError) as err:
+    except (ValueError, OSError, UnicodeDecodeError, csv.Error) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
 
-    known_sources = {row[src_header.index("source_id")] for row in src_rows}
+    unknown = unknown_indicators(observations, obs_header, new_rows, set(units), data_dir / "observations.csv")
+    if unknown:
+        for problem in unknown:
+            print(problem, file=sys.stderr)
+        print("nothing written", file=sys.stderr)
+        return 1
+    known_sources = {row[src_header.index("source_id")] for row in src_rows if len(row) == len(src_header)}
     for new in new_rows:
-        if new["source_id"] not in known_sources and not args.from_csv:
+        if new.get("source_id", "") not in known_sources and not args.from_csv:
             if not (args.source_title and args.publisher):
                 print(f"error: source {new['source_id']!r} is new: give --source-title and --publisher (and --url, --source-kind)", file=sys.stderr)
                 return 1
@@ -170,9 +239,9 @@ def main(args: argparse.Namespace) -> int:
                 "weak": "false", "notes": "",
             }[name] for name in src_header])
             known_sources.add(new["source_id"])
-        conflicts = conflicts_with(obs_header, obs_rows, new)
+        conflicts = conflicts_with(observations, obs_rows, new)
         if conflicts and not (args.prefer or args.keep_existing):
-            print(f"conflict: {new['indicator_id']} {new['region']} {new['period']} = {new['value']} differs from:", file=sys.stderr)
+            print(f"conflict: {new.get('indicator_id')} {new.get('region')} {new.get('period')} = {new.get('value')} differs from:", file=sys.stderr)
             for conflict in conflicts:
                 print(f"  {conflict}", file=sys.stderr)
             print("say which vintage the analysis should prefer: --prefer (the new one, e.g. a revision or final figure) "
@@ -181,11 +250,12 @@ def main(args: argparse.Namespace) -> int:
         apply_preference(obs_header, obs_rows, new, prefer_new=args.prefer)
         obs_rows.append([new.get(name, "") for name in obs_header])
 
+    obs_text, src_text = observations.render(obs_rows), sources.render(src_rows)
     with tempfile.TemporaryDirectory() as scratch:
         trial = Path(scratch) / "data"
         shutil.copytree(data_dir, trial)
-        (trial / "observations.csv").write_text(csv_text(obs_header, obs_rows), encoding="utf-8")
-        (trial / "sources.csv").write_text(csv_text(src_header, src_rows), encoding="utf-8")
+        (trial / "observations.csv").write_bytes(obs_text.encode("utf-8"))
+        (trial / "sources.csv").write_bytes(src_text.encode("utf-8"))
         _, problems = data.validate_dir(trial)
     if problems:
         for problem in problems:
@@ -195,7 +265,8 @@ def main(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"ok: {len(new_rows)} observation(s) would be added (dry run, nothing written)")
         return 0
-    replace_atomically(data_dir / "sources.csv", csv_text(src_header, src_rows))
-    replace_atomically(data_dir / "observations.csv", csv_text(obs_header, obs_rows))
+    if src_rows != sources.rows:
+        replace_atomically(data_dir / "sources.csv", src_text)
+    replace_atomically(data_dir / "observations.csv", obs_text)
     print(f"added {len(new_rows)} observation(s) to {data.display_path(data_dir / 'observations.csv')}")
     return 0

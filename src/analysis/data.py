@@ -1,6 +1,7 @@
 """Load, validate and select the sourced data tables in ``data/``.
 
-Every table is a UTF-8 CSV (no byte-order mark) in tidy long format. ``load`` returns a
+Every table is a UTF-8 CSV in tidy long format (a byte-order mark and CRLF line ends, as Excel
+and WPS save "CSV UTF-8", are accepted). ``load`` returns a
 :class:`Dataset` of typed DataFrames or raises :class:`DataValidationError`, whose
 ``problems`` each name ``file:row:column`` (row = line number in the file, header = 1).
 
@@ -171,22 +172,24 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+BOM = "\ufeff"
+
+
 def read_raw(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
-    """Read one CSV strictly as UTF-8 text; report encoding, BOM and shape problems."""
+    """Read one CSV as UTF-8 text (a byte-order mark and CRLF, as Excel and WPS save, are accepted)."""
     shown = display_path(path)
     if not path.exists():
         return None, [Problem(shown, 0, "-", "file is missing")]
     data = path.read_bytes()
-    if not data.strip():
-        return None, [Problem(shown, 1, "-", "file is empty (expected a header row: " + ",".join(COLUMNS[name]) + ")")]
-    if data.startswith(b"\xef\xbb\xbf"):
-        return None, [Problem(shown, 1, "-", "file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         return None, [Problem(shown, line, "-", f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); save the file as UTF-8")]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text = text.removeprefix(BOM)
+    if not text.strip():
+        return None, [Problem(shown, 1, "-", "file is empty (expected a header row: " + ",".join(COLUMNS[name]) + ")")]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[list[str]] = []
     lines: list[int] = []
     start = 1
@@ -202,10 +205,13 @@ def read_raw(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
     expected = COLUMNS[name]
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
+    repeated = sorted({c for c in header if header.count(c) > 1})
     for column in missing:
         problems.append(Problem(shown, 1, column, f"missing column (expected columns: {','.join(expected)})"))
     for column in extra:
         problems.append(Problem(shown, 1, column, f"unknown column (expected columns: {','.join(expected)})"))
+    for column in repeated:
+        problems.append(Problem(shown, 1, column, "column appears more than once in the header"))
     if problems:
         return None, problems
     kept_rows, kept_lines = [], []
@@ -231,8 +237,18 @@ def frame_of(raw: RawTable) -> pd.DataFrame:
     return frame
 
 
+# Cell-level patterns (checked before typing, so a malformed row never reaches pandas).
+CELL_PATTERNS = {("observations", "period"): (PERIOD_PATTERN.replace(r"\d", "[0-9]"), "period must be YYYY or YYYY-MM")}
+NUMBER_PATTERN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+INTEGER_PATTERN = r"[+-]?[0-9]+"
+INTEGER_LIMIT = 10**9
+DATE_YEARS = (1900, 2100)
+# C0/C1 control characters other than tab and line breaks (which a quoted cell may hold).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def cell_problems(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
-    """Check every cell for stray whitespace, emptiness and parseable type."""
+    """Check every cell for control characters, stray whitespace, emptiness and parseable type."""
     shown = display_path(raw.path)
     problems: list[Problem] = []
     optional = OPTIONAL[raw.name]
@@ -240,9 +256,14 @@ def cell_problems(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
     booleans = BOOLEAN.get(raw.name, ())
     dates = DATES.get(raw.name, ())
     for column in COLUMNS[raw.name]:
+        pattern = CELL_PATTERNS.get((raw.name, column))
         for line, cell in zip(frame["line_no"], frame[column]):
+            control = CONTROL_CHARACTERS.search(cell)
+            if control:
+                problems.append(Problem(shown, line, column, f"contains the control character {control.group()!r}; remove it"))
+                continue
             if cell != cell.strip():
-                problems.append(Problem(shown, line, column, f"leading or trailing whitespace in {cell!r}"))
+                problems.append(Problem(shown, line, column, f"leading or trailing whitespace in {short(cell)!r}"))
                 continue
             if cell == "":
                 if column not in optional:
@@ -251,33 +272,43 @@ def cell_problems(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
             if column in numeric:
                 problems.extend(number_problem(shown, line, column, cell, numeric[column]))
             elif column in booleans and cell not in BOOL_VALUES:
-                problems.append(Problem(shown, line, column, f"{cell!r} is not a boolean (use true or false)"))
+                problems.append(Problem(shown, line, column, f"{short(cell)!r} is not a boolean (use true or false)"))
             elif column in dates:
                 problems.extend(date_problem(shown, line, column, cell))
+            elif pattern and not re.fullmatch(pattern[0], cell):
+                problems.append(Problem(shown, line, column, f"{short(cell)!r}: {pattern[1]}"))
     return problems
 
 
+def short(cell: str, limit: int = 60) -> str:
+    """Return a cell shortened for an error message."""
+    return cell if len(cell) <= limit else cell[:limit] + "…"
+
+
 def number_problem(shown: str, line: int, column: str, cell: str, kind: type) -> list[Problem]:
-    """Return a problem when a cell is not a finite number of the required kind."""
-    try:
-        number = float(cell)
-    except ValueError:
-        return [Problem(shown, line, column, f"{cell!r} is not a number")]
+    """Return a problem when a cell is not a finite number (plain ASCII decimal) of the required kind."""
+    if not re.fullmatch(NUMBER_PATTERN, cell):
+        return [Problem(shown, line, column, f"{short(cell)!r} is not a number")]
+    number = float(cell)
     if not np.isfinite(number):
-        return [Problem(shown, line, column, f"{cell!r} is not a finite number")]
-    if kind is int and not re.fullmatch(r"-?\d+", cell):
-        return [Problem(shown, line, column, f"{cell!r} is not an integer")]
+        return [Problem(shown, line, column, f"{short(cell)!r} is not a finite number (too large)")]
+    if kind is int and not re.fullmatch(INTEGER_PATTERN, cell):
+        return [Problem(shown, line, column, f"{short(cell)!r} is not an integer")]
+    if kind is int and abs(int(cell)) > INTEGER_LIMIT:
+        return [Problem(shown, line, column, f"{short(cell)!r} is out of range")]
     return []
 
 
 def date_problem(shown: str, line: int, column: str, cell: str) -> list[Problem]:
     """Return a problem when a cell is not an ISO date (YYYY-MM-DD) that exists."""
-    if not re.fullmatch(DATE_PATTERN, cell):
-        return [Problem(shown, line, column, f"{cell!r} is not a date in the form YYYY-MM-DD")]
+    if not re.fullmatch(DATE_PATTERN.replace(r"\d", "[0-9]"), cell):
+        return [Problem(shown, line, column, f"{short(cell)!r} is not a date in the form YYYY-MM-DD")]
     try:
-        date.fromisoformat(cell)
+        day = date.fromisoformat(cell)
     except ValueError:
         return [Problem(shown, line, column, f"{cell!r} is not a valid calendar date")]
+    if not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
+        return [Problem(shown, line, column, f"{cell!r} is outside the years {DATE_YEARS[0]}-{DATE_YEARS[1]}")]
     return []
 
 
@@ -362,7 +393,8 @@ def referential_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path]
     """Check ids across tables, units, bounds, keys and dates."""
     problems: list[Problem] = []
     regions = set(tables["regions"]["region_id"])
-    indicators = tables["indicators"].set_index("indicator_id")
+    # A duplicated id is reported below; lookups use its first row.
+    indicators = tables["indicators"].drop_duplicates("indicator_id").set_index("indicator_id")
     sources = set(tables["sources"]["source_id"])
     shown = {name: display_path(path) for name, path in paths.items()}
 

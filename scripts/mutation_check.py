@@ -1,0 +1,168 @@
+"""Check that the test suite bites: apply deliberate mutations to a copy of the project, run the tests
+that should notice, and print which mutations were killed (a test failed) and which survived.
+
+Usage: .venv/bin/python scripts/mutation_check.py [--only NAME ...] [--list] [--keep]
+
+Each mutation replaces one exact snippet in one file of a temporary copy of the worktree (never the
+worktree itself) and runs its tests there with PYTHONPATH pointing at the copy's src/. A snippet that
+is no longer in the file (the code moved on) is reported as "n/a", not as a pass. Exit code 1 when a
+mutation survived.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+IGNORED = shutil.ignore_patterns(".venv", ".git", "reports", "bench-results", "__pycache__", ".hypothesis", ".pytest_cache", "*.egg-info")
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One deliberate bug: replace ``old`` by ``new`` in ``path`` and expect ``tests`` to fail."""
+
+    name: str
+    path: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+
+
+MUTATIONS = (
+    Mutation("gap.meets >= flipped to <=", "src/analysis/gap.py",
+             '">=": value >= target', '">=": value <= target', ("tests/test_gap.py",)),
+    Mutation("gap.meets >= made strict", "src/analysis/gap.py",
+             '">=": value >= target', '">=": value > target', ("tests/test_gap.py",)),
+    Mutation("gap.status_from_p band edge exclusive", "src/analysis/gap.py",
+             "        if p >= edge:", "        if p > edge:", ("tests/test_gap.py",)),
+    Mutation("gap.new_observations includes the previous quarter's last day", "src/analysis/gap.py",
+             '(obs["published"] > start)', '(obs["published"] >= start)', ("tests/test_gap.py", "tests/test_hardening.py")),
+    Mutation("narrative.cell_html drops the HTML escape", "src/analysis/narrative.py",
+             "    return html.escape(str(value))\n", "    return str(value)\n", ("tests/test_plots.py", "tests/test_pipeline.py")),
+    Mutation("models: every interval halved", "src/analysis/models.py",
+             "    errors.setflags(write=False)", "    errors = errors * 0.5\n    errors.setflags(write=False)",
+             ("tests/test_models.py",)),
+    Mutation("data: non-finite numbers accepted", "src/analysis/data.py",
+             "    if not np.isfinite(number):", "    if False:", ("tests/test_fuzz_data.py", "tests/test_data.py")),
+    Mutation("data: period pattern check dropped", "src/analysis/data.py",
+             'CELL_PATTERNS = {("observations", "period")', 'CELL_PATTERNS = {("observations", "no_such_column")',
+             ("tests/test_fuzz_data.py", "tests/test_data.py")),
+    Mutation("data: control characters accepted", "src/analysis/data.py",
+             "            if control:", "            if False:", ("tests/test_fuzz_data.py", "tests/test_data.py")),
+    Mutation("data: unknown source accepted", "src/analysis/data.py",
+             "        if row.source_id not in sources:", "        if False:", ("tests/test_fuzz_data.py", "tests/test_data.py")),
+    Mutation("data: duplicate keys accepted", "src/analysis/data.py",
+             'duplicated = frame.duplicated(subset=keys, keep="first")', 'duplicated = frame.duplicated(subset=keys, keep="first") & False',
+             ("tests/test_fuzz_data.py", "tests/test_data.py")),
+    Mutation("data: BOM rejected again", "src/analysis/data.py",
+             "    text = text.removeprefix(BOM)\n", "", ("tests/test_fuzz_data.py", "tests/test_data.py")),
+    Mutation("data.select_as_of: earliest publication wins", "src/analysis/data.py",
+             "ascending=[True, True, True, False, False, True, True]", "ascending=[True, True, True, False, True, True, True]",
+             ("tests/test_data.py",)),
+    Mutation("forecast input: non-finite values accepted", "src/analysis/models.py",
+             "            if problem:\n                raise fail(", "            if False:\n                raise fail(",
+             ("tests/test_fuzz_forecast.py", "tests/test_models.py")),
+    Mutation("add: every record rewritten", "src/analysis/add.py",
+             "self.texts[index + 1] if index < len(self.rows) and row == self.rows[index] else self.record_text(row)",
+             "self.record_text(row)", ("tests/test_add.py",)),
+    Mutation("add: byte-order mark dropped", "src/analysis/add.py",
+             'return ("\\ufeff" if self.bom else "")', 'return (""', ("tests/test_add.py",)),
+    Mutation("i18n: English word of on_track swapped", "src/analysis/i18n.py",
+             '"status.on_track": {"zh": "进展顺利", "en": "on track"}', '"status.on_track": {"zh": "进展顺利", "en": "likely"}',
+             ("tests/test_i18n.py",)),
+)
+
+
+# Appended to the copy's conftest: report the first failing example instead of shrinking it (minutes).
+NO_SHRINK = """
+
+from hypothesis import Phase, settings as _settings
+
+_settings.register_profile("mutation", phases=[Phase.explicit, Phase.generate], database=None)
+_settings.load_profile("mutation")
+"""
+
+
+def copy_project(target: Path) -> None:
+    """Copy the worktree (sources, tests, data, notebooks) without caches, venv or git; no shrinking."""
+    shutil.copytree(ROOT, target, ignore=IGNORED)
+    with (target / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
+        conftest.write(NO_SHRINK)
+
+
+def run_tests(copy: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess:
+    """Run the named tests in the copy, importing the copy's analysis package."""
+    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "-m", "not e2e", "-p", "no:cacheprovider",
+               "--hypothesis-seed=0", *tests]
+    return subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
+
+
+def imports_copy(copy: Path) -> bool:
+    """Return whether Python started in the copy imports the copy's package (not the worktree's)."""
+    env = {**os.environ, "PYTHONPATH": str(copy / "src")}
+    out = subprocess.run([sys.executable, "-c", "import analysis; print(analysis.__file__)"], cwd=copy, env=env,
+                         capture_output=True, text=True).stdout.strip()
+    return out.startswith(str(copy))
+
+
+def check(mutation: Mutation, base: Path) -> tuple[str, float, str]:
+    """Apply one mutation to a fresh copy and return (killed | survived | n/a, seconds, detail)."""
+    copy = base / "project"
+    if copy.exists():
+        shutil.rmtree(copy)
+    copy_project(copy)
+    path = copy / mutation.path
+    text = path.read_text(encoding="utf-8")
+    if text.count(mutation.old) != 1:
+        return "n/a", 0.0, f"snippet found {text.count(mutation.old)} times in {mutation.path}"
+    path.write_text(text.replace(mutation.old, mutation.new), encoding="utf-8")
+    started = time.monotonic()
+    result = run_tests(copy, mutation.tests)
+    seconds = time.monotonic() - started
+    summary = (result.stdout.strip().splitlines() or [""])[-1]
+    if result.returncode == 0:
+        return "survived", seconds, summary
+    if result.returncode in (1, 3):  # tests failed (3: an error while collecting, e.g. import-time crash)
+        return "killed", seconds, summary
+    return "error", seconds, summary + result.stderr[-300:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen mutations and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=None, help="run only mutations whose name contains one of these words")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    args = parser.parse_args(argv)
+    chosen = [m for m in MUTATIONS if not args.only or any(word in m.name for word in args.only)]
+    if args.list:
+        for m in chosen:
+            print(f"{m.name}  [{m.path}; {' '.join(m.tests)}]")
+        return 0
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="mutation-") as scratch:
+        base = Path(scratch)
+        copy_project(base / "project")
+        if not imports_copy(base / "project"):
+            print("error: the copy does not import its own src/ (is PYTHONPATH ignored?)", file=sys.stderr)
+            return 2
+        for mutation in chosen:
+            outcome, seconds, detail = check(mutation, base)
+            rows.append((mutation, outcome, seconds, detail))
+            print(f"{outcome:8} {seconds:6.1f}s  {mutation.name}  ({detail})", flush=True)
+    survived = [m.name for m, outcome, _, _ in rows if outcome != "killed"]
+    print(f"\n{sum(o == 'killed' for _, o, _, _ in rows)} killed, {sum(o == 'survived' for _, o, _, _ in rows)} survived, "
+          f"{sum(o not in ('killed', 'survived') for _, o, _, _ in rows)} n/a or error, of {len(rows)} mutations")
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
