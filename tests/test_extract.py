@@ -363,3 +363,21 @@ def test_table_excerpts_are_recognised():
     assert extract.is_table_excerpt("杭州 2015年 10050.21")
     assert not extract.is_table_excerpt("2023年全市地区生产总值修订为17146.6亿元")
     assert not extract.is_table_excerpt("GDP totaled 1.24087 trillion yuan ($190.9 billion) in 2020")
+
+
+def test_html_inline_tags_stay_in_their_sentence_and_blocks_split():
+    title, text = extract.html_title_text("<html><head><title>公报</title></head><body><p>全年全市实现地区生产总值"
+                                          "<span>18147.7</span>亿元</p><p>年末常住人口<b>977.7</b>万人</p></body></html>")
+    assert title == "公报"
+    assert extract.sentences(text) == ["全年全市实现地区生产总值18147.7亿元", "年末常住人口977.7万人"]
+
+
+def test_wrapped_pdf_lines_are_joined_but_short_title_lines_are_not():
+    text = "2024年宁波市统计公报\n全年全市实现地区生产总值181\n47.7亿元,比上年增长5.4%。\n年末常住人口977.7万人。"
+    assert extract.sentences(extract.join_wrapped_lines(text)) == [
+        "2024年宁波市统计公报", "全年全市实现地区生产总值18147.7亿元,比上年增长5.4%。", "年末常住人口977.7万人。"]
+
+
+def test_quotation_marks_do_not_hide_a_phrase(config):
+    assert found(config, '累计认定国家级专精特新"小巨人"企业380家,其中新增62家') == [
+        ("specialized_little_giants", "380", "2024", ""), ("specialized_little_giants_new", "62", "2024", "")]

@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from analysis import data
+from analysis import add, data
 
 PHRASES_FILE = "indicator_phrases.csv"
 PHRASE_COLUMNS = ("indicator_id", "lang", "phrase", "value_kind")
@@ -103,6 +103,8 @@ PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉
              "陕西", "甘肃", "青海", "宁夏", "新疆", "台湾", "香港", "澳门")
 # A place named as a publisher ("辽宁省统计局统一核算") is not the place a figure belongs to.
 PUBLISHER = re.compile(rf"[{CJK}]{{2,4}}(?:省|市)?(?:统计局|科技局|科技厅|经信局|人民政府|政府|发改委|发展改革委|知识产权局|市场监督管理局|市场监管局|财政局|财政厅)")
+BLOCK_TAGS = ["p", "div", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "title",
+              "blockquote", "pre", "dd", "dt"]
 RESPECTIVELY = re.compile(r"分别|respectively")
 LIST_SEPARATOR = r"(?:、|,|和|及|与|以及| and |, and )"
 TRAIL_GROWTH = re.compile(r"^\s?(increase|growth|rise|higher|up)\b")
@@ -201,7 +203,7 @@ class Candidate:
 def normalise(text: str) -> str:
     """Return text in the form phrases and sentences are compared in (NFKC, lower case, no 的, tight spaces)."""
     text = unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL)
-    text = text.replace("的", "").replace("\u3000", " ")
+    text = re.sub("[的“”\"「」『』]", "", text).replace("\u3000", " ")
     text = re.sub(r"(?<![\d.])(\d{1,3}) (\d{3})(?![\d.])", r"\1\2", text)  # "1 000" thousands separator
     text = re.sub(rf"\s+(?=[{CJK}(%])|(?<=[{CJK})])\s+", "", text)
     return re.sub(r"\s+", " ", text)
@@ -296,6 +298,8 @@ def read_document(path: Path, published: dt.date | None = None) -> Document:
         raise ExtractError(f"{path}: unsupported file type {suffix or '(none)'} (use .txt, .html or .pdf)", exit_code=2)
     if not text.strip():
         raise ExtractError(f"{path}: no text found (a scanned PDF needs OCR first)")
+    if suffix != ".html" and suffix != ".htm":
+        text = join_wrapped_lines(text)
     return Document(title=title, text=text, published=published)
 
 
@@ -318,8 +322,15 @@ def html_title_text(html: str) -> tuple[str, str]:
         hidden.decompose()
     heading = soup.title or soup.find("h1")
     title = heading.get_text(" ", strip=True) if heading else ""
+    for tag in soup.find_all(BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.append("\n")
+    for tag in soup.find_all(["td", "th"]):
+        tag.append(" ")
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
     body = soup.body or soup
-    return title, body.get_text("\n")
+    return title, body.get_text("")  # inline tags (<span>18147.7</span>亿元) stay inside their sentence
 
 
 def pdf_title_text(path: Path) -> tuple[str, str]:
@@ -342,8 +353,23 @@ def pdf_title_text(path: Path) -> tuple[str, str]:
 
 
 def sentences(text: str) -> list[str]:
-    """Return the sentences of a text (split at 。！？；, line breaks and English full stops)."""
+    """Return the sentences of a text (split at 。！？, line breaks and English full stops)."""
     return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
+
+
+def join_wrapped_lines(text: str) -> str:
+    """Return text with hard line wraps inside sentences removed (PDF and plain-text layout):
+    a line of 15 or more characters that does not end a sentence continues on the next line."""
+    lines = text.splitlines()
+    out: list[str] = []
+    for line in lines:
+        line = line.strip()
+        if out and len(out[-1]) >= 15 and not re.search(r"[。！？!?:：.]$", out[-1]) and line:
+            glue = " " if re.search(r"[A-Za-z,]$", out[-1]) and re.match(r"[A-Za-z0-9]", line) else ""
+            out[-1] = out[-1] + glue + line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 # ----------------------------------------------------------------------------------- finding things
@@ -916,7 +942,10 @@ def main(args: argparse.Namespace) -> int:
         rows = candidate_rows(candidates, args.source_id, args.published or "", args.file.name)
         text = csv_text(rows)
         if args.output:
-            args.output.write_text(text, encoding="utf-8")
+            try:
+                add.replace_atomically(args.output, text)
+            except OSError as err:
+                raise ExtractError(f"{args.output}: cannot write ({err.strerror})") from None
         else:
             sys.stdout.write(text)
         print(f"{len(rows)} candidate observation(s) for {args.region} from {args.file}; check every row before "
