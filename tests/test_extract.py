@@ -381,3 +381,13 @@ def test_wrapped_pdf_lines_are_joined_but_short_title_lines_are_not():
 def test_quotation_marks_do_not_hide_a_phrase(config):
     assert found(config, '累计认定国家级专精特新"小巨人"企业380家,其中新增62家') == [
         ("specialized_little_giants", "380", "2024", ""), ("specialized_little_giants_new", "62", "2024", "")]
+
+
+def test_per_head_figures_are_not_totals(config):
+    assert found(config, "人均地区生产总值18.6万元,比上年增长4.5%") == []
+    assert found(config, "GDP per capita reached 186,000 yuan.") == []
+
+
+def test_a_fall_is_a_negative_growth_rate(config):
+    assert found(config, "规上工业增加值比上年下降2.1%") == [("above_scale_industrial_va_yoy", "-2.1", "2024", "")]
+    assert found(config, "规上工业增加值比上年增长2.1%") == [("above_scale_industrial_va_yoy", "2.1", "2024", "")]

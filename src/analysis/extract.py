@@ -103,6 +103,9 @@ PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉
              "陕西", "甘肃", "青海", "宁夏", "新疆", "台湾", "香港", "澳门")
 # A place named as a publisher ("辽宁省统计局统一核算") is not the place a figure belongs to.
 PUBLISHER = re.compile(rf"[{CJK}]{{2,4}}(?:省|市)?(?:统计局|科技局|科技厅|经信局|人民政府|政府|发改委|发展改革委|知识产权局|市场监督管理局|市场监管局|财政局|财政厅)")
+PER_HEAD_BEFORE = re.compile(r"(人均|平均每|每家|户均|亩均|万元)$")
+PER_HEAD_AFTER = re.compile(r"\s?(per capita|per head|per person)")
+FALL = re.compile(r"(下降|减少|回落|降低|down|decline|declined|fell|decrease|decreased)[^增长升]{0,3}$")
 BLOCK_TAGS = ["p", "div", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "title",
               "blockquote", "pre", "dd", "dt"]
 RESPECTIVELY = re.compile(r"分别|respectively")
@@ -376,11 +379,14 @@ def join_wrapped_lines(text: str) -> str:
 
 def find_phrases(sentence: str, phrases: Iterable[Phrase]) -> list[Match]:
     """Return every phrase occurrence in a normalised sentence (a gapped phrase's parts in order, close together)."""
-    found = []
+    found, per_head = [], []
     for phrase in phrases:
         first = phrase.parts[0]
         for hit in re.finditer(re.escape(first), sentence):
             if phrase.lang == "en" and not word_bounded(sentence, hit.start(), hit.end()):
+                continue
+            if PER_HEAD_BEFORE.search(sentence[:hit.start()]):
+                per_head.append((hit.start(), hit.end()))  # 人均地区生产总值 is not 地区生产总值 (nor 生产总值)
                 continue
             end = hit.end()
             for part in phrase.parts[1:]:
@@ -389,9 +395,9 @@ def find_phrases(sentence: str, phrases: Iterable[Phrase]) -> list[Match]:
                     end = -1
                     break
                 end = nxt + len(part)
-            if end > 0:
+            if end > 0 and not PER_HEAD_AFTER.match(sentence[end:]):
                 found.append(Match(hit.start(), end, phrase))
-    return found
+    return [m for m in found if not any(a <= m.start and m.end <= b for a, b in per_head)]
 
 
 def word_bounded(text: str, start: int, end: int) -> bool:
@@ -647,6 +653,8 @@ def sentence_candidates(raw: str, config: Config, region: str, own_region: str, 
             if chosen is None:
                 continue
             indicator, value = chosen
+            if option.phrase.value_kind == "growth" and FALL.search(option.lead.rstrip()):
+                value = -value  # 下降2.1% is a growth of -2.1 %
             year = year_at(fig.start, years, doc_year if not english else None)
             if year is None and english:
                 year = next((y for start, _, y, _ in years if start >= fig.end), doc_year)  # "… 1.2 trillion yuan in 2019"
