@@ -391,3 +391,9 @@ def test_per_head_figures_are_not_totals(config):
 def test_a_fall_is_a_negative_growth_rate(config):
     assert found(config, "规上工业增加值比上年下降2.1%") == [("above_scale_industrial_va_yoy", "-2.1", "2024", "")]
     assert found(config, "规上工业增加值比上年增长2.1%") == [("above_scale_industrial_va_yoy", "2.1", "2024", "")]
+
+
+def test_a_narrower_scope_is_not_the_total(config):
+    sentence = "全市R&D经费支出400.2亿元,其中企业R&D经费支出350.1亿元"
+    assert found(config, sentence) == [("rd_expenditure", "400.2", "2024", "")]
+    assert found(config, "全市民营高新技术企业5000家") == []

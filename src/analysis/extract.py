@@ -104,6 +104,9 @@ PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉
 # A place named as a publisher ("辽宁省统计局统一核算") is not the place a figure belongs to.
 PUBLISHER = re.compile(rf"[{CJK}]{{2,4}}(?:省|市)?(?:统计局|科技局|科技厅|经信局|人民政府|政府|发改委|发展改革委|知识产权局|市场监督管理局|市场监管局|财政局|财政厅)")
 PER_HEAD_BEFORE = re.compile(r"(人均|平均每|每家|户均|亩均|万元)$")
+# A narrower scope written right before a phrase ("企业R&D经费支出", "民营高新技术企业") is another quantity.
+SUBSET_BEFORE = re.compile(r"((?<!工业)企业|高校|高等学校|科研机构|研究与开发机构|政府属|基础研究|应用研究|服务业|外资|民营|国有|"
+                           r"business|enterprise|university|government)\s?$")
 PER_HEAD_AFTER = re.compile(r"\s?(per capita|per head|per person)")
 FALL = re.compile(r"(下降|减少|回落|降低|down|decline|declined|fell|decrease|decreased)[^增长升]{0,3}$")
 BLOCK_TAGS = ["p", "div", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "title",
@@ -385,7 +388,7 @@ def find_phrases(sentence: str, phrases: Iterable[Phrase]) -> list[Match]:
         for hit in re.finditer(re.escape(first), sentence):
             if phrase.lang == "en" and not word_bounded(sentence, hit.start(), hit.end()):
                 continue
-            if PER_HEAD_BEFORE.search(sentence[:hit.start()]):
+            if PER_HEAD_BEFORE.search(sentence[:hit.start()]) or SUBSET_BEFORE.search(sentence[:hit.start()]):
                 per_head.append((hit.start(), hit.end()))  # 人均地区生产总值 is not 地区生产总值 (nor 生产总值)
                 continue
             end = hit.end()
