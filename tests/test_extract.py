@@ -397,3 +397,13 @@ def test_a_narrower_scope_is_not_the_total(config):
     sentence = "全市R&D经费支出400.2亿元,其中企业R&D经费支出350.1亿元"
     assert found(config, sentence) == [("rd_expenditure", "400.2", "2024", "")]
     assert found(config, "全市民营高新技术企业5000家") == []
+
+
+def test_an_unnamed_starting_point_is_not_the_documents_year(config):
+    assert found(config, "地区生产总值由1.31万亿元增加到1.87万亿元") == [("gdp", "18700", "2024", "")]
+    assert found(config, "R&D经费支出占GDP比重从2015年的2.41%提升到2020年的2.85%") == [
+        ("rd_gdp_ratio", "2.41", "2015", ""), ("rd_gdp_ratio", "2.85", "2020", "")]
+
+
+def test_generic_counters_are_interchangeable(config):
+    assert found(config, "部署350多个科技创新2025重大专项") == [("sci_tech_projects", "350", "2024", ">")]

@@ -53,6 +53,7 @@ INDICATOR_UNITS = {
     "个(项目)": ("个", Decimal(1)), "项": ("项", Decimal(1)), "种": ("种", Decimal(1)),
     "万人次": ("人次", Decimal("1e4")), "人次": ("人次", Decimal(1)), "万元/人": ("元/人", Decimal("1e4")),
 }
+GENERIC_COUNTERS = {"项": "个"}  # 350多个重大专项 and 350项 count the same things
 COUNT_FAMILIES = frozenset({"家", "件", "人", "个", "项", "种", "人年", "人次"})
 
 MULTIPLIERS = {"万亿": Decimal("1e12"), "亿": Decimal("1e8"), "万": Decimal("1e4"), "千": Decimal("1e3"),
@@ -103,6 +104,7 @@ PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉
              "陕西", "甘肃", "青海", "宁夏", "新疆", "台湾", "香港", "澳门")
 # A place named as a publisher ("辽宁省统计局统一核算") is not the place a figure belongs to.
 PUBLISHER = re.compile(rf"[{CJK}]{{2,4}}(?:省|市)?(?:统计局|科技局|科技厅|经信局|人民政府|政府|发改委|发展改革委|知识产权局|市场监督管理局|市场监管局|财政局|财政厅)")
+STARTING_POINT = re.compile(r"(由|从|from)\s?$")
 PER_HEAD_BEFORE = re.compile(r"(人均|平均每|每家|户均|亩均|万元)$")
 # A narrower scope written right before a phrase ("企业R&D经费支出", "民营高新技术企业") is another quantity.
 SUBSET_BEFORE = re.compile(r"((?<!工业)企业|高校|高等学校|科研机构|研究与开发机构|政府属|基础研究|应用研究|服务业|外资|民营|国有|"
@@ -528,7 +530,7 @@ def convert(figure: Figure, indicator: Indicator, paren_unit: tuple[str, Decimal
                 and figure.scaled:
             return value / scale
         return None
-    if figure.family != family:
+    if GENERIC_COUNTERS.get(figure.family, figure.family) != GENERIC_COUNTERS.get(family, family):
         return None
     return value / scale
 
@@ -649,6 +651,8 @@ def sentence_candidates(raw: str, config: Config, region: str, own_region: str, 
     for index, fig in enumerate(figures):
         if index in blocked and index not in paired:
             continue
+        if STARTING_POINT.search(text[:fig.start]):
+            continue  # "由1.31万亿元增加到1.87万亿元": the starting value belongs to an earlier, unnamed year
         options = paired[index] if index in paired else binding_options(index, figures, matches, text, english)
         trail = text[fig.end:fig.end + 14]
         for option in options:
