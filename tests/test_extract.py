@@ -407,3 +407,10 @@ def test_an_unnamed_starting_point_is_not_the_documents_year(config):
 
 def test_generic_counters_are_interchangeable(config):
     assert found(config, "部署350多个科技创新2025重大专项") == [("sci_tech_projects", "350", "2024", ">")]
+
+
+def test_respectively_from_one_list_to_another(config):
+    sentence = "高新技术产业、战略性新兴产业增加值占规上工业增加值比重分别从2015年的37%、22.7%提高到53.7%、28.1%"
+    assert found(config, sentence, year=2019) == [
+        ("high_tech_industry_va_share", "37", "2015", ""), ("strategic_emerging_industry_share", "22.7", "2015", ""),
+        ("high_tech_industry_va_share", "53.7", "2019", ""), ("strategic_emerging_industry_share", "28.1", "2019", "")]

@@ -631,6 +631,7 @@ class Option:
     before_phrase: str
     qualifier_lead: str
     paren_unit: tuple[str, Decimal] | None
+    year: int | None = None  # a year that holds for a whole list ("从2015年的37%、22.7%")
 
 
 def sentence_candidates(raw: str, config: Config, region: str, own_region: str, doc_year: int | None,
@@ -662,7 +663,7 @@ def sentence_candidates(raw: str, config: Config, region: str, own_region: str, 
             indicator, value = chosen
             if option.phrase.value_kind == "growth" and FALL.search(option.lead.rstrip()):
                 value = -value  # 下降2.1% is a growth of -2.1 %
-            year = year_at(fig.start, years, doc_year if not english else None)
+            year = option.year or year_at(fig.start, years, doc_year if not english else None)
             if year is None and english:
                 year = next((y for start, _, y, _ in years if start >= fig.end), doc_year)  # "… 1.2 trillion yuan in 2019"
             if region_at(fig.start, option.span, mentions, own_region, config, text) != region or year is None:
@@ -758,10 +759,20 @@ def pair_respectively(text: str, matches: Sequence[Match], figures: list[Figure]
             offset += len(piece)
         if len(items) != len(run):
             continue
-        lead = text[hit.start():figures[run[0]].start]
-        for number, ((a, b), i) in enumerate(zip(items, run)):
-            phrases = item_phrases(text, a, b, items[0] if number else (a, a), matches, config)
-            paired[i] = [Option((a, b), p, lead, text[start:b], lead, None) for p in phrases]
+        runs = [run]
+        later = [i for i in range(run[-1] + 1, len(figures)) if i not in run]
+        if len(later) >= len(run) and re.fullmatch(r"[^,;。]{0,6}(到|至)", text[figures[run[-1]].end:figures[later[0]].start]) \
+                and all(re.fullmatch(rf"\s?{LIST_SEPARATOR}\s?", text[figures[a].end:figures[b].start])
+                        for a, b in zip(later[:len(run) - 1], later[1:len(run)])):
+            runs.append(later[:len(run)])  # "分别从A1、B1提高到A2、B2": the second list pairs the same way
+            blocked.update(runs[-1])
+        for this in runs:
+            lead = text[hit.start() if this is run else figures[run[-1]].end:figures[this[0]].start]
+            glued = YEAR.search(lead[-8:])
+            list_year = int(glued.group(1)) if glued and lead.endswith(glued.group(0)) else None
+            for number, ((a, b), i) in enumerate(zip(items, this)):
+                phrases = item_phrases(text, a, b, items[0] if number else (a, a), matches, config, items[-1])
+                paired[i] = [Option((a, b), p, lead, text[start:b], lead, None, list_year) for p in phrases]
     return paired, blocked
 
 
@@ -774,8 +785,10 @@ def list_runs(text: str, figures: Sequence[Figure]) -> set[int]:
     return runs
 
 
-def item_phrases(text: str, a: int, b: int, first: tuple[int, int], matches: Sequence[Match], config: Config) -> list[Phrase]:
-    """Return the phrases of one list item (the longest inside it, else the first item's start plus the item)."""
+def item_phrases(text: str, a: int, b: int, first: tuple[int, int], matches: Sequence[Match], config: Config,
+                 last: tuple[int, int] | None = None) -> list[Phrase]:
+    """Return the phrases of one list item: the longest inside it, else the first item's start plus the item
+    ("产值、增加值" → 高新技术产业增加值), else the item plus the last item's end ("高新技术产业、战略性新兴产业增加值")."""
     inside = [m for m in matches if a <= m.start and m.end <= b]
     if inside:
         longest = max(m.end - m.start for m in inside)
@@ -787,6 +800,13 @@ def item_phrases(text: str, a: int, b: int, first: tuple[int, int], matches: Seq
         if found:
             longest = max(m.end for m in found)
             return [m.phrase for m in sorted(found, key=lambda m: m.phrase.indicator_id) if m.end == longest]
+    if last and last != (a, b):
+        tail = text[last[0]:last[1]]
+        for cut in range(1, len(tail)):
+            found = [m for m in find_phrases(item + tail[cut:], config.phrases) if m.start == 0 and m.end > len(item)]
+            if found:
+                longest = max(m.end for m in found)
+                return [m.phrase for m in sorted(found, key=lambda m: m.phrase.indicator_id) if m.end == longest]
     return []
 
 
@@ -863,7 +883,7 @@ class Score:
 def is_table_excerpt(quote: str) -> bool:
     """Return whether a quote is a table cell excerpt or database record rather than prose: it has | or [,
     a run of three numbers, a record of four or more comma fields two of them numbers, or under six letters."""
-    if any(mark in quote for mark in ("|", "[", "\t", "=", "_", "('")):
+    if any(mark in quote for mark in ("|", "[", "\t", "=", "_", "('", "', '")):
         return True
     if re.search(r"\d[\d.]*%?(?:[\s,]+\d[\d.]*%?){2,}", re.sub(r"(?<=\d),(?=\d{3}\b)", "", quote)):
         return True
