@@ -6,13 +6,16 @@ nearest phrase before it (in English also to a phrase right after it), converted
 indicator's unit and kept only when its kind fits the phrase's ``value_kind``:
 
 - ``level``: a level or stock; a change (增长, 增加, 提高, 新增 … not followed by 到/至) is rejected;
-- ``flow``: added in the year; needs a marker such as 新增, 新认定, 净增, new;
+- ``flow``: added in the year; when the same phrase also names a level, needs 新增, 新认定, 净增, new …;
 - ``growth``: a growth rate in %; needs a marker such as 增长, 同比, growth, up;
 - ``share``: a share or ratio in %; a change is rejected (a 个百分点 difference never fits).
 
-Each figure belongs to the region named last before it in the sentence; 全市/我市/本市 (and
-sentences naming no region) belong to the document's own region (named in its title, else the
-first region named in its text, else the region asked for). The output rows have the columns of
+Each figure belongs to the region named last before its phrase or in its own clause (a
+publisher such as 辽宁省统计局 is not a region); 全市/我市/本市 and sentences naming no region
+belong to the document's own region (named in its title, else first in its text, else the region
+asked for); 全省 in a city's document is another region. Lists "A、B分别X、Y" pair in order;
+other lists of figures, table rows, per-head figures (人均) and narrower scopes (企业R&D经费) are
+left out. The output rows have the columns of
 ``data/templates/observations_template.csv`` and are meant to be checked by a person before
 ``python -m analysis add --from-csv``.
 """
@@ -113,7 +116,6 @@ PER_HEAD_AFTER = re.compile(r"\s?(per capita|per head|per person)")
 FALL = re.compile(r"(下降|减少|回落|降低|down|decline|declined|fell|decrease|decreased)[^增长升]{0,3}$")
 BLOCK_TAGS = ["p", "div", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "title",
               "blockquote", "pre", "dd", "dt"]
-RESPECTIVELY = re.compile(r"分别|respectively")
 LIST_SEPARATOR = r"(?:、|,|和|及|与|以及| and |, and )"
 TRAIL_GROWTH = re.compile(r"^\s?(increase|growth|rise|higher|up)\b")
 
@@ -588,8 +590,7 @@ def month_of(sentence: str) -> int | None:
 
 def format_value(value: Decimal) -> str:
     """Return a Decimal as plain text without exponent or trailing zeros."""
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def region_at(position: int, span: tuple[int, int], mentions: Sequence[tuple[int, int, str]], own: str, config: Config,
