@@ -414,3 +414,18 @@ def test_respectively_from_one_list_to_another(config):
     assert found(config, sentence, year=2019) == [
         ("high_tech_industry_va_share", "37", "2015", ""), ("strategic_emerging_industry_share", "22.7", "2015", ""),
         ("high_tech_industry_va_share", "53.7", "2019", ""), ("strategic_emerging_industry_share", "28.1", "2019", "")]
+
+
+def test_a_government_as_publisher_in_the_title_names_the_documents_region(config):
+    doc = extract.Document("2026年宁波市人民政府工作报告", "过去一年,杭州等城市……全市规上工业增加值增长7.2%。")
+    assert extract.document_region(doc, config, "china") == "ningbo"
+    assert [(c.indicator_id, c.period, c.value) for c in extract.extract(doc, "ningbo", config)] == [
+        ("above_scale_industrial_va_yoy", "2025", "7.2")]
+
+
+def test_figures_after_a_narrower_scope_belong_to_it(config):
+    assert found(config, "全市R&D经费支出首次突破600亿元,其中企业R&D经费支出520亿元") == [("rd_expenditure", "600", "2024", ">")]
+
+
+def test_plan_period_end_year(config):
+    assert found(config, "“十四五”期间,全市地区生产总值从1.24万亿元增加到1.9万亿元", year=2026) == [("gdp", "19000", "2025", "")]

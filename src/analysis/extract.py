@@ -77,7 +77,7 @@ NOT_A_VALUE_AFTER = re.compile(r"^\s?(年|月|日|季度|倍|周年|届|批|位|
 NOT_A_VALUE_BEFORE = re.compile(r"(第|no\.|top|前|\d-)\s?$")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?年(?:度|末|底|初)?")
 YEAR_EN = re.compile(r"(?<![\d,.])((?:19|20)\d{2})(?![\d%])(?!\s?(?:年|亿|万|家|件|人|个|项|元|yuan|billion|million|percent))")
-RELATIVE_YEARS = {"去年": -1, "上年末": -1, "今年": 0, "本年": 0}
+RELATIVE_YEARS = {"过去一年": -1, "去年": -1, "上年末": -1, "今年": 0, "本年": 0}
 PLAN_PERIOD_END = {"十二五": 2015, "十三五": 2020, "十四五": 2025}
 MONTH_MARKERS = ((re.compile(r"上半年|first half"), 6), (re.compile(r"前三季度|first three quarters"), 9),
                  (re.compile(r"(?<!前)(?:第)?一季度|first quarter"), 3))
@@ -206,6 +206,9 @@ class Candidate:
     status: str
     quote: str
     position: tuple[int, int] = field(default=(0, 0), compare=False)
+
+
+NOT_THIS = Phrase("", "", ("",), "level")  # a phrase under 人均/企业 …: its figures belong to no indicator
 
 
 # ----------------------------------------------------------------------------------- configuration
@@ -372,9 +375,9 @@ def join_wrapped_lines(text: str) -> str:
     a line of 15 or more characters that does not end a sentence continues on the next line."""
     lines = text.splitlines()
     out: list[str] = []
-    for line in lines:
+    for number, line in enumerate(lines):
         line = line.strip()
-        if out and len(out[-1]) >= 15 and not re.search(r"[。！？!?:：.]$", out[-1]) and line:
+        if number > 1 and out and len(out[-1]) >= 15 and not re.search(r"[。！？!?:：.]$", out[-1]) and line:
             glue = " " if re.search(r"[A-Za-z,]$", out[-1]) and re.match(r"[A-Za-z0-9]", line) else ""
             out[-1] = out[-1] + glue + line
         else:
@@ -404,7 +407,8 @@ def find_phrases(sentence: str, phrases: Iterable[Phrase]) -> list[Match]:
                 end = nxt + len(part)
             if end > 0 and not PER_HEAD_AFTER.match(sentence[end:]):
                 found.append(Match(hit.start(), end, phrase))
-    return [m for m in found if not any(a <= m.start and m.end <= b for a, b in per_head)]
+    kept = [m for m in found if not any(a <= m.start and m.end <= b for a, b in per_head)]
+    return kept + [Match(a, b, NOT_THIS) for a, b in per_head]  # still binds its figures, so they go nowhere
 
 
 def word_bounded(text: str, start: int, end: int) -> bool:
@@ -453,14 +457,14 @@ def drop_table_runs(figures: list[Figure], sentence: str) -> list[Figure]:
     return [f for f, k in zip(figures, keep) if k]
 
 
-def find_regions(sentence: str, config: Config) -> list[tuple[int, int, str]]:
+def find_regions(sentence: str, config: Config, with_publishers: bool = False) -> list[tuple[int, int, str]]:
     """Return (start, end, region_id) for region names in a normalised sentence; "" for the document's own region, "?" for another."""
     taken: list[tuple[int, int, str]] = []
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e, _ in taken)
 
-    for hit in PUBLISHER.finditer(sentence):
+    for hit in ([] if with_publishers else PUBLISHER.finditer(sentence)):
         taken.append((hit.start(), hit.end(), "publisher"))
     for name, region_id in config.region_names:
         pattern = rf"\b{re.escape(name)}\b" if name.isascii() else re.escape(name)
@@ -495,7 +499,7 @@ def years_in(sentence: str, doc_year: int | None) -> list[tuple[int, int, int, b
             for m in re.finditer(word, sentence):
                 found.append((m.start(), m.end(), doc_year + offset, False))
     for word, year in PLAN_PERIOD_END.items():
-        for m in re.finditer(word + r"\"?末", sentence):
+        for m in re.finditer(word + r"\"?(?:末|期间|时期)", sentence):
             found.append((m.start(), m.end(), year, False))
     return sorted(found)
 
@@ -511,7 +515,7 @@ def document_year(doc: Document) -> int | None:
 def document_region(doc: Document, config: Config, fallback: str) -> str:
     """Return the region a document belongs to: the first named in its title, else in its text, else fallback."""
     for text in (doc.title, doc.text[:2000]):
-        mentions = [r for r in find_regions(normalise(text), config) if r[2] not in ("", "?", "province")]
+        mentions = [r for r in find_regions(normalise(text), config, with_publishers=True) if r[2] not in ("", "?", "province")]
         if mentions:
             return mentions[0][2]
     return fallback
@@ -814,7 +818,7 @@ def item_phrases(text: str, a: int, b: int, first: tuple[int, int], matches: Seq
 def choose(fig: Figure, phrase: Phrase, config: Config, lead: str, before_phrase: str, trail: str,
            paren_unit: tuple[str, Decimal] | None, english: bool) -> tuple[Indicator, Decimal] | None:
     """Return the indicator of a phrase that this figure fits, with the converted value, or None."""
-    if fig.family == "pp":
+    if fig.family == "pp" or phrase is NOT_THIS:
         return None
     indicator = config.indicators[phrase.indicator_id]
     value = convert(fig, indicator, paren_unit, english)
