@@ -429,3 +429,9 @@ def test_figures_after_a_narrower_scope_belong_to_it(config):
 
 def test_plan_period_end_year(config):
     assert found(config, "“十四五”期间,全市地区生产总值从1.24万亿元增加到1.9万亿元", year=2026) == [("gdp", "19000", "2025", "")]
+
+
+def test_a_denominator_is_not_a_figure(config):
+    assert found(config, "Invention patents per 10,000 people reached 55.2.") == [("invention_patents_per_10k", "55.2", "2024", "")]
+    assert found(config, "Invention patents per 10,000 residents were 55.2 and design patents granted per 10,000 were 3.") == [
+        ("invention_patents_per_10k", "55.2", "2024", "")]

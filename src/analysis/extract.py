@@ -74,7 +74,7 @@ NUMBER = re.compile(
     r"(?P<unit>个百分点|percentage points|美元|元/人|元|yuan|rmb|dollars|%|percent|人年|人次|家|件|人|名|个|项|种)?"
     r"(?P<post>以上|左右|多)?")
 NOT_A_VALUE_AFTER = re.compile(r"^\s?(年|月|日|季度|倍|周年|届|批|位|名次|强|th\b|st\b|nd\b|rd\b|-\d|/\d)")
-NOT_A_VALUE_BEFORE = re.compile(r"(第|no\.|top|前|\d-)\s?$")
+NOT_A_VALUE_BEFORE = re.compile(r"(第|no\.|top|前|\d-|per|每)\s?$")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?年(?:度|末|底|初)?")
 YEAR_EN = re.compile(r"(?<![\d,.])((?:19|20)\d{2})(?![\d%])(?!\s?(?:年|亿|万|家|件|人|个|项|元|yuan|billion|million|percent))")
 RELATIVE_YEARS = {"过去一年": -1, "去年": -1, "上年末": -1, "今年": 0, "本年": 0}
@@ -112,7 +112,7 @@ PER_HEAD_BEFORE = re.compile(r"(人均|平均每|每家|户均|亩均|万元)$")
 # A narrower scope written right before a phrase ("企业R&D经费支出", "民营高新技术企业") is another quantity.
 SUBSET_BEFORE = re.compile(r"((?<!工业)企业|高校|高等学校|科研机构|研究与开发机构|政府属|基础研究|应用研究|服务业|外资|民营|国有|"
                            r"business|enterprise|university|government)\s?$")
-PER_HEAD_AFTER = re.compile(r"\s?(per capita|per head|per person)")
+PER_HEAD_AFTER = re.compile(r"\s?(per capita|per head|per person|per \d)")
 FALL = re.compile(r"(下降|减少|回落|降低|down|decline|declined|fell|decrease|decreased)[^增长升]{0,3}$")
 BLOCK_TAGS = ["p", "div", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "title",
               "blockquote", "pre", "dd", "dt"]
@@ -647,7 +647,8 @@ def sentence_candidates(raw: str, config: Config, region: str, own_region: str, 
     matches = find_phrases(text, config.phrases)
     if not matches:
         return []
-    figures = find_figures(text)
+    figures = [f for f in find_figures(text)  # "per 10,000 people" inside a phrase is no figure
+               if not any(m.start <= f.start and f.end <= m.end and len(m.phrase.parts) == 1 for m in matches)]
     paired, blocked = pair_respectively(text, matches, figures, config)
     mentions = find_regions(text, config)
     years = years_in(text, doc_year)
