@@ -435,3 +435,17 @@ def test_a_denominator_is_not_a_figure(config):
     assert found(config, "Invention patents per 10,000 people reached 55.2.") == [("invention_patents_per_10k", "55.2", "2024", "")]
     assert found(config, "Invention patents per 10,000 residents were 55.2 and design patents granted per 10,000 were 3.") == [
         ("invention_patents_per_10k", "55.2", "2024", "")]
+
+
+def test_output_errors_leave_no_file(tmp_path):
+    path = tmp_path / "b.txt"
+    path.write_text(SENTENCES, encoding="utf-8")
+    result = run_cli("extract", str(path), "--region", "ningbo", "--output", str(tmp_path))
+    assert result.returncode == 2 and "is a directory" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.txt"]
+
+
+def test_score_quotes_prints_recall_lines():
+    result = run_cli("extract", "--score-quotes")
+    assert result.returncode == 0
+    assert result.stdout.startswith("all quotes: ") and "prose quotes, indicator half B" in result.stdout

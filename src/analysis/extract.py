@@ -28,7 +28,9 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import os
 import re
+import tempfile
 import sys
 import unicodedata
 from dataclasses import dataclass, field
@@ -36,7 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from analysis import add, data
+from analysis import data
 
 PHRASES_FILE = "indicator_phrases.csv"
 PHRASE_COLUMNS = ("indicator_id", "lang", "phrase", "value_kind")
@@ -954,6 +956,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--score-quotes", action="store_true", help="print recall and wrong-value rates on the quotes of observations.csv")
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Write text to path through a temporary sibling (no half-written file, no leftover on failure)."""
+    if path.is_dir():
+        raise ExtractError(f"{path}: is a directory; give a file name for --output", exit_code=2)
+    handle, temp = tempfile.mkstemp(dir=path.parent if path.parent.exists() else None, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except OSError as err:
+        Path(temp).unlink(missing_ok=True)
+        raise ExtractError(f"{path}: cannot write ({err.strerror})") from None
+
+
 def parse_date(text: str | None) -> dt.date | None:
     """Return a YYYY-MM-DD date or raise a usage ExtractError."""
     if not text:
@@ -983,10 +999,7 @@ def main(args: argparse.Namespace) -> int:
         rows = candidate_rows(candidates, args.source_id, args.published or "", args.file.name)
         text = csv_text(rows)
         if args.output:
-            try:
-                add.replace_atomically(args.output, text)
-            except OSError as err:
-                raise ExtractError(f"{args.output}: cannot write ({err.strerror})") from None
+            write_atomically(args.output, text)
         else:
             sys.stdout.write(text)
         print(f"{len(rows)} candidate observation(s) for {args.region} from {args.file}; check every row before "
