@@ -449,3 +449,12 @@ def test_score_quotes_prints_recall_lines():
     result = run_cli("extract", "--score-quotes")
     assert result.returncode == 0
     assert result.stdout.startswith("all quotes: ") and "prose quotes, indicator half B" in result.stdout
+
+
+def test_firms_rd_is_not_the_citys_rd(config):
+    assert found(config, "全市规模以上工业企业R&D经费支出350.2亿元") == []
+    assert found(config, "全市规上工业高新技术企业1479家") == [("high_tech_enterprises_survey", "1479", "2024", "")]
+
+
+def test_abbreviation_inside_another_word_is_not_a_phrase(config):
+    assert found(config, "提高企业研发费用加计扣除比例至100%,惠及企业3000家") == []

@@ -397,7 +397,9 @@ def find_phrases(sentence: str, phrases: Iterable[Phrase]) -> list[Match]:
         for hit in re.finditer(re.escape(first), sentence):
             if phrase.lang == "en" and not word_bounded(sentence, hit.start(), hit.end()):
                 continue
-            if PER_HEAD_BEFORE.search(sentence[:hit.start()]) or SUBSET_BEFORE.search(sentence[:hit.start()]):
+            before = sentence[:hit.start()]
+            rd_of_firms = first.startswith(("r&d", "研发", "研究与试验")) and before.endswith("企业")  # 工业企业R&D经费
+            if PER_HEAD_BEFORE.search(before) or SUBSET_BEFORE.search(before) or rd_of_firms:
                 per_head.append((hit.start(), hit.end()))  # 人均地区生产总值 is not 地区生产总值 (nor 生产总值)
                 continue
             end = hit.end()
