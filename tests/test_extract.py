@@ -12,9 +12,12 @@ import io
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import data, extract
 
@@ -458,3 +461,23 @@ def test_firms_rd_is_not_the_citys_rd(config):
 
 def test_abbreviation_inside_another_word_is_not_a_phrase(config):
     assert found(config, "提高企业研发费用加计扣除比例至100%,惠及企业3000家") == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(cents=st.integers(min_value=1, max_value=99_999_999),
+       unit=st.sampled_from([("万亿元", Decimal(10000)), ("亿元", Decimal(1)), ("万元", Decimal("0.0001"))]))
+def test_any_amount_converts_exactly(config, cents, unit):
+    number = Decimal(cents) / 100
+    word, factor = unit
+    got = found(config, f"全市地区生产总值{number}{word}")
+    assert [(i, Decimal(v)) for i, v, _, _ in got] == [("gdp", number * factor)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(count=st.integers(min_value=1, max_value=9_999_999), grouped=st.booleans())
+def test_any_count_in_english_with_or_without_thousands_commas(config, count, grouped):
+    text = f"{count:,}" if grouped else str(count)
+    if not grouped and 1900 <= count <= 2099:
+        text = f"{count:,}"  # a bare 19xx/20xx reads as a year
+    got = found(config, f"The city had {text} high-tech enterprises.")
+    assert got == [("high_tech_enterprises", str(count), "2024", "")]
