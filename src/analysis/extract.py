@@ -264,7 +264,7 @@ def phrase_problems(rows: Sequence[dict[str, str]], indicators: dict[str, Indica
     return problems
 
 
-def region_aliases(region_id: str, name_zh: str, name_en: str, kind: str) -> list[str]:
+def region_aliases(name_zh: str, name_en: str, kind: str) -> list[str]:
     """Return the names a region goes by in text: its names, without 市/省, without 国家, and 我国/中国 for the country."""
     names = {name_zh, name_en.lower()}
     if kind in ("city", "province") and len(name_zh) > 2 and name_zh[-1] in "市省":
@@ -289,7 +289,7 @@ def load_config(data_dir: Path) -> Config:
     phrases = tuple(Phrase(r["indicator_id"], r["lang"], tuple(normalise(p.strip()) for p in r["phrase"].split(GAP)), r["value_kind"])
                     for r in rows)
     regions = read_csv_rows(data_dir / "regions.csv")
-    names = {(alias, r["region_id"]) for r in regions for alias in region_aliases(r["region_id"], r["name_zh"], r["name_en"], r["kind"])}
+    names = {(alias, r["region_id"]) for r in regions for alias in region_aliases(r["name_zh"], r["name_en"], r["kind"])}
     ordered = tuple(sorted(names, key=lambda pair: (-len(pair[0]), pair)))
     level_parts = frozenset(p.parts for p in phrases if p.value_kind == "level")
     return Config(indicators, phrases, ordered, {r["region_id"]: r["kind"] for r in regions}, level_parts)
