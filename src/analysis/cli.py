@@ -114,6 +114,13 @@ def cmd_add(args: argparse.Namespace) -> int:
     return add.main(args)
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Propose candidate observations from a saved bulletin, report or news page."""
+    from analysis import extract
+
+    return extract.main(args)
+
+
 def cmd_fonts(args: argparse.Namespace) -> int:
     """Check that a CJK font is available to matplotlib."""
     from analysis import plots
@@ -180,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     from analysis import add
 
     add.add_arguments(p)
+
+    p = command("extract", cmd_extract, "propose observations (add --from-csv template) from a saved .txt, .html or .pdf page")
+    data_dir_option(p)
+    from analysis import extract
+
+    extract.add_arguments(p)
 
     p = command("fonts", cmd_fonts, "check the CJK font used by the figures")
     p.add_argument("--check", action="store_true")
