@@ -61,10 +61,10 @@ class FakeForecast:
         return float(np.mean(sum(self.column(y) for y in years) >= x))
 
 
-def fake_run_forecast(series: pd.Series, horizon: int, bounds: object) -> FakeForecast:
-    """Stand-in for gap.run_forecast; like models.forecast it refuses fewer than 3 points."""
-    if len(series) < 3:
-        raise ValueError(f"a projection needs at least 3 observed years, this series has {len(series)}")
+def fake_run_forecast(series: pd.Series, horizon: int, bounds: object, peers: object = ()) -> FakeForecast:
+    """Stand-in for gap.run_forecast; like models.forecast it refuses fewer than models.MIN_POINTS points."""
+    if len(series) < gap.min_points():
+        raise ValueError(f"a projection needs at least {gap.min_points()} observed years, this series has {len(series)}")
     return FakeForecast(series, horizon)
 
 
@@ -280,20 +280,31 @@ def test_negative_values_use_absolute_change() -> None:
 
 
 def test_target_reached_at_latest_is_achieved_and_base_already_met() -> None:
-    # required growth zero/negative (base already above target) and latest still above: achieved
-    assert gap.classify_progress(2022, 120.0, 2024, 125.0, 2027, 100.0, "geometric", ">=")[1] == "achieved"
+    # required growth zero/negative (base already above target) and latest still above: achieved, with no ratio
+    ratio, category, note = gap.classify_progress(2022, 120.0, 2024, 110.0, 2027, 100.0, "geometric", ">=")
+    assert category == "achieved" and math.isnan(ratio)  # never a negative ratio labelled achieved
+    assert "base already met" in note
     # base above target but the latest value fell below it: movement away
     ratio, category, _ = gap.classify_progress(2022, 120.0, 2024, 90.0, 2027, 100.0, "geometric", ">=")
     assert category == "away" and math.isnan(ratio)
 
 
-def test_base_year_missing_uses_nearest_earlier(tmp_path: Path, fake: None) -> None:
+def test_base_year_interpolated_on_the_growth_form_and_flagged(tmp_path: Path, fake: None) -> None:
     ds = one_series(tmp_path, {2019: 80.0, 2021: 100.0, 2023: 110.0, 2024: 121.0}, target_value=200)
     row = row_of(ds)
-    assert (row.base_year_used, row.base_value) == (2021, 100.0)
+    # geometric: halfway on the log scale between 100 (2021) and 110 (2023) = sqrt(100 * 110) = 104.88
+    assert row.base_year_used == 2022 and row.base_value == pytest.approx(104.8808848)
+    assert bool(row.base_estimated) is True
+    assert "estimated 104.9 (log-linear interpolation between 2021 and 2023)" in row.note
+    assert row.progress_ratio == pytest.approx(((1.21 / 1.048808848) ** 0.5 - 1) / ((200 / 104.8808848) ** 0.2 - 1), abs=1e-6)
+    linear = row_of(one_series(tmp_path / "lin", {2021: 100.0, 2023: 110.0, 2024: 121.0}, kind="share", form="linear"))
+    assert linear.base_value == pytest.approx(105.0)  # linear form: the arithmetic midpoint
+
+
+def test_base_year_missing_only_earlier_uses_nearest_earlier(tmp_path: Path, fake: None) -> None:
+    row = row_of(one_series(tmp_path, {2019: 80.0, 2020: 90.0, 2021: 100.0}, target_value=200))
+    assert (row.base_year_used, row.base_value, bool(row.base_estimated)) == (2021, 100.0, False)
     assert "base year 2022 not observed: 2021 used (nearest earlier year)" in row.note
-    # path from 2021: CAGR observed 1.21**(1/3) - 1, required 2**(1/6) - 1
-    assert row.progress_ratio == pytest.approx((1.21 ** (1 / 3) - 1) / (2 ** (1 / 6) - 1))
 
 
 def test_base_year_missing_nothing_earlier_uses_first_later(tmp_path: Path, fake: None) -> None:
@@ -311,11 +322,15 @@ def test_one_point_is_insufficient_data(tmp_path: Path, fake: None) -> None:
     assert row.latest_value == 150.0
 
 
-def test_two_points_give_progress_but_no_projection(tmp_path: Path, fake: None) -> None:
+def test_two_points_give_moderate_progress(tmp_path: Path, fake: None) -> None:
     row = row_of(one_series(tmp_path, {2022: 100.0, 2024: 121.0}))
-    assert row.progress_category in gap.PROGRESS_CATEGORIES[:4]
-    assert row.status == "insufficient_data"
-    assert "no projection" in row.note
+    # observed CAGR 1.21**(1/2) - 1 = 10 %; required (200/100)**(1/5) - 1 = 14.87 %: R = 0.6725 -> moderate
+    assert row.progress_ratio == pytest.approx(0.10 / (2 ** 0.2 - 1), abs=1e-6)
+    assert row.progress_category == "moderate"
+    if gap.min_points() > 2:
+        assert row.status == "insufficient_data" and "no projection" in row.note
+    else:  # fake: step 10.5/yr from 121: 2027 mean 152.5, samples 152.5 + 31.5u: never 200
+        assert row.projected_value == pytest.approx(152.5) and row.p_meet == 0.0
 
 
 def test_no_data(tiny_dataset: data.Dataset, fake: None) -> None:
@@ -331,10 +346,10 @@ def test_target_year_observed(tmp_path: Path, fake: None) -> None:
     assert (met.status, met.p_meet, met.projected_value) == ("met", 1.0, 3.05)
     missed = row_of(one_series(tmp_path / "b", {2017: 2.5, 2020: 2.8, 2022: 2.9}, kind="share", form="linear",
                                target_value=3.0, base_year=2017, target_year=2022))
-    assert (missed.status, missed.p_meet) == ("off_track", 0.0)
+    assert (missed.status, missed.p_meet, missed.horizon_kind) == ("missed", 0.0, "past")
     preliminary = row_of(one_series(tmp_path / "c", {2017: 2.5, 2020: 2.8, 2022: 3.05}, kind="share", form="linear",
                                     target_value=3.0, base_year=2017, target_year=2022, status={2022: "preliminary"}))
-    assert (preliminary.status, preliminary.p_meet) == ("on_track", 1.0)
+    assert (preliminary.status, preliminary.p_meet) == ("probably_met", 1.0)
     assert "not a final figure" in preliminary.note
 
 
@@ -343,7 +358,8 @@ def test_target_year_passed_but_not_observed_is_interpolated(tmp_path: Path, fak
                             target_value=3.0, base_year=2017, target_year=2022))
     assert row.latest_period == "2021"  # the last observation at or before the target year
     assert row.projected_value == pytest.approx(3.0)  # halfway between 2.9 and 3.1
-    assert row.p_meet == 1.0 and row.status == "on_track"
+    assert row.p_meet == 1.0 and row.status == "probably_met"
+    assert row.interpolated_years == "2022"
     assert "interpolated" in row.note
 
 
@@ -359,7 +375,7 @@ def test_status_table_columns_order_and_regions(tiny_dataset: data.Dataset, fake
     everything = gap.status_table(tiny_dataset, AS_OF, region="all")
     assert "t_zj_rd_2027" in set(everything["target_id"])
     assert len(everything) == len(tiny_dataset.targets)
-    assert set(everything["status"]) <= set(gap.STATUSES)
+    assert set(everything["status"]) <= set(gap.ALL_STATUSES)
     pd.testing.assert_frame_equal(everything, gap.status_table(tiny_dataset, AS_OF, region=None))
 
 
@@ -415,8 +431,12 @@ def test_what_changed(tiny_dataset: data.Dataset, fake: None) -> None:
     assert "t_rd_2027" not in targets.index  # nothing new for R&D in 2026
     everything = gap.what_changed(tiny_dataset, "2024-12-31", AS_OF, region="all")
     assert "gdp" in set(everything.new_observations["indicator_id"])
-    assert (everything.changed_targets["status_before"] != everything.changed_targets["status_after"]).any() or (
-        everything.changed_targets["p_change"].abs() > gap.P_CHANGE).any()
+    moved = everything.changed_targets.set_index("target_id")
+    # gdp 2027 >= 20000. Before: 2019-2023, fake step (16450-12000)/4 = 1112.5, 2027 = 20900 + 4450u: u >= -0.2022 -> 61/101.
+    # After: 2019-2024, step 1220, 2027 = 21760 + 3660u: u >= -0.4809 -> 75/101.
+    assert (moved.loc["t_gdp_2027", "p_meet_before"], moved.loc["t_gdp_2027", "p_meet_after"]) == pytest.approx((61 / 101, 75 / 101))
+    assert (moved.loc["t_gdp_2027", "status_before"], moved.loc["t_gdp_2027", "status_after"]) == ("uncertain", "likely")
+    assert "t_rank_2027" not in moved.index  # 3 then 4 ranks, both outside the target: insufficient data both times
 
 
 def test_assess_returns_the_forecast(tiny_dataset: data.Dataset, fake: None) -> None:
@@ -474,13 +494,20 @@ def test_real_data_every_target(tmp_path: Path) -> None:
     as_of = pd.Timestamp(AS_OF)
     table = gap.status_table(dataset, as_of, region="all")
     assert len(table) == len(dataset.targets)
-    assert set(table["status"]) <= set(gap.STATUSES)
+    assert set(table["status"]) <= set(gap.ALL_STATUSES)
+    past = table[table["horizon_kind"] == "past"]
+    assert set(past["status"]) <= set(gap.PAST_STATUSES)
+    assert set(table.loc[table["horizon_kind"] == "future", "status"]) <= set(gap.STATUSES)
     assert set(table["progress_category"]) <= set(gap.PROGRESS_CATEGORIES)
     annual = data.select_as_of(dataset.observations, as_of)
     annual = annual[annual["is_annual"]]
     has_data = set(zip(annual["indicator_id"], annual["region"]))
     for row in table.itertuples():
-        assert (row.status == "no_data") == ((row.indicator_id, row.region) not in has_data), row.target_id
+        if (row.indicator_id, row.region) not in has_data:
+            assert row.status == "no_data", row.target_id
+        elif row.horizon_kind == "future":
+            assert row.status != "no_data", row.target_id
+        assert row.horizon_kind == ("past" if row.target_year < as_of.year else "future")
     assert table["p_meet"].dropna().between(0, 1).all()
     back = pd.read_csv(io.StringIO(gap.format_status(table, "csv")), keep_default_na=False)
     assert list(back["target_id"]) == list(table["target_id"])
