@@ -81,14 +81,17 @@ def share_at_least(u_min: float) -> float:
 def one_series(tmp_path: Path, values: dict[int, float], *, kind: str = "amount", form: str = "geometric",
                target_type: str = "level", comparator: str = ">=", target_value: float = 200.0,
                base_year: int | str = 2022, target_year: int = 2027, higher: bool = True, low: str = "",
-               status: dict[int, str] | None = None, unit: str = "u") -> data.Dataset:
+               status: dict[int, str] | None = None, unit: str = "u", qualifier: dict[int, str] | None = None,
+               extra_targets: list[dict] | None = None) -> data.Dataset:
     """Return a dataset with one indicator 'x', one target 't' and the given annual values."""
     tables = tiny_tables()
     tables["indicators"] = [indicator("x", "u", kind, form, higher=higher, low=low)]
     tables["targets"] = [target("t", "x", target_type, comparator, target_value, unit, base_year, target_year)]
-    status = status or {}
+    tables["targets"] += extra_targets or []
+    status, qualifier = status or {}, qualifier or {}
     tables["observations"] = [
-        obs("x", y, v, "u", f"bulletin_{min(y + 1, 2026)}", f"{min(y + 1, 2026)}-03-01", status=status.get(y, "official"))
+        obs("x", y, v, "u", f"bulletin_{min(y + 1, 2026)}", f"{min(y + 1, 2026)}-03-01", status=status.get(y, "official"),
+            qualifier=qualifier.get(y, ""))
         for y, v in values.items()
     ]
     return data.load(write_data_dir(tmp_path / "one", tables))
@@ -364,6 +367,140 @@ def test_target_year_passed_but_not_observed_is_interpolated(tmp_path: Path, fak
 
 
 # ---------------------------------------------------------------------------
+# Bounds are bounds (issue 9 item 7)
+
+
+def test_lower_bound_in_the_target_year_can_show_met_never_missed(tmp_path: Path, fake: None) -> None:
+    points = {2017: 800.0, 2019: 1400.0, 2021: 2000.0}
+    # ">2910" in 2023 against ">= 3000": not a miss. Fake: step (2000 - 800) / 4 = 300/yr from 2021:
+    # 2023 = 2600 + 600u. Paths agreeing with > 2910: u >= 0.5167 (25 of 101); of these u >= 0.6667 meet 3000 (17).
+    row = row_of(one_series(tmp_path / "a", {**points, 2023: 2910.0}, kind="count", form="linear", target_value=3000,
+                            base_year=2017, target_year=2023, qualifier={2023: ">"}))
+    assert row.status == "probably_met"  # as an exact 2910 it would be "missed"
+    assert row.p_meet == pytest.approx(17 / 25)
+    assert row.latest_qualifier == ">" and row.latest_value == 2910.0
+    assert row.story == ""
+    # ">3100" in 2023: the bound alone proves the target met
+    met = row_of(one_series(tmp_path / "b", {**points, 2023: 3100.0}, kind="count", form="linear", target_value=3000,
+                            base_year=2017, target_year=2023, qualifier={2023: ">"}))
+    assert (met.status, met.p_meet) == ("met", 1.0)
+
+
+def test_upper_bound_rank_shows_a_rank_target_met(tmp_path: Path, fake: None) -> None:
+    # "跻身全国前十" = rank <= 10 in 2024, target rank <= 10 in 2024: met; the bound is not an exact 10
+    ranks = {2019: 15, 2020: 15, 2021: 13, 2024: 10}
+    row = row_of(one_series(tmp_path, ranks, kind="rank", form="linear", target_type="rank", comparator="<=", target_value=10,
+                            higher=False, low="1", base_year=2019, target_year=2024, qualifier={2024: "<="}))
+    assert row.status == "met" and row.latest_qualifier == "<="
+    unsure = row_of(one_series(tmp_path / "b", ranks, kind="rank", form="linear", target_type="rank", comparator="<=",
+                               target_value=9, higher=False, low="1", base_year=2019, target_year=2024, qualifier={2024: "<="}))
+    assert unsure.status not in ("met", "missed")  # "<= 10" can show neither "<= 9" met nor missed
+
+
+def test_bound_after_the_last_point_conditions_the_projection(tmp_path: Path, fake: None) -> None:
+    # points 2018-2022, step 100/yr; ">1500" in 2024 keeps paths with 1300 + 200u >= 1500 (u >= 1: 1 of 101 < 5 %: unused)
+    values = {2018: 600.0, 2019: 700.0, 2020: 800.0, 2021: 900.0, 2022: 1000.0, 2024: 1250.0}
+    row = row_of(one_series(tmp_path, values, kind="count", form="linear", target_value=1500, qualifier={2024: ">"}))
+    # 1250 is a lower bound: the projection runs from the 2022 point; 2024 paths 1200 + 200u >= 1250 -> u >= 0.25 (38 of 101)
+    # 2027 = 1500 + 500u on those paths: all meet 1500 -> P = 1; unconditioned it would be 51/101
+    assert row.n_obs == 5
+    assert row.p_meet == 1.0
+    assert "conditioned on the published bounds (38 of 101 paths agree)" in row.note
+
+
+def test_estimate_is_superseded_by_the_final_figure(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    tables["observations"].append(obs("rd_gdp_ratio", 2024, 3.4, "%", "news_2025", "2025-06-01", status="estimate"))
+    ds = data.load(write_data_dir(tmp_path / "est", tables))
+    chosen = gap.choose_observations(ds.observations, AS_OF)
+    pick = chosen[(chosen["indicator_id"] == "rd_gdp_ratio") & (chosen["region"] == "ningbo") & (chosen["period"] == "2024")]
+    assert list(pick["value"]) == [3.2]  # the official 3.2 (2025-03-01) beats the later 预计 3.4
+    assert gap.vintage_tier(">", "official") == 2 and gap.vintage_tier("", "estimate") == 1 and gap.vintage_tier("", "official") == 0
+
+
+# ---------------------------------------------------------------------------
+# Average-growth targets from their stated base year; targets as written (items 3, 9)
+
+
+def test_avg_growth_from_the_stated_base_year_estimated_and_flagged(tmp_path: Path, fake: None) -> None:
+    # 10 %/yr: 2021 = 110, 2023 = 133.1 -> 2022 = sqrt(110 * 133.1) = 121 (log-linear), never 2021's 110
+    row = row_of(one_series(tmp_path, {2020: 100.0, 2021: 110.0, 2023: 133.1, 2024: 146.41}, target_type="avg_growth",
+                            target_value=20))
+    assert (row.base_year_used, bool(row.base_estimated)) == (2022, True)
+    assert row.base_value == pytest.approx(121.0)
+    assert "implied 2027 level = 121 x (1+20%)^5 = 301.1" in row.note  # 121 * 1.2**5 = 301.08; from 2021 it would be 328.5
+    assert row.required_value == pytest.approx(121 * 1.2 ** 2)
+    assert row.progress_ratio == pytest.approx(0.10 / 0.20)
+    assert row.story == "base_estimated"
+
+
+def test_avg_growth_base_year_is_never_moved(tmp_path: Path, fake: None) -> None:
+    # nothing on both sides of 2022: no base, no target level, no projection against a moved base
+    row = row_of(one_series(tmp_path, {2023: 120.0, 2024: 144.0, 2025: 172.8}, target_type="avg_growth", target_value=20))
+    assert row.base_year_used == 2022 and math.isnan(row.base_value)
+    assert row.status == "insufficient_data" and math.isnan(row.p_meet)
+    assert "base cannot be estimated" in row.note
+
+
+def test_exact_required_growth_is_on_track_then_met(tmp_path: Path, fake: None) -> None:
+    on_path = {2022 + i: 100 * 1.2 ** i for i in range(4)}  # 100, 120, 144, 172.8
+    row = row_of(one_series(tmp_path / "a", on_path, target_type="avg_growth", target_value=20))
+    assert row.progress_ratio == pytest.approx(1.0) and row.progress_category == "significant"
+    assert row.gap == pytest.approx(0.0, abs=1e-9) and row.required_value == pytest.approx(172.8)
+    done = row_of(one_series(tmp_path / "b", {2020 + i: 100 * 1.2 ** i for i in range(6)}, target_type="avg_growth",
+                             target_value=20, base_year=2020, target_year=2025))
+    assert (done.status, done.p_meet) == ("met", 1.0)  # 248.832 = 100 * 1.2**5 reached in 2025
+
+
+def test_past_targets_get_only_outcome_words(tmp_path: Path, fake: None) -> None:
+    cases = {
+        "met": ({2017: 2.5, 2020: 2.8, 2022: 3.05}, {}),
+        "missed": ({2017: 2.5, 2020: 2.8, 2022: 2.9}, {}),
+        "probably_met": ({2017: 2.5, 2021: 2.9, 2023: 3.1}, {}),  # interpolated 3.0
+        "probably_missed": ({2017: 2.5, 2018: 2.55, 2019: 2.6}, {}),  # fake: 2022 = 2.75 + 0.15u < 3
+        "no_data": ({2023: 3.1}, {}),
+    }
+    for expected, (values, status) in cases.items():
+        row = row_of(one_series(tmp_path / expected, values, kind="share", form="linear", target_value=3.0, base_year=2017,
+                                target_year=2022, status=status))
+        assert (row.horizon_kind, row.status) == ("past", expected), values
+    assert set(cases) == set(gap.PAST_STATUSES)
+
+
+def test_per_year_and_about_targets(tmp_path: Path, fake: None) -> None:
+    each = target("t", "x", "level", ">=", 100, "u", 2022, 2027) | {"each_year": "true"}
+    tables_values = {2022: 90.0, 2023: 105.0, 2024: 98.0, 2025: 110.0}
+    ds = one_series(tmp_path / "a", tables_values, target_value=100)
+    ds = dataclass_replace_target(ds, each)
+    row = row_of(ds)
+    assert bool(row.per_year) and row.p_meet == 0.0  # 2024 = 98 missed the 每年 target: P(every year) = 0
+    assert "2024 missed" in row.note
+    about = dataclass_replace_target(one_series(tmp_path / "b", {2020: 50.0, 2025: 58.0}, target_value=60),
+                                     target("t", "x", "level", ">=", 60, "u", 2020, 2025) | {"approximate": "true"})
+    row = row_of(about)
+    assert bool(row.about) and row.status == "met"  # 58 is about 60 (within 5 %: >= 57)
+    assert "~60" in gap.format_status(gap.status_table(about, AS_OF, region=None), "table")
+
+
+def dataclass_replace_target(ds: data.Dataset, row: dict) -> data.Dataset:
+    """Return the dataset with target 't' replaced by a row carrying extra columns (each_year, approximate)."""
+    targets = ds.targets[ds.targets["target_id"] != "t"]
+    extra = pd.DataFrame([{**{c: row.get(c) for c in row}, "target_value": float(row["target_value"]),
+                           "base_year": int(row["base_year"]), "target_year": int(row["target_year"])}])
+    return dataclasses.replace(ds, targets=pd.concat([targets, extra], ignore_index=True))
+
+
+def test_target_stated_twice_counted_once(tmp_path: Path, fake: None) -> None:
+    ds = one_series(tmp_path, {2022: 100.0, 2023: 120.0, 2024: 144.0})
+    twin = dataclass_replace_target(ds, target("t2", "x", "level", ">=", 200, "u", 2022, 2027) | {"duplicate_of": "t", "target_id": "t2"})
+    twin = dataclasses.replace(twin, targets=pd.concat([ds.targets, twin.targets[twin.targets["target_id"] == "t2"]], ignore_index=True))
+    table = gap.status_table(twin, AS_OF, region=None)
+    assert list(table["duplicate_of"]) == ["", "t"]
+    text = gap.format_status(table, "table")
+    assert "targets ahead (1," in text
+
+
+# ---------------------------------------------------------------------------
 # Table, formats, method note, what changed
 
 
@@ -389,7 +526,7 @@ def test_format_csv_and_json_contract(tiny_dataset: data.Dataset, fake: None) ->
     table = gap.status_table(tiny_dataset, AS_OF)
     text = gap.format_status(table, "csv")
     back = pd.read_csv(io.StringIO(text), keep_default_na=False)
-    assert list(back.columns) == gap.STATUS_COLUMNS
+    assert list(back.columns) == gap.STATUS_COLUMNS + gap.GAP_COLUMNS
     assert list(back["target_id"]) == list(table["target_id"])
     gdp = back.set_index("target_id").loc["t_gdp_2027"]
     assert float(gdp["required_value"]) == float(f"{15700 * (20000 / 15700) ** 0.4:.4g}")
@@ -397,7 +534,7 @@ def test_format_csv_and_json_contract(tiny_dataset: data.Dataset, fake: None) ->
     assert no_data["p_meet"] == "" and no_data["latest_value"] == ""
     records = json.loads(gap.format_status(table, "json"))
     assert [r["target_id"] for r in records] == list(table["target_id"])
-    assert all(list(r) == gap.STATUS_COLUMNS for r in records)
+    assert all(list(r) == gap.OUTPUT_COLUMNS for r in records)
     by_id = {r["target_id"]: r for r in records}
     assert by_id["t_patents_2027"]["p_meet"] is None
     assert by_id["t_rd_2027"]["p_meet"] == round(42 / 101, 3)

@@ -122,6 +122,7 @@ GAP_COLUMNS = [
     "milestone_value", "duplicate_of", "per_year", "about",
 ]
 EXTRA_COLUMNS = GAP_COLUMNS + ["n_obs", "forecast_method", "forecast_flags"]
+OUTPUT_COLUMNS = STATUS_COLUMNS + GAP_COLUMNS  # csv/json of `status`
 INT_COLUMNS = ("target_year", "base_year_used", "first_year_meeting", "n_obs", "milestone_year")
 BOOL_COLUMNS = ("base_estimated", "per_year", "about")
 STRING_COLUMNS = (
@@ -964,6 +965,8 @@ def plain(value: Any) -> Any:
     """Return a JSON-ready Python value (NaN/NA -> None, numpy -> int/float)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating, float)):
@@ -1026,11 +1029,12 @@ def format_status(table: pd.DataFrame, fmt: str = "table") -> str:
     """Return the status table as text: 'table' (fixed width), 'csv' or 'json' (the contract)."""
     if fmt == "table":
         return text_table(table)
-    out = rounded(table)[STATUS_COLUMNS]
+    columns = OUTPUT_COLUMNS
+    out = rounded(table)[columns]
     if fmt == "csv":
         return out.to_csv(index=False, lineterminator="\n")
     if fmt == "json":
-        records = [{c: plain(v) for c, v in zip(STATUS_COLUMNS, row)} for row in out.itertuples(index=False)]
+        records = [{c: plain(v) for c, v in zip(columns, row)} for row in out.itertuples(index=False)]
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     raise ValueError(f"unknown format {fmt!r} (use table, csv or json)")
 
