@@ -490,11 +490,11 @@ def set_latest(a: Assessment, row: pd.Series) -> None:
 
 
 def set_projection_from_paths(a: Assessment, fc: Any, values: np.ndarray) -> None:
-    """Copy the mean and the 80/95 % ranges of the simulated target-year values kept."""
+    """Copy the median and the 80/95 % ranges of the simulated target-year values kept (paths agreeing with bounds)."""
     a.forecast = fc
     a.forecast_method = str(getattr(fc, "method", ""))
     a.forecast_flags = ",".join(getattr(fc, "flags", ()) or ())
-    a.projected_value = float(np.mean(values))
+    a.projected_value = float(np.median(values))
     a.lo80, a.hi80, a.lo95, a.hi95 = (float(q) for q in np.percentile(values, [10, 90, 2.5, 97.5]))
 
 
@@ -570,9 +570,16 @@ def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.
     later_bounds = bounded[(bounded["year"] > year) & (bounded["year"] <= a.target_year)]
     if not later_bounds.empty:
         last_bound = later_bounds.iloc[-1]
-        if bound_decides(str(last_bound["qualifier"]), float(last_bound["value"]), a.comparator, a.target_level):
+        b_year, b_value, b_qual = int(last_bound["year"]), float(last_bound["value"]), str(last_bound["qualifier"])
+        favourable = (b_qual in LOWER_BOUNDS) == higher_is_better(a.comparator)
+        if bound_decides(b_qual, b_value, a.comparator, a.target_level):
             a.progress_ratio, a.progress_category = math.nan, "achieved"
-            a.add_note(f"the bound {last_bound['qualifier']}{fmt_num(last_bound['value'])} ({int(last_bound['year'])}) already meets the target")
+            a.add_note(f"the bound {b_qual}{fmt_num(b_value)} ({b_year}) already meets the target")
+        elif favourable and by is not None and b_year > by and not pd.isna(base):
+            ratio, category, note = classify_progress(by, base, b_year, b_value, a.target_year, a.target_level, form, a.comparator)
+            if not pd.isna(ratio):  # the true value lies beyond the bound, towards the target: R is at least this
+                a.progress_ratio, a.progress_category = ratio, category
+                a.add_note(f"progress from the bound {b_qual}{fmt_num(b_value)} ({b_year}): R at least {ratio:.2f}", note)
     threshold = a.target_level
     slack = 0.0
     if target.target_type == "rank":
