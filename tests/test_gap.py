@@ -498,6 +498,8 @@ def test_target_stated_twice_counted_once(tmp_path: Path, fake: None) -> None:
     assert list(table["duplicate_of"]) == ["", "t"]
     text = gap.format_status(table, "table")
     assert "targets ahead (1," in text
+    summary = gap.status_summary(table)
+    assert summary["count"].sum() == 1 and list(summary["horizon_kind"]) == ["future"]
 
 
 # ---------------------------------------------------------------------------
@@ -554,6 +556,10 @@ def test_method_note_prints_every_threshold() -> None:
         for words in gap.LIKELIHOOD_WORDS.values():
             assert words[lang] in note
         assert str(gap.SEED) in note and str(gap.PROJECT_TO) in note
+        assert f"{gap.ABOUT_TOLERANCE:.0%}" in note and f"{gap.PROBABLY_EDGE:.0%}" in note
+        assert f"{gap.MIN_CONDITIONED_SHARE:.0%}" in note
+        for code in gap.PAST_STATUSES[:4]:
+            assert gap.STATUS_LABELS[code][lang] in note
     assert "很可能" in gap.method_note("zh") and "very likely" in gap.method_note("en")
 
 

@@ -22,8 +22,18 @@ banding so that an exact edge (e.g. 19/20 = 0.95) is not lost to floating-point 
 Status: ``met`` when a final value already satisfies a target that cannot be undone (a
 cumulative sum of non-negative flows already reached, or the target year observed with an
 official/revised value that satisfies it); else from P(meet) by ``STATUS_BANDS``;
-``insufficient_data`` when there are data but no projection (fewer than 3 points, no base);
-``no_data`` when no annual observation was published by the report date.
+``insufficient_data`` when there are data but no projection (fewer than ``models.MIN_POINTS``
+points, no stated base for an average-growth target); ``no_data`` when no annual observation was
+published by the report date. A target whose year is before the report's year gets an outcome
+instead (``PAST_STATUSES``): met / missed from a published target-year value, probably_met /
+probably_missed when inferred from the values around it, no_data otherwise.
+
+Figures are what they say (issue 9): exact before approximate before bounds for each year
+(:func:`choose_observations`), bounds never used as values (:func:`bound_decides`,
+:func:`bound_mask`), derived indicators from ``derive`` (data/derived.csv), an unobserved base year
+interpolated on the growth form and flagged (``base_estimated``), average-growth targets only from
+their stated base year, 每年 targets year by year, 左右 within ``ABOUT_TOLERANCE``, a ``story`` code
+when progress and status disagree, and duplicates (``duplicate_of``) counted once in headlines.
 """
 
 from __future__ import annotations
@@ -1017,6 +1027,17 @@ def counted_once(table: pd.DataFrame) -> pd.DataFrame:
     return table[[not (d and d in ids) for d in table["duplicate_of"].fillna("")]]
 
 
+def status_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Return counts per (horizon_kind, status), each target counted once, future before past, statuses in order."""
+    once = counted_once(table)
+    kinds = once["horizon_kind"] if "horizon_kind" in once else pd.Series("future", index=once.index)
+    rows = [
+        {"horizon_kind": kind, "status": status, "count": int(((kinds == kind) & (once["status"] == status)).sum())}
+        for kind in ("future", "past") for status in ALL_STATUSES
+    ]
+    return pd.DataFrame([r for r in rows if r["count"]], columns=["horizon_kind", "status", "count"])
+
+
 def headline_counts(table: pd.DataFrame) -> list[str]:
     """Return the status counts, targets still ahead apart from past ones, each target counted once."""
     once = counted_once(table)
@@ -1128,6 +1149,13 @@ def method_note(lang: str = "en") -> str:
             "状态（按达标概率 P，参照 IPCC 校准可能性用语）：" + "；".join(stat)
             + f"；已实现：终值（{'/'.join(FINAL_STATUSES)}）已满足且不可逆；数据不足：有数据但无法预测；无数据：报告日前未发布年度数据。",
             f"“变化”：新发布的观测值，以及状态改变或 P 变动超过 {P_CHANGE * 100:.0f} 个百分点的目标。只使用报告日前已发布的数据。",
+            "数值的确切程度：同一年份先用确切值，其次用约数或预计数，最后才用上下限（“超过”“突破”“前十”等）；预计数一经终值公布即被取代。"
+            "上下限不当作确切值：下限只能证明“不低于”类目标已实现，不能证明未实现；上限同理；预测只用确切值，并只保留与已公布上下限相符的模拟路径"
+            f"（相符路径少于 {MIN_CONDITIONED_SHARE:.0%} 时不作此限制）。",
+            "基期：基期年份未公布时，若其前后均有数值，则按指标的路径形态插值估算并标注；年均增长目标始终以文件规定的基期计算，无法估算时不作判断，绝不改用其他年份。",
+            f"目标年份已过的目标只给结果：目标年数值已公布时为“{STATUS_LABELS['met']['zh']}”或“{STATUS_LABELS['missed']['zh']}”；"
+            f"须由前后数值插值或预测推断时为“{STATUS_LABELS['probably_met']['zh']}”或“{STATUS_LABELS['probably_missed']['zh']}”（P ≥ {PROBABLY_EDGE:.0%} 为前者）；否则为“无数据”。",
+            f"“每年”目标逐年判断，任一年未达到即不能全部实现；“左右”目标以相差不超过 {ABOUT_TOLERANCE:.0%} 为达到；两份文件重复提出的同一目标在汇总数中只计一次，已到期目标与2027年目标分开计数。",
         ]
     else:
         lines = [
@@ -1148,5 +1176,18 @@ def method_note(lang: str = "en") -> str:
             "insufficient data: data but no projection; no data: no annual value published by the report date.",
             f"What changed: newly published observations, and targets whose status changed or whose P moved by more than "
             f"{P_CHANGE * 100:.0f} points. Only data published by the report date are used.",
+            "Exactness: for each year an exact figure is used first, then an approximate or estimated (预计) one, a bound "
+            "(超过, 突破, 前十 …) last; an estimate is superseded once the final figure is published. Bounds are never used as exact values: "
+            "a lower bound can show a '>=' target met, never missed, and an upper bound likewise for '<='; projections use exact values "
+            f"only and keep the simulated paths that agree with the published bounds (unless fewer than {MIN_CONDITIONED_SHARE:.0%} do).",
+            "Base year: when the base year was not published but values exist on both sides of it, the base is interpolated on the "
+            "indicator's growth form and flagged. Average-growth targets are always measured from their stated base year; when it "
+            "cannot be estimated they are not judged, never moved to another year.",
+            f"Targets whose year has passed get outcomes only: {STATUS_LABELS['met']['en']} or {STATUS_LABELS['missed']['en']} when the "
+            f"target-year value is published; {STATUS_LABELS['probably_met']['en']} or {STATUS_LABELS['probably_missed']['en']} when it "
+            f"is inferred from the values around it (interpolation or projection; P >= {PROBABLY_EDGE:.0%} for the former); no data otherwise.",
+            f"'Each year' (每年) targets are judged year by year: one year missed means the target cannot be met in full. 'About' (左右) "
+            f"targets count as reached within {ABOUT_TOLERANCE:.0%}. A target stated in two documents is counted once in every "
+            "headline figure; past targets are counted apart from the 2027 ones.",
         ]
     return "\n".join(lines) + "\n"
