@@ -502,6 +502,19 @@ def test_target_stated_twice_counted_once(tmp_path: Path, fake: None) -> None:
     assert summary["count"].sum() == 1 and list(summary["horizon_kind"]) == ["future"]
 
 
+def test_peer_series_of_the_same_indicator_are_passed(tiny_dataset: data.Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, tuple] = {}
+
+    def capture(series: pd.Series, horizon: int, bounds: object, peers: tuple = ()) -> FakeForecast:
+        seen[str(series.name)] = tuple((p.name, dict(p.items())) for p in peers)
+        return FakeForecast(series, horizon)
+
+    monkeypatch.setattr(gap, "run_forecast", capture)
+    gap.status_table(tiny_dataset, AS_OF, region="all")
+    assert seen["rd_gdp_ratio"] == (("zhejiang", {2022: 3.1, 2023: 3.2}),)  # Ningbo's series gets Zhejiang's as peer
+    assert seen["gdp"] == ()  # no comparison region holds gdp
+
+
 # ---------------------------------------------------------------------------
 # Table, formats, method note, what changed
 

@@ -998,7 +998,7 @@ def render_cells(cells: list[str], widths: list[int]) -> str:
 
 def text_table(table: pd.DataFrame) -> str:
     """Return a readable fixed-width text table of the main columns."""
-    headers = ["target_id", "year", "target", "latest", "progress", "R", "projected", "P(meet)", "status"]
+    headers = ["target_id", "year", "target", "latest", "progress", "R", "projected", "P(meet)", "status", "why"]
     lines = []
     for r in table.itertuples(index=False):
         latest = f"{r.latest_period}: {fmt_num(r.latest_value)}" if r.latest_period else "-"
@@ -1009,7 +1009,7 @@ def text_table(table: pd.DataFrame) -> str:
         lines.append([
             r.target_id, str(r.target_year), f"{comparator}{fmt_num(r.target_value)}{suffix}",
             latest, r.progress_category, "" if pd.isna(r.progress_ratio) else f"{r.progress_ratio:.2f}",
-            fmt_num(r.projected_value), "" if pd.isna(r.p_meet) else f"{r.p_meet:.2f}", r.status,
+            fmt_num(r.projected_value), "" if pd.isna(r.p_meet) else f"{r.p_meet:.2f}", r.status, why(r),
         ])
     widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(headers)]
     out = [render_cells(headers, widths), render_cells(["-" * w for w in widths], widths)]
@@ -1017,6 +1017,18 @@ def text_table(table: pd.DataFrame) -> str:
     out.append("")
     out += headline_counts(table)
     return "\n".join(out) + "\n"
+
+
+def why(row: Any) -> str:
+    """Return the short flags of a row for the text table: story code, estimated base, interpolated years, duplicate."""
+    parts = [getattr(row, "story", "") or ""]
+    if getattr(row, "base_estimated", False) and parts[0] != "base_estimated":
+        parts.append("base_estimated")
+    if getattr(row, "interpolated_years", ""):
+        parts.append(f"interpolated {row.interpolated_years}")
+    if getattr(row, "duplicate_of", ""):
+        parts.append(f"= {row.duplicate_of}")
+    return "; ".join(p for p in parts if p)
 
 
 def counted_once(table: pd.DataFrame) -> pd.DataFrame:
