@@ -287,6 +287,9 @@ def test_target_reached_at_latest_is_achieved_and_base_already_met() -> None:
     ratio, category, note = gap.classify_progress(2022, 120.0, 2024, 110.0, 2027, 100.0, "geometric", ">=")
     assert category == "achieved" and math.isnan(ratio)  # never a negative ratio labelled achieved
     assert "base already met" in note
+    # a single value already meeting the target: achieved, though no ratio can be formed
+    assert gap.classify_progress(2025, 13.0, 2025, 13.0, 2027, 5.0, "linear", ">=")[:2][1] == "achieved"
+    assert gap.classify_progress(2025, 3.0, 2025, 3.0, 2027, 5.0, "linear", ">=")[1] == "insufficient_data"
     # base above target but the latest value fell below it: movement away
     ratio, category, _ = gap.classify_progress(2022, 120.0, 2024, 90.0, 2027, 100.0, "geometric", ">=")
     assert category == "away" and math.isnan(ratio)

@@ -227,6 +227,8 @@ def classify_progress(
 ) -> tuple[float, str, str]:
     """Return (progress ratio, category, note) of the latest value against the target path."""
     if year is None or base_year is None or year <= base_year or pd.isna(base):
+        if year is not None and meets(value, comparator, target):
+            return math.nan, "achieved", "the latest value already meets the target (no ratio without a base and a later year)"
         return math.nan, "insufficient_data", "progress needs the base year and a later observation"
     years_req = max(target_year - base_year, 1)
     observed, required, used = annual_rates(base, value, target, year - base_year, years_req, form)
