@@ -493,6 +493,24 @@ def dataclass_replace_target(ds: data.Dataset, row: dict) -> data.Dataset:
     return dataclasses.replace(ds, targets=pd.concat([targets, extra], ignore_index=True))
 
 
+def test_milestone_is_the_latest_at_or_before_the_report_year() -> None:
+    from types import SimpleNamespace
+
+    milestones = pd.DataFrame({
+        "indicator_id": ["x", "x", "x", "y"], "region": ["ningbo"] * 4, "year": [2024, 2025, 2027, 2025],
+        "value": [3.3, 3.6, 3.75, 9.0], "published": pd.to_datetime(["2024-02-01", "2025-02-01", "2025-02-01", "2025-02-01"]),
+    })
+    a = gap.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
+    gap.set_milestone(a, SimpleNamespace(milestones=milestones), "2025-06-30")
+    assert (a.milestone_year, a.milestone_value) == (2025, 3.6)  # 2027's is a later year; y is another indicator
+    early = gap.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
+    gap.set_milestone(early, SimpleNamespace(milestones=milestones), "2025-01-15")
+    assert (early.milestone_year, early.milestone_value) == (2024, 3.3)  # the 2025 milestone was not yet published
+    none = gap.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
+    gap.set_milestone(none, SimpleNamespace(), "2025-06-30")  # no milestones table (data not merged): nothing
+    assert none.milestone_year is None and math.isnan(none.milestone_value)
+
+
 def test_target_stated_twice_counted_once(tmp_path: Path, fake: None) -> None:
     ds = one_series(tmp_path, {2022: 100.0, 2023: 120.0, 2024: 144.0})
     twin = dataclass_replace_target(ds, target("t2", "x", "level", ">=", 200, "u", 2022, 2027) | {"duplicate_of": "t", "target_id": "t2"})
