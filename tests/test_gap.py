@@ -418,6 +418,11 @@ def test_estimate_is_superseded_by_the_final_figure(tmp_path: Path) -> None:
     chosen = gap.choose_observations(ds.observations, AS_OF)
     pick = chosen[(chosen["indicator_id"] == "rd_gdp_ratio") & (chosen["region"] == "ningbo") & (chosen["period"] == "2024")]
     assert list(pick["value"]) == [3.2]  # the official 3.2 (2025-03-01) beats the later 预计 3.4
+    tables["observations"].append(obs("rd_gdp_ratio", 2022, 2.9, "%", "news_2025", "2025-06-01", qualifier=">", preferred="true"))
+    ds = data.load(write_data_dir(tmp_path / "pref", tables))
+    chosen = gap.choose_observations(ds.observations, AS_OF)
+    pick = chosen[(chosen["indicator_id"] == "rd_gdp_ratio") & (chosen["region"] == "ningbo") & (chosen["period"] == "2022")]
+    assert list(pick["qualifier"]) == [">"]  # the curator's preferred figure is kept even when it is a bound
     assert gap.vintage_tier(">", "official") == 2 and gap.vintage_tier("", "estimate") == 1 and gap.vintage_tier("", "official") == 0
 
 
@@ -468,6 +473,9 @@ def test_past_targets_get_only_outcome_words(tmp_path: Path, fake: None) -> None
                                 target_year=2022, status=status))
         assert (row.horizon_kind, row.status) == ("past", expected), values
     assert set(cases) == set(gap.PAST_STATUSES)
+    late = row_of(one_series(tmp_path / "late", {2024: 3.2, 2025: 3.3}, kind="share", form="linear", target_value=3.0,
+                             base_year=2017, target_year=2022))
+    assert (late.status, late.progress_category) == ("no_data", "insufficient_data")  # 2024's 3.2 says nothing about 2022
 
 
 def test_per_year_and_about_targets(tmp_path: Path, fake: None) -> None:

@@ -295,12 +295,14 @@ def vintage_tier(qualifier: str, status: str) -> int:
 
 
 def choose_observations(observations: pd.DataFrame, as_of: DateLike, formulas: Sequence[Any] = ()) -> pd.DataFrame:
-    """Return one figure per (indicator, region, period) as of a date: exact before approximate before bounds, plus derived values."""
+    """Return one figure per (indicator, region, period) as of a date: preferred, then exact before approximate before bounds; plus derived values."""
     from analysis import derive
 
     visible = data.published_by(observations, as_of)
     tiers = np.array([vintage_tier(str(q or ""), str(st)) for q, st in zip(visible["qualifier"].fillna(""), visible["status"])], dtype=int)
-    parts = [data.select_as_of(visible[tiers == tier], as_of) for tier in (0, 1, 2)]
+    preferred = visible["preferred"].to_numpy(dtype=bool)
+    # the curator's preferred flag first (as in data.select_as_of), then exactness, then data.select_as_of's order
+    parts = [data.select_as_of(visible[(preferred == flag) & (tiers == tier)], as_of) for flag in (True, False) for tier in (0, 1, 2)]
     chosen = pd.concat([p for p in parts if not p.empty] or [parts[0]], ignore_index=True)
     chosen = chosen.drop_duplicates(["indicator_id", "region", "period"], keep="first")
     chosen = chosen.sort_values(["indicator_id", "region", "period"], kind="mergesort").reset_index(drop=True)
@@ -575,10 +577,13 @@ def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.
         a.add_note(f"about (左右): within {ABOUT_TOLERANCE:.0%} counts, compared with {fmt_num(a.target_level)}")
     points_upto = series[series.index <= a.target_year]
     year, value = (int(points_upto.index[-1]), float(points_upto.iloc[-1])) if not points_upto.empty else (int(series.index[0]), float(series.iloc[0]))
-    if by is not None and year > by:
-        set_gap(a, by, base, year, value, form)
-    a.progress_ratio, a.progress_category, note = classify_progress(by, base, year, value, a.target_year, a.target_level, form, a.comparator)
-    a.add_note(note)
+    if points_upto.empty:  # every exact value is after the target year: they say nothing about progress towards it
+        a.progress_category = "insufficient_data"
+    else:
+        if by is not None and year > by:
+            set_gap(a, by, base, year, value, form)
+        a.progress_ratio, a.progress_category, note = classify_progress(by, base, year, value, a.target_year, a.target_level, form, a.comparator)
+        a.add_note(note)
     later_bounds = bounded[(bounded["year"] > year) & (bounded["year"] <= a.target_year)]
     if not later_bounds.empty:
         last_bound = later_bounds.iloc[-1]
