@@ -114,7 +114,7 @@ LEVELS = (80, 95)
 FORECAST_METHOD = "auto"
 PROJECT_TO = 2035  # first_year_meeting is searched up to this year
 MIN_POINTS_PROGRESS = 2  # base + one later year
-MIN_POINTS_PROJECTION = 3  # models.forecast raises SeriesTooShort below this
+MIN_POINTS_PROJECTION = 3  # fallback only: the real threshold is models.MIN_POINTS (see min_points)
 MIN_RANK_POINTS = 5  # fewer ranks: no probability for a rank target
 RANK_WITHIN_TARGET_STATUS = "on_track"  # rank target, < MIN_RANK_POINTS ranks, latest rank already within target
 P_CHANGE = 0.10  # what_changed: a P(meet) move larger than this is reported
@@ -843,6 +843,10 @@ def assess_target(dataset: data.Dataset, target: Any, chosen: pd.DataFrame, cach
             a.progress_category, a.status = "insufficient_data", "insufficient_data"
             a.add_note("only bounds published for the flows")
         else:
+            bounded = rows[[is_bound(str(q or "")) for q in rows["qualifier"]]]
+            if not bounded.empty:
+                a.add_note("flows published only as bounds, not used as values: "
+                           + ", ".join(f"{y}: {q}{fmt_num(v)}" for y, q, v in zip(bounded["year"], bounded["qualifier"], bounded["value"])))
             assess_cumulative(a, points.reset_index(drop=True), series, meta, cache, target, peers)
     else:
         assess_level(a, rows, series, meta, cache, target, peers)
