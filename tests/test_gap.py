@@ -519,6 +519,26 @@ def test_milestone_is_the_latest_at_or_before_the_report_year() -> None:
     assert none.milestone_year is None and math.isnan(none.milestone_value)
 
 
+@pytest.mark.parametrize("category, status, extra, expected", [
+    ("significant", "off_track", {"interpolated_years": "2022,2023", "target_type": "cumulative"}, "interpolated_flows"),
+    ("significant", "unlikely", {"latest_qualifier": ">"}, "latest_is_bound"),
+    ("achieved", "unlikely", {}, "achieved_may_fall_back"),
+    ("significant", "unlikely", {"forecast_method": "growth_prior"}, "projection_leans_on_prior"),
+    ("moderate", "off_track", {}, ""),  # moderate progress is not "good": no disagreement
+    ("significant", "unlikely", {}, "recent_trend_slower"),
+    ("away", "likely", {}, "recent_trend_faster"),
+    ("significant", "on_track", {}, ""),
+    ("insufficient", "uncertain", {"base_estimated": True}, "base_estimated"),
+])
+def test_story_codes(category: str, status: str, extra: dict, expected: str) -> None:
+    a = gap.Assessment("t", "x", "ningbo", extra.pop("target_type", "level"), ">=", 2027, 1.0, "u")
+    a.progress_category, a.status = category, status
+    for name, value in extra.items():
+        setattr(a, name, value)
+    assert gap.story_of(a) == expected
+    assert expected == "" or f"story.{expected}" in gap.i18n.LABELS
+
+
 def test_target_stated_twice_counted_once(tmp_path: Path, fake: None) -> None:
     ds = one_series(tmp_path, {2022: 100.0, 2023: 120.0, 2024: 144.0})
     twin = dataclass_replace_target(ds, target("t2", "x", "level", ">=", 200, "u", 2022, 2027) | {"duplicate_of": "t", "target_id": "t2"})

@@ -80,9 +80,11 @@ APPROX_QUALIFIERS = ("~",)
 ABOUT_TOLERANCE = 0.05  # 左右: within 5 % of the figure counts as reaching it
 MIN_CONDITIONED_SHARE = 0.05  # fewer simulated paths than this share agree with the bounds: they are not used to condition
 STORIES = (
-    "interpolated_flows", "latest_is_bound", "achieved_may_fall_back", "recent_trend_slower", "recent_trend_faster",
-    "base_estimated",
+    "interpolated_flows", "latest_is_bound", "achieved_may_fall_back", "projection_leans_on_prior", "recent_trend_slower",
+    "recent_trend_faster", "base_estimated",
 )
+PRIOR_METHODS = ("growth_prior",)  # models' short-series method: the series' own slope shrunk towards a pooled growth
+PRIOR_FLAGS = ("short_series", "peer_prior")
 GOOD_PROGRESS = ("achieved", "significant")
 POOR_PROGRESS = ("insufficient", "away")
 GOOD_STATUS = ("met", "on_track", "likely", "probably_met")
@@ -892,6 +894,9 @@ def story_of(a: Assessment) -> str:
         return "latest_is_bound"
     if a.progress_category == "achieved":
         return "achieved_may_fall_back"
+    flags = set(str(a.forecast_flags).split(","))
+    if a.forecast_method in PRIOR_METHODS or flags & set(PRIOR_FLAGS):
+        return "projection_leans_on_prior"
     return "recent_trend_slower" if good_progress else "recent_trend_faster"
 
 

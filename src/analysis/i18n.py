@@ -265,6 +265,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "最新数值已达到目标，但目标年之前仍可能回落。",
         "en": "The latest value already meets the target, but it may fall back before the target year.",
     },
+    "story.projection_leans_on_prior": {
+        "zh": "序列较短，预测主要参照同类序列的典型增速，而非本序列自身的增速，因此与基期以来的进展判断不一致。",
+        "en": "The series is short, so the projection leans on the growth typical of similar series rather than on its own, and disagrees with the progress since the base year.",
+    },
     "story.recent_trend_slower": {
         "zh": "基期以来的平均进度够快，但近年走势放缓，按近期走势预测难以达标。",
         "en": "Progress since the base year was fast enough on average, but the recent trend is slower and the projection falls short.",
