@@ -426,6 +426,26 @@ def test_estimate_is_superseded_by_the_final_figure(tmp_path: Path) -> None:
     assert gap.vintage_tier(">", "official") == 2 and gap.vintage_tier("", "estimate") == 1 and gap.vintage_tier("", "official") == 0
 
 
+def test_only_a_favourable_bound_gives_a_progress_floor(tmp_path: Path, fake: None) -> None:
+    # required CAGR 2**(1/5) - 1 = 14.87 %; ">150" in 2025 from base 100 (2022): R >= (1.5**(1/3) - 1) / 0.1487 = 0.973
+    floor = row_of(one_series(tmp_path / "a", {2021: 90.0, 2022: 100.0, 2025: 150.0}, qualifier={2025: ">"}))
+    assert floor.progress_ratio == pytest.approx((1.5 ** (1 / 3) - 1) / (2 ** 0.2 - 1), abs=1e-6)
+    assert floor.progress_category == "significant" and "R at least 0.97" in floor.note
+    # "<150" says nothing about how far the value got: progress from the last exact value, 110 (2023): R = 0.10 / 0.1487
+    ceiling = row_of(one_series(tmp_path / "b", {2022: 100.0, 2023: 110.0, 2025: 150.0}, qualifier={2025: "<"}))
+    assert ceiling.progress_ratio == pytest.approx(0.10 / (2 ** 0.2 - 1), abs=1e-6)
+    assert ceiling.progress_category == "moderate"
+
+
+def test_flat_series_meets_an_inclusive_each_year_target(tmp_path: Path, fake: None) -> None:
+    # fake paths of a flat series are exactly 100 every year: ">= 100" each year holds on every path (">" on none)
+    flat = dataclass_replace_target(one_series(tmp_path, {2022: 100.0, 2023: 100.0, 2024: 100.0}, target_value=100),
+                                    target("t", "x", "level", ">=", 100, "u", 2022, 2027) | {"each_year": "true"})
+    row = row_of(flat)
+    assert row.p_meet == 1.0 and row.status == "on_track"
+    assert "2023 met, 2024 met" in row.note
+
+
 # ---------------------------------------------------------------------------
 # Average-growth targets from their stated base year; targets as written (items 3, 9)
 
