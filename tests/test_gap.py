@@ -556,7 +556,15 @@ def test_story_codes(category: str, status: str, extra: dict, expected: str) -> 
     for name, value in extra.items():
         setattr(a, name, value)
     assert gap.story_of(a) == expected
-    assert expected == "" or f"story.{expected}" in gap.i18n.LABELS
+    assert expected == "" or expected in gap.STORIES
+
+
+def test_every_new_code_has_words_in_both_languages() -> None:
+    from analysis import i18n
+
+    for key in [f"story.{c}" for c in gap.STORIES] + [f"status.{c}" for c in gap.ALL_STATUSES]:
+        assert i18n.LABELS[key]["zh"] and i18n.LABELS[key]["en"], key
+        assert not any(mark in i18n.LABELS[key]["zh"] for mark in (",", ";", ":")), key  # full-width punctuation in zh
 
 
 def test_target_stated_twice_counted_once(tmp_path: Path, fake: None) -> None:
