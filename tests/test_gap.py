@@ -61,10 +61,10 @@ class FakeForecast:
         return float(np.mean(sum(self.column(y) for y in years) >= x))
 
 
-def fake_run_forecast(series: pd.Series, horizon: int, bounds: object) -> FakeForecast:
-    """Stand-in for gap.run_forecast; like models.forecast it refuses fewer than 3 points."""
-    if len(series) < 3:
-        raise ValueError(f"a projection needs at least 3 observed years, this series has {len(series)}")
+def fake_run_forecast(series: pd.Series, horizon: int, bounds: object, peers: object = ()) -> FakeForecast:
+    """Stand-in for gap.run_forecast; like models.forecast it refuses fewer than models.MIN_POINTS points."""
+    if len(series) < gap.min_points():
+        raise ValueError(f"a projection needs at least {gap.min_points()} observed years, this series has {len(series)}")
     return FakeForecast(series, horizon)
 
 
@@ -81,14 +81,17 @@ def share_at_least(u_min: float) -> float:
 def one_series(tmp_path: Path, values: dict[int, float], *, kind: str = "amount", form: str = "geometric",
                target_type: str = "level", comparator: str = ">=", target_value: float = 200.0,
                base_year: int | str = 2022, target_year: int = 2027, higher: bool = True, low: str = "",
-               status: dict[int, str] | None = None, unit: str = "u") -> data.Dataset:
+               status: dict[int, str] | None = None, unit: str = "u", qualifier: dict[int, str] | None = None,
+               extra_targets: list[dict] | None = None) -> data.Dataset:
     """Return a dataset with one indicator 'x', one target 't' and the given annual values."""
     tables = tiny_tables()
     tables["indicators"] = [indicator("x", "u", kind, form, higher=higher, low=low)]
     tables["targets"] = [target("t", "x", target_type, comparator, target_value, unit, base_year, target_year)]
-    status = status or {}
+    tables["targets"] += extra_targets or []
+    status, qualifier = status or {}, qualifier or {}
     tables["observations"] = [
-        obs("x", y, v, "u", f"bulletin_{min(y + 1, 2026)}", f"{min(y + 1, 2026)}-03-01", status=status.get(y, "official"))
+        obs("x", y, v, "u", f"bulletin_{min(y + 1, 2026)}", f"{min(y + 1, 2026)}-03-01", status=status.get(y, "official"),
+            qualifier=qualifier.get(y, ""))
         for y, v in values.items()
     ]
     return data.load(write_data_dir(tmp_path / "one", tables))
@@ -280,20 +283,34 @@ def test_negative_values_use_absolute_change() -> None:
 
 
 def test_target_reached_at_latest_is_achieved_and_base_already_met() -> None:
-    # required growth zero/negative (base already above target) and latest still above: achieved
-    assert gap.classify_progress(2022, 120.0, 2024, 125.0, 2027, 100.0, "geometric", ">=")[1] == "achieved"
+    # required growth zero/negative (base already above target) and latest still above: achieved, with no ratio
+    ratio, category, note = gap.classify_progress(2022, 120.0, 2024, 110.0, 2027, 100.0, "geometric", ">=")
+    assert category == "achieved" and math.isnan(ratio)  # never a negative ratio labelled achieved
+    assert "base already met" in note
+    # a single value already meeting the target: achieved, though no ratio can be formed
+    assert gap.classify_progress(2025, 13.0, 2025, 13.0, 2027, 5.0, "linear", ">=")[:2][1] == "achieved"
+    assert gap.classify_progress(2025, 3.0, 2025, 3.0, 2027, 5.0, "linear", ">=")[1] == "insufficient_data"
     # base above target but the latest value fell below it: movement away
     ratio, category, _ = gap.classify_progress(2022, 120.0, 2024, 90.0, 2027, 100.0, "geometric", ">=")
     assert category == "away" and math.isnan(ratio)
 
 
-def test_base_year_missing_uses_nearest_earlier(tmp_path: Path, fake: None) -> None:
+def test_base_year_interpolated_on_the_growth_form_and_flagged(tmp_path: Path, fake: None) -> None:
     ds = one_series(tmp_path, {2019: 80.0, 2021: 100.0, 2023: 110.0, 2024: 121.0}, target_value=200)
     row = row_of(ds)
-    assert (row.base_year_used, row.base_value) == (2021, 100.0)
+    # geometric: halfway on the log scale between 100 (2021) and 110 (2023) = sqrt(100 * 110) = 104.88
+    assert row.base_year_used == 2022 and row.base_value == pytest.approx(104.8808848)
+    assert bool(row.base_estimated) is True
+    assert "estimated 104.9 (log-linear interpolation between 2021 and 2023)" in row.note
+    assert row.progress_ratio == pytest.approx(((1.21 / 1.048808848) ** 0.5 - 1) / ((200 / 104.8808848) ** 0.2 - 1), abs=1e-6)
+    linear = row_of(one_series(tmp_path / "lin", {2021: 100.0, 2023: 110.0, 2024: 121.0}, kind="share", form="linear"))
+    assert linear.base_value == pytest.approx(105.0)  # linear form: the arithmetic midpoint
+
+
+def test_base_year_missing_only_earlier_uses_nearest_earlier(tmp_path: Path, fake: None) -> None:
+    row = row_of(one_series(tmp_path, {2019: 80.0, 2020: 90.0, 2021: 100.0}, target_value=200))
+    assert (row.base_year_used, row.base_value, bool(row.base_estimated)) == (2021, 100.0, False)
     assert "base year 2022 not observed: 2021 used (nearest earlier year)" in row.note
-    # path from 2021: CAGR observed 1.21**(1/3) - 1, required 2**(1/6) - 1
-    assert row.progress_ratio == pytest.approx((1.21 ** (1 / 3) - 1) / (2 ** (1 / 6) - 1))
 
 
 def test_base_year_missing_nothing_earlier_uses_first_later(tmp_path: Path, fake: None) -> None:
@@ -311,11 +328,15 @@ def test_one_point_is_insufficient_data(tmp_path: Path, fake: None) -> None:
     assert row.latest_value == 150.0
 
 
-def test_two_points_give_progress_but_no_projection(tmp_path: Path, fake: None) -> None:
+def test_two_points_give_moderate_progress(tmp_path: Path, fake: None) -> None:
     row = row_of(one_series(tmp_path, {2022: 100.0, 2024: 121.0}))
-    assert row.progress_category in gap.PROGRESS_CATEGORIES[:4]
-    assert row.status == "insufficient_data"
-    assert "no projection" in row.note
+    # observed CAGR 1.21**(1/2) - 1 = 10 %; required (200/100)**(1/5) - 1 = 14.87 %: R = 0.6725 -> moderate
+    assert row.progress_ratio == pytest.approx(0.10 / (2 ** 0.2 - 1), abs=1e-6)
+    assert row.progress_category == "moderate"
+    if gap.min_points() > 2:
+        assert row.status == "insufficient_data" and "no projection" in row.note
+    else:  # fake: step 10.5/yr from 121: 2027 mean 152.5, samples 152.5 + 31.5u: never 200
+        assert row.projected_value == pytest.approx(152.5) and row.p_meet == 0.0
 
 
 def test_no_data(tiny_dataset: data.Dataset, fake: None) -> None:
@@ -331,10 +352,10 @@ def test_target_year_observed(tmp_path: Path, fake: None) -> None:
     assert (met.status, met.p_meet, met.projected_value) == ("met", 1.0, 3.05)
     missed = row_of(one_series(tmp_path / "b", {2017: 2.5, 2020: 2.8, 2022: 2.9}, kind="share", form="linear",
                                target_value=3.0, base_year=2017, target_year=2022))
-    assert (missed.status, missed.p_meet) == ("off_track", 0.0)
+    assert (missed.status, missed.p_meet, missed.horizon_kind) == ("missed", 0.0, "past")
     preliminary = row_of(one_series(tmp_path / "c", {2017: 2.5, 2020: 2.8, 2022: 3.05}, kind="share", form="linear",
                                     target_value=3.0, base_year=2017, target_year=2022, status={2022: "preliminary"}))
-    assert (preliminary.status, preliminary.p_meet) == ("on_track", 1.0)
+    assert (preliminary.status, preliminary.p_meet) == ("probably_met", 1.0)
     assert "not a final figure" in preliminary.note
 
 
@@ -343,8 +364,233 @@ def test_target_year_passed_but_not_observed_is_interpolated(tmp_path: Path, fak
                             target_value=3.0, base_year=2017, target_year=2022))
     assert row.latest_period == "2021"  # the last observation at or before the target year
     assert row.projected_value == pytest.approx(3.0)  # halfway between 2.9 and 3.1
-    assert row.p_meet == 1.0 and row.status == "on_track"
+    assert row.p_meet == 1.0 and row.status == "probably_met"
+    assert row.interpolated_years == "2022"
     assert "interpolated" in row.note
+
+
+# ---------------------------------------------------------------------------
+# Bounds are bounds (issue 9 item 7)
+
+
+def test_lower_bound_in_the_target_year_can_show_met_never_missed(tmp_path: Path, fake: None) -> None:
+    points = {2017: 800.0, 2019: 1400.0, 2021: 2000.0}
+    # ">2910" in 2023 against ">= 3000": not a miss. Fake: step (2000 - 800) / 4 = 300/yr from 2021:
+    # 2023 = 2600 + 600u. Paths agreeing with > 2910: u >= 0.5167 (25 of 101); of these u >= 0.6667 meet 3000 (17).
+    row = row_of(one_series(tmp_path / "a", {**points, 2023: 2910.0}, kind="count", form="linear", target_value=3000,
+                            base_year=2017, target_year=2023, qualifier={2023: ">"}))
+    assert row.status == "probably_met"  # as an exact 2910 it would be "missed"
+    assert row.p_meet == pytest.approx(17 / 25)
+    assert row.latest_qualifier == ">" and row.latest_value == 2910.0
+    assert row.story == ""
+    # ">3100" in 2023: the bound alone proves the target met
+    met = row_of(one_series(tmp_path / "b", {**points, 2023: 3100.0}, kind="count", form="linear", target_value=3000,
+                            base_year=2017, target_year=2023, qualifier={2023: ">"}))
+    assert (met.status, met.p_meet) == ("met", 1.0)
+
+
+def test_upper_bound_rank_shows_a_rank_target_met(tmp_path: Path, fake: None) -> None:
+    # "跻身全国前十" = rank <= 10 in 2024, target rank <= 10 in 2024: met; the bound is not an exact 10
+    ranks = {2019: 15, 2020: 15, 2021: 13, 2024: 10}
+    row = row_of(one_series(tmp_path, ranks, kind="rank", form="linear", target_type="rank", comparator="<=", target_value=10,
+                            higher=False, low="1", base_year=2019, target_year=2024, qualifier={2024: "<="}))
+    assert row.status == "met" and row.latest_qualifier == "<="
+    unsure = row_of(one_series(tmp_path / "b", ranks, kind="rank", form="linear", target_type="rank", comparator="<=",
+                               target_value=9, higher=False, low="1", base_year=2019, target_year=2024, qualifier={2024: "<="}))
+    assert unsure.status not in ("met", "missed")  # "<= 10" can show neither "<= 9" met nor missed
+
+
+def test_bound_after_the_last_point_conditions_the_projection(tmp_path: Path, fake: None) -> None:
+    # points 2018-2022, step 100/yr; ">1500" in 2024 keeps paths with 1300 + 200u >= 1500 (u >= 1: 1 of 101 < 5 %: unused)
+    values = {2018: 600.0, 2019: 700.0, 2020: 800.0, 2021: 900.0, 2022: 1000.0, 2024: 1250.0}
+    row = row_of(one_series(tmp_path, values, kind="count", form="linear", target_value=1500, qualifier={2024: ">"}))
+    # 1250 is a lower bound: the projection runs from the 2022 point; 2024 paths 1200 + 200u >= 1250 -> u >= 0.25 (38 of 101)
+    # 2027 = 1500 + 500u on those paths: all meet 1500 -> P = 1; unconditioned it would be 51/101
+    assert row.n_obs == 5
+    assert row.p_meet == 1.0
+    assert "conditioned on the published bounds (38 of 101 paths agree)" in row.note
+
+
+def test_estimate_is_superseded_by_the_final_figure(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    tables["observations"].append(obs("rd_gdp_ratio", 2024, 3.4, "%", "news_2025", "2025-06-01", status="estimate"))
+    ds = data.load(write_data_dir(tmp_path / "est", tables))
+    chosen = gap.choose_observations(ds.observations, AS_OF)
+    pick = chosen[(chosen["indicator_id"] == "rd_gdp_ratio") & (chosen["region"] == "ningbo") & (chosen["period"] == "2024")]
+    assert list(pick["value"]) == [3.2]  # the official 3.2 (2025-03-01) beats the later 预计 3.4
+    tables["observations"].append(obs("rd_gdp_ratio", 2022, 2.9, "%", "news_2025", "2025-06-01", qualifier=">", preferred="true"))
+    ds = data.load(write_data_dir(tmp_path / "pref", tables))
+    chosen = gap.choose_observations(ds.observations, AS_OF)
+    pick = chosen[(chosen["indicator_id"] == "rd_gdp_ratio") & (chosen["region"] == "ningbo") & (chosen["period"] == "2022")]
+    assert list(pick["qualifier"]) == [">"]  # the curator's preferred figure is kept even when it is a bound
+    assert gap.vintage_tier(">", "official") == 2 and gap.vintage_tier("", "estimate") == 1 and gap.vintage_tier("", "official") == 0
+
+
+def test_only_a_favourable_bound_gives_a_progress_floor(tmp_path: Path, fake: None) -> None:
+    # required CAGR 2**(1/5) - 1 = 14.87 %; ">150" in 2025 from base 100 (2022): R >= (1.5**(1/3) - 1) / 0.1487 = 0.973
+    floor = row_of(one_series(tmp_path / "a", {2021: 90.0, 2022: 100.0, 2025: 150.0}, qualifier={2025: ">"}))
+    assert floor.progress_ratio == pytest.approx((1.5 ** (1 / 3) - 1) / (2 ** 0.2 - 1), abs=1e-6)
+    assert floor.progress_category == "significant" and "R at least 0.97" in floor.note
+    # "<150" says nothing about how far the value got: progress from the last exact value, 110 (2023): R = 0.10 / 0.1487
+    ceiling = row_of(one_series(tmp_path / "b", {2022: 100.0, 2023: 110.0, 2025: 150.0}, qualifier={2025: "<"}))
+    assert ceiling.progress_ratio == pytest.approx(0.10 / (2 ** 0.2 - 1), abs=1e-6)
+    assert ceiling.progress_category == "moderate"
+
+
+def test_flat_series_meets_an_inclusive_each_year_target(tmp_path: Path, fake: None) -> None:
+    # fake paths of a flat series are exactly 100 every year: ">= 100" each year holds on every path (">" on none)
+    flat = dataclass_replace_target(one_series(tmp_path, {2022: 100.0, 2023: 100.0, 2024: 100.0}, target_value=100),
+                                    target("t", "x", "level", ">=", 100, "u", 2022, 2027) | {"each_year": "true"})
+    row = row_of(flat)
+    assert row.p_meet == 1.0 and row.status == "on_track"
+    assert "2023 met, 2024 met" in row.note
+
+
+# ---------------------------------------------------------------------------
+# Average-growth targets from their stated base year; targets as written (items 3, 9)
+
+
+def test_avg_growth_from_the_stated_base_year_estimated_and_flagged(tmp_path: Path, fake: None) -> None:
+    # 10 %/yr: 2021 = 110, 2023 = 133.1 -> 2022 = sqrt(110 * 133.1) = 121 (log-linear), never 2021's 110
+    row = row_of(one_series(tmp_path, {2020: 100.0, 2021: 110.0, 2023: 133.1, 2024: 146.41}, target_type="avg_growth",
+                            target_value=20))
+    assert (row.base_year_used, bool(row.base_estimated)) == (2022, True)
+    assert row.base_value == pytest.approx(121.0)
+    assert "implied 2027 level = 121 x (1+20%)^5 = 301.1" in row.note  # 121 * 1.2**5 = 301.08; from 2021 it would be 328.5
+    assert row.required_value == pytest.approx(121 * 1.2 ** 2)
+    assert row.progress_ratio == pytest.approx(0.10 / 0.20)
+    assert row.story == "base_estimated"
+
+
+def test_avg_growth_base_year_is_never_moved(tmp_path: Path, fake: None) -> None:
+    # nothing on both sides of 2022: no base, no target level, no projection against a moved base
+    row = row_of(one_series(tmp_path, {2023: 120.0, 2024: 144.0, 2025: 172.8}, target_type="avg_growth", target_value=20))
+    assert row.base_year_used == 2022 and math.isnan(row.base_value)
+    assert row.status == "insufficient_data" and math.isnan(row.p_meet)
+    assert "base cannot be estimated" in row.note
+
+
+def test_exact_required_growth_is_on_track_then_met(tmp_path: Path, fake: None) -> None:
+    on_path = {2022 + i: 100 * 1.2 ** i for i in range(4)}  # 100, 120, 144, 172.8
+    row = row_of(one_series(tmp_path / "a", on_path, target_type="avg_growth", target_value=20))
+    assert row.progress_ratio == pytest.approx(1.0) and row.progress_category == "significant"
+    assert row.gap == pytest.approx(0.0, abs=1e-9) and row.required_value == pytest.approx(172.8)
+    done = row_of(one_series(tmp_path / "b", {2020 + i: 100 * 1.2 ** i for i in range(6)}, target_type="avg_growth",
+                             target_value=20, base_year=2020, target_year=2025))
+    assert (done.status, done.p_meet) == ("met", 1.0)  # 248.832 = 100 * 1.2**5 reached in 2025
+
+
+def test_past_targets_get_only_outcome_words(tmp_path: Path, fake: None) -> None:
+    cases = {
+        "met": ({2017: 2.5, 2020: 2.8, 2022: 3.05}, {}),
+        "missed": ({2017: 2.5, 2020: 2.8, 2022: 2.9}, {}),
+        "probably_met": ({2017: 2.5, 2021: 2.9, 2023: 3.1}, {}),  # interpolated 3.0
+        "probably_missed": ({2017: 2.5, 2018: 2.55, 2019: 2.6}, {}),  # fake: 2022 = 2.75 + 0.15u < 3
+        "no_data": ({2023: 3.1}, {}),
+    }
+    for expected, (values, status) in cases.items():
+        row = row_of(one_series(tmp_path / expected, values, kind="share", form="linear", target_value=3.0, base_year=2017,
+                                target_year=2022, status=status))
+        assert (row.horizon_kind, row.status) == ("past", expected), values
+    assert set(cases) == set(gap.PAST_STATUSES)
+    late = row_of(one_series(tmp_path / "late", {2024: 3.2, 2025: 3.3}, kind="share", form="linear", target_value=3.0,
+                             base_year=2017, target_year=2022))
+    assert (late.status, late.progress_category) == ("no_data", "insufficient_data")  # 2024's 3.2 says nothing about 2022
+
+
+def test_per_year_and_about_targets(tmp_path: Path, fake: None) -> None:
+    each = target("t", "x", "level", ">=", 100, "u", 2022, 2027) | {"each_year": "true"}
+    tables_values = {2022: 90.0, 2023: 105.0, 2024: 98.0, 2025: 110.0}
+    ds = one_series(tmp_path / "a", tables_values, target_value=100)
+    ds = dataclass_replace_target(ds, each)
+    row = row_of(ds)
+    assert bool(row.per_year) and row.p_meet == 0.0  # 2024 = 98 missed the 每年 target: P(every year) = 0
+    assert "2024 missed" in row.note
+    about = dataclass_replace_target(one_series(tmp_path / "b", {2020: 50.0, 2025: 58.0}, target_value=60),
+                                     target("t", "x", "level", ">=", 60, "u", 2020, 2025) | {"approximate": "true"})
+    row = row_of(about)
+    assert bool(row.about) and row.status == "met"  # 58 is about 60 (within 5 %: >= 57)
+    assert "~60" in gap.format_status(gap.status_table(about, AS_OF, region=None), "table")
+
+
+def dataclass_replace_target(ds: data.Dataset, row: dict) -> data.Dataset:
+    """Return the dataset with target 't' replaced by a row carrying extra columns (each_year, approximate)."""
+    targets = ds.targets[ds.targets["target_id"] != "t"]
+    extra = pd.DataFrame([{**{c: row.get(c) for c in row}, "target_value": float(row["target_value"]),
+                           "base_year": int(row["base_year"]), "target_year": int(row["target_year"])}])
+    return dataclasses.replace(ds, targets=pd.concat([targets, extra], ignore_index=True))
+
+
+def test_milestone_is_the_latest_at_or_before_the_report_year() -> None:
+    from types import SimpleNamespace
+
+    milestones = pd.DataFrame({
+        "indicator_id": ["x", "x", "x", "y"], "region": ["ningbo"] * 4, "year": [2024, 2025, 2027, 2025],
+        "value": [3.3, 3.6, 3.75, 9.0], "published": pd.to_datetime(["2024-02-01", "2025-02-01", "2025-02-01", "2025-02-01"]),
+    })
+    a = gap.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
+    gap.set_milestone(a, SimpleNamespace(milestones=milestones), "2025-06-30")
+    assert (a.milestone_year, a.milestone_value) == (2025, 3.6)  # 2027's is a later year; y is another indicator
+    early = gap.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
+    gap.set_milestone(early, SimpleNamespace(milestones=milestones), "2025-01-15")
+    assert (early.milestone_year, early.milestone_value) == (2024, 3.3)  # the 2025 milestone was not yet published
+    none = gap.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
+    gap.set_milestone(none, SimpleNamespace(), "2025-06-30")  # no milestones table (data not merged): nothing
+    assert none.milestone_year is None and math.isnan(none.milestone_value)
+
+
+@pytest.mark.parametrize("category, status, extra, expected", [
+    ("significant", "off_track", {"interpolated_years": "2022,2023", "target_type": "cumulative"}, "interpolated_flows"),
+    ("significant", "unlikely", {"latest_qualifier": ">"}, "latest_is_bound"),
+    ("achieved", "unlikely", {}, "achieved_may_fall_back"),
+    ("significant", "unlikely", {"forecast_method": "growth_prior"}, "projection_leans_on_prior"),
+    ("moderate", "off_track", {}, ""),  # moderate progress is not "good": no disagreement
+    ("significant", "unlikely", {}, "recent_trend_slower"),
+    ("away", "likely", {}, "recent_trend_faster"),
+    ("significant", "on_track", {}, ""),
+    ("insufficient", "uncertain", {"base_estimated": True}, "base_estimated"),
+])
+def test_story_codes(category: str, status: str, extra: dict, expected: str) -> None:
+    a = gap.Assessment("t", "x", "ningbo", extra.pop("target_type", "level"), ">=", 2027, 1.0, "u")
+    a.progress_category, a.status = category, status
+    for name, value in extra.items():
+        setattr(a, name, value)
+    assert gap.story_of(a) == expected
+    assert expected == "" or expected in gap.STORIES
+
+
+def test_every_new_code_has_words_in_both_languages() -> None:
+    from analysis import i18n
+
+    for key in [f"story.{c}" for c in gap.STORIES] + [f"status.{c}" for c in gap.ALL_STATUSES]:
+        assert i18n.LABELS[key]["zh"] and i18n.LABELS[key]["en"], key
+        assert not any(mark in i18n.LABELS[key]["zh"] for mark in (",", ";", ":")), key  # full-width punctuation in zh
+
+
+def test_target_stated_twice_counted_once(tmp_path: Path, fake: None) -> None:
+    ds = one_series(tmp_path, {2022: 100.0, 2023: 120.0, 2024: 144.0})
+    twin = dataclass_replace_target(ds, target("t2", "x", "level", ">=", 200, "u", 2022, 2027) | {"duplicate_of": "t", "target_id": "t2"})
+    twin = dataclasses.replace(twin, targets=pd.concat([ds.targets, twin.targets[twin.targets["target_id"] == "t2"]], ignore_index=True))
+    table = gap.status_table(twin, AS_OF, region=None)
+    assert list(table["duplicate_of"]) == ["", "t"]
+    text = gap.format_status(table, "table")
+    assert "targets ahead (1," in text
+    summary = gap.status_summary(table)
+    assert summary["count"].sum() == 1 and list(summary["horizon_kind"]) == ["future"]
+
+
+def test_peer_series_of_the_same_indicator_are_passed(tiny_dataset: data.Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[tuple[str, int], tuple] = {}
+
+    def capture(series: pd.Series, horizon: int, bounds: object, peers: tuple = ()) -> FakeForecast:
+        seen[(str(series.name), int(series.index[0]))] = tuple((p.name, dict(p.items())) for p in peers)
+        return FakeForecast(series, horizon)
+
+    monkeypatch.setattr(gap, "run_forecast", capture)
+    gap.status_table(tiny_dataset, AS_OF, region="all")
+    assert seen[("rd_gdp_ratio", 2017)] == (("zhejiang", {2022: 3.1, 2023: 3.2}),)  # Ningbo's series gets Zhejiang's as peer
+    assert seen[("gdp", 2019)] == ()  # no comparison region holds gdp
+    assert seen.get(("rd_gdp_ratio", 2022), ()) == ()  # Zhejiang's own series is not its own peer
 
 
 # ---------------------------------------------------------------------------
@@ -359,7 +605,7 @@ def test_status_table_columns_order_and_regions(tiny_dataset: data.Dataset, fake
     everything = gap.status_table(tiny_dataset, AS_OF, region="all")
     assert "t_zj_rd_2027" in set(everything["target_id"])
     assert len(everything) == len(tiny_dataset.targets)
-    assert set(everything["status"]) <= set(gap.STATUSES)
+    assert set(everything["status"]) <= set(gap.ALL_STATUSES)
     pd.testing.assert_frame_equal(everything, gap.status_table(tiny_dataset, AS_OF, region=None))
 
 
@@ -373,7 +619,7 @@ def test_format_csv_and_json_contract(tiny_dataset: data.Dataset, fake: None) ->
     table = gap.status_table(tiny_dataset, AS_OF)
     text = gap.format_status(table, "csv")
     back = pd.read_csv(io.StringIO(text), keep_default_na=False)
-    assert list(back.columns) == gap.STATUS_COLUMNS
+    assert list(back.columns) == gap.STATUS_COLUMNS + gap.GAP_COLUMNS
     assert list(back["target_id"]) == list(table["target_id"])
     gdp = back.set_index("target_id").loc["t_gdp_2027"]
     assert float(gdp["required_value"]) == float(f"{15700 * (20000 / 15700) ** 0.4:.4g}")
@@ -381,7 +627,7 @@ def test_format_csv_and_json_contract(tiny_dataset: data.Dataset, fake: None) ->
     assert no_data["p_meet"] == "" and no_data["latest_value"] == ""
     records = json.loads(gap.format_status(table, "json"))
     assert [r["target_id"] for r in records] == list(table["target_id"])
-    assert all(list(r) == gap.STATUS_COLUMNS for r in records)
+    assert all(list(r) == gap.OUTPUT_COLUMNS for r in records)
     by_id = {r["target_id"]: r for r in records}
     assert by_id["t_patents_2027"]["p_meet"] is None
     assert by_id["t_rd_2027"]["p_meet"] == round(42 / 101, 3)
@@ -401,6 +647,10 @@ def test_method_note_prints_every_threshold() -> None:
         for words in gap.LIKELIHOOD_WORDS.values():
             assert words[lang] in note
         assert str(gap.SEED) in note and str(gap.PROJECT_TO) in note
+        assert f"{gap.ABOUT_TOLERANCE:.0%}" in note and f"{gap.PROBABLY_EDGE:.0%}" in note
+        assert f"{gap.MIN_CONDITIONED_SHARE:.0%}" in note
+        for code in gap.PAST_STATUSES[:4]:
+            assert gap.STATUS_LABELS[code][lang] in note
     assert "很可能" in gap.method_note("zh") and "very likely" in gap.method_note("en")
 
 
@@ -410,13 +660,21 @@ def test_what_changed(tiny_dataset: data.Dataset, fake: None) -> None:
     assert list(zip(new["indicator_id"], new["period"])) == [("new_firms", "2025")]
     assert new.iloc[0]["source_id"] == "bulletin_2026" and "2025" in new.iloc[0]["title"]
     targets = changed.changed_targets.set_index("target_id")
-    assert targets.loc["t_firms_cum", "status_before"] == "insufficient_data"
-    assert targets.loc["t_firms_cum", "status_after"] == "on_track"
+    if gap.min_points() > 2:
+        assert targets.loc["t_firms_cum", "status_before"] == "insufficient_data"
+        assert targets.loc["t_firms_cum", "status_after"] == "on_track"
+    else:  # 2023-2024 project: step 200, 2025-2027 sum 4500 + 1200u >= 3000 for every u: on track, P = 1, before and after
+        assert "t_firms_cum" not in targets.index
+        assert gap.assess(tiny_dataset, "t_firms_cum", "2025-12-31").p_meet == 1.0
     assert "t_rd_2027" not in targets.index  # nothing new for R&D in 2026
     everything = gap.what_changed(tiny_dataset, "2024-12-31", AS_OF, region="all")
     assert "gdp" in set(everything.new_observations["indicator_id"])
-    assert (everything.changed_targets["status_before"] != everything.changed_targets["status_after"]).any() or (
-        everything.changed_targets["p_change"].abs() > gap.P_CHANGE).any()
+    moved = everything.changed_targets.set_index("target_id")
+    # gdp 2027 >= 20000. Before: 2019-2023, fake step (16450-12000)/4 = 1112.5, 2027 = 20900 + 4450u: u >= -0.2022 -> 61/101.
+    # After: 2019-2024, step 1220, 2027 = 21760 + 3660u: u >= -0.4809 -> 75/101.
+    assert (moved.loc["t_gdp_2027", "p_meet_before"], moved.loc["t_gdp_2027", "p_meet_after"]) == pytest.approx((61 / 101, 75 / 101))
+    assert (moved.loc["t_gdp_2027", "status_before"], moved.loc["t_gdp_2027", "status_after"]) == ("uncertain", "likely")
+    assert "t_rank_2027" not in moved.index  # 3 then 4 ranks, both outside the target: insufficient data both times
 
 
 def test_assess_returns_the_forecast(tiny_dataset: data.Dataset, fake: None) -> None:
@@ -474,13 +732,20 @@ def test_real_data_every_target(tmp_path: Path) -> None:
     as_of = pd.Timestamp(AS_OF)
     table = gap.status_table(dataset, as_of, region="all")
     assert len(table) == len(dataset.targets)
-    assert set(table["status"]) <= set(gap.STATUSES)
+    assert set(table["status"]) <= set(gap.ALL_STATUSES)
+    past = table[table["horizon_kind"] == "past"]
+    assert set(past["status"]) <= set(gap.PAST_STATUSES)
+    assert set(table.loc[table["horizon_kind"] == "future", "status"]) <= set(gap.STATUSES)
     assert set(table["progress_category"]) <= set(gap.PROGRESS_CATEGORIES)
     annual = data.select_as_of(dataset.observations, as_of)
     annual = annual[annual["is_annual"]]
     has_data = set(zip(annual["indicator_id"], annual["region"]))
     for row in table.itertuples():
-        assert (row.status == "no_data") == ((row.indicator_id, row.region) not in has_data), row.target_id
+        if (row.indicator_id, row.region) not in has_data:
+            assert row.status == "no_data", row.target_id
+        elif row.horizon_kind == "future":
+            assert row.status != "no_data", row.target_id
+        assert row.horizon_kind == ("past" if row.target_year < as_of.year else "future")
     assert table["p_meet"].dropna().between(0, 1).all()
     back = pd.read_csv(io.StringIO(gap.format_status(table, "csv")), keep_default_na=False)
     assert list(back["target_id"]) == list(table["target_id"])

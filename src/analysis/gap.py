@@ -22,8 +22,18 @@ banding so that an exact edge (e.g. 19/20 = 0.95) is not lost to floating-point 
 Status: ``met`` when a final value already satisfies a target that cannot be undone (a
 cumulative sum of non-negative flows already reached, or the target year observed with an
 official/revised value that satisfies it); else from P(meet) by ``STATUS_BANDS``;
-``insufficient_data`` when there are data but no projection (fewer than 3 points, no base);
-``no_data`` when no annual observation was published by the report date.
+``insufficient_data`` when there are data but no projection (fewer than ``models.MIN_POINTS``
+points, no stated base for an average-growth target); ``no_data`` when no annual observation was
+published by the report date. A target whose year is before the report's year gets an outcome
+instead (``PAST_STATUSES``): met / missed from a published target-year value, probably_met /
+probably_missed when inferred from the values around it, no_data otherwise.
+
+Figures are what they say (issue 9): exact before approximate before bounds for each year
+(:func:`choose_observations`), bounds never used as values (:func:`bound_decides`,
+:func:`bound_mask`), derived indicators from ``derive`` (data/derived.csv), an unobserved base year
+interpolated on the growth form and flagged (``base_estimated``), average-growth targets only from
+their stated base year, 每年 targets year by year, 左右 within ``ABOUT_TOLERANCE``, a ``story`` code
+when progress and status disagree, and duplicates (``duplicate_of``) counted once in headlines.
 """
 
 from __future__ import annotations
@@ -32,7 +42,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -59,6 +69,27 @@ STATUS_BANDS: tuple[tuple[str, float], ...] = (
 )
 STATUS_BELOW = "off_track"  # P below the last band's lower edge
 STATUSES = ("met", "on_track", "likely", "uncertain", "unlikely", "off_track", "insufficient_data", "no_data")
+PAST_STATUSES = ("met", "missed", "probably_met", "probably_missed", "no_data")
+ALL_STATUSES = STATUSES + tuple(s for s in PAST_STATUSES if s not in STATUSES)
+FORWARD_STATUSES = ("on_track", "likely", "uncertain", "unlikely", "off_track")
+PROBABLY_EDGE = 0.5  # past target inferred from values around it: P >= this is probably_met
+OUTCOME_STATUSES = ("official", "revised", "reported", "derived")  # a published target-year value decides a past target
+LOWER_BOUNDS = (">", ">=")  # qualifiers: the true value is at least the figure
+UPPER_BOUNDS = ("<", "<=")  # the true value is at most the figure
+APPROX_QUALIFIERS = ("~",)
+ABOUT_TOLERANCE = 0.05  # 左右: within 5 % of the figure counts as reaching it
+MIN_CONDITIONED_SHARE = 0.05  # fewer simulated paths than this share agree with the bounds: they are not used to condition
+STORIES = (
+    "interpolated_flows", "latest_is_bound", "achieved_may_fall_back", "projection_leans_on_prior", "recent_trend_slower",
+    "recent_trend_faster", "base_estimated",
+)
+PRIOR_METHODS = ("growth_prior",)  # models' short-series method: the series' own slope shrunk towards a pooled growth
+PRIOR_FLAGS = ("short_series", "peer_prior")
+GOOD_PROGRESS = ("achieved", "significant")
+POOR_PROGRESS = ("insufficient", "away")
+GOOD_STATUS = ("met", "on_track", "likely", "probably_met")
+POOR_STATUS = ("unlikely", "off_track", "missed", "probably_missed")
+PEER_REGIONS = ("zhejiang", "china")  # the same indicator there feeds a short series' growth prior
 
 # IPCC calibrated-likelihood terms, one per status band (same lower edges as STATUS_BANDS).
 LIKELIHOOD_WORDS: dict[str, dict[str, str]] = {
@@ -85,7 +116,7 @@ LEVELS = (80, 95)
 FORECAST_METHOD = "auto"
 PROJECT_TO = 2035  # first_year_meeting is searched up to this year
 MIN_POINTS_PROGRESS = 2  # base + one later year
-MIN_POINTS_PROJECTION = 3  # models.forecast raises SeriesTooShort below this
+MIN_POINTS_PROJECTION = 3  # fallback only: the real threshold is models.MIN_POINTS (see min_points)
 MIN_RANK_POINTS = 5  # fewer ranks: no probability for a rank target
 RANK_WITHIN_TARGET_STATUS = "on_track"  # rank target, < MIN_RANK_POINTS ranks, latest rank already within target
 P_CHANGE = 0.10  # what_changed: a P(meet) move larger than this is reported
@@ -98,11 +129,18 @@ STATUS_COLUMNS = [
     "progress_ratio", "progress_category", "projected_value", "lo80", "hi80", "lo95", "hi95", "p_meet",
     "first_year_meeting", "status", "note",
 ]
-EXTRA_COLUMNS = ["n_obs", "forecast_method", "forecast_flags"]
-INT_COLUMNS = ("target_year", "base_year_used", "first_year_meeting", "n_obs")
+GAP_COLUMNS = [
+    "horizon_kind", "base_estimated", "latest_qualifier", "interpolated_years", "story", "milestone_year",
+    "milestone_value", "duplicate_of", "per_year", "about",
+]
+EXTRA_COLUMNS = GAP_COLUMNS + ["n_obs", "forecast_method", "forecast_flags"]
+OUTPUT_COLUMNS = STATUS_COLUMNS + GAP_COLUMNS  # csv/json of `status`
+INT_COLUMNS = ("target_year", "base_year_used", "first_year_meeting", "n_obs", "milestone_year")
+BOOL_COLUMNS = ("base_estimated", "per_year", "about")
 STRING_COLUMNS = (
     "target_id", "indicator_id", "region", "target_type", "comparator", "unit", "latest_period", "source_id",
-    "progress_category", "status", "note", "forecast_method", "forecast_flags",
+    "progress_category", "status", "note", "forecast_method", "forecast_flags", "horizon_kind", "latest_qualifier",
+    "interpolated_years", "story", "duplicate_of",
 )
 SIG_DIGITS = 4  # derived values in csv/json
 SIG_COLUMNS = ("required_value", "gap", "projected_value", "lo80", "hi80", "lo95", "hi95")
@@ -113,7 +151,7 @@ PROGRESS_LABELS: dict[str, dict[str, str]] = {
     code: {lang: i18n.LABELS[f"progress.{code}"][lang] for lang in i18n.LANGS} for code in PROGRESS_CATEGORIES
 }
 STATUS_LABELS: dict[str, dict[str, str]] = {
-    code: {lang: i18n.LABELS[f"status.{code}"][lang] for lang in i18n.LANGS} for code in STATUSES
+    code: {lang: i18n.LABELS[f"status.{code}"][lang] for lang in i18n.LANGS} for code in ALL_STATUSES
 }
 
 DateLike = date | str | pd.Timestamp | None
@@ -191,14 +229,18 @@ def classify_progress(
 ) -> tuple[float, str, str]:
     """Return (progress ratio, category, note) of the latest value against the target path."""
     if year is None or base_year is None or year <= base_year or pd.isna(base):
+        if year is not None and meets(value, comparator, target):
+            return math.nan, "achieved", "the latest value already meets the target (no ratio without a base and a later year)"
         return math.nan, "insufficient_data", "progress needs the base year and a later observation"
     years_req = max(target_year - base_year, 1)
     observed, required, used = annual_rates(base, value, target, year - base_year, years_req, form)
     note = "" if used == form else "growth undefined for values <= 0: absolute annual change used"
     ratio = round(observed / required, RATIO_DECIMALS) if required != 0 else math.nan
-    if meets(value, comparator, target):
-        return ratio, "achieved", note
     direction = 1 if higher_is_better(comparator) else -1
+    if meets(value, comparator, target):
+        if direction * required <= 0:  # the base already met the target: no path to measure against
+            return math.nan, "achieved", join_notes(note, "base already met the target")
+        return (ratio if ratio >= 0 else math.nan), "achieved", note
     if direction * required <= 0:
         category = PROGRESS_BELOW if direction * observed < 0 else "insufficient"
         extra = "base already met the target; the latest value no longer does"
@@ -206,22 +248,98 @@ def classify_progress(
     return ratio, progress_category(ratio), note
 
 
-def base_point(series: pd.Series, base_year: int | None) -> tuple[int | None, float, str]:
-    """Return (year used, value, note): the base year, else nearest earlier, else first later year."""
+def interpolate_at(series: pd.Series, year: int, form: str) -> tuple[float, int, int]:
+    """Return (value, year before, year after): a year's value between its nearest neighbours, on the growth form."""
+    before, after = series[series.index < year], series[series.index > year]
+    y0, v0, y1, v1 = int(before.index.max()), float(before.iloc[-1]), int(after.index.min()), float(after.iloc[0])
+    share = (year - y0) / (y1 - y0)
+    if form == "geometric" and geometric_possible(v0, v1):
+        return float(math.exp(math.log(v0) + share * (math.log(v1) - math.log(v0)))), y0, y1
+    return v0 + share * (v1 - v0), y0, y1
+
+
+def straddles(series: pd.Series, year: int) -> bool:
+    """Return whether a series has values both before and after a year."""
+    return bool((series.index < year).any() and (series.index > year).any())
+
+
+def base_point(
+    series: pd.Series, base_year: int | None, form: str = "linear", stated_only: bool = False
+) -> tuple[int | None, float, str, bool]:
+    """Return (year, value, note, estimated): the base year as observed or interpolated, else a stated fallback."""
     if series.empty:
-        return None, math.nan, ""
+        return None, math.nan, "", False
     if base_year is None or pd.isna(base_year):
         year = int(series.index.min())
-        return year, float(series[year]), f"target has no base year: first observation ({year}) used"
+        return year, float(series[year]), f"target has no base year: first observation ({year}) used", False
     base_year = int(base_year)
     if base_year in series.index:
-        return base_year, float(series[base_year]), ""
+        return base_year, float(series[base_year]), "", False
+    if straddles(series, base_year):
+        value, y0, y1 = interpolate_at(series, base_year, form)
+        how = "log-linear" if form == "geometric" and geometric_possible(series[y0], series[y1]) else "linear"
+        return base_year, value, f"base year {base_year} not observed: estimated {fmt_num(value)} ({how} interpolation between {y0} and {y1})", True
+    if stated_only:
+        return base_year, math.nan, f"base year {base_year} not observed and no values on both sides of it: the base cannot be estimated", False
     earlier = series[series.index < base_year]
     if not earlier.empty:
         year = int(earlier.index.max())
-        return year, float(series[year]), f"base year {base_year} not observed: {year} used (nearest earlier year)"
+        return year, float(series[year]), f"base year {base_year} not observed: {year} used (nearest earlier year)", False
     year = int(series.index.min())
-    return year, float(series[year]), f"base year {base_year} not observed, nothing earlier: {year} used (first later year)"
+    return year, float(series[year]), f"base year {base_year} not observed, nothing earlier: {year} used (first later year)", False
+
+
+def vintage_tier(qualifier: str, status: str) -> int:
+    """Return how exact a figure is: 0 exact, 1 approximate or estimated (预计), 2 a bound."""
+    if qualifier in LOWER_BOUNDS + UPPER_BOUNDS:
+        return 2
+    return 1 if qualifier in APPROX_QUALIFIERS or status == "estimate" else 0
+
+
+def choose_observations(observations: pd.DataFrame, as_of: DateLike, formulas: Sequence[Any] = ()) -> pd.DataFrame:
+    """Return one figure per (indicator, region, period) as of a date: preferred, then exact before approximate before bounds; plus derived values."""
+    from analysis import derive
+
+    visible = data.published_by(observations, as_of)
+    tiers = np.array([vintage_tier(str(q or ""), str(st)) for q, st in zip(visible["qualifier"].fillna(""), visible["status"])], dtype=int)
+    preferred = visible["preferred"].to_numpy(dtype=bool)
+    # the curator's preferred flag first (as in data.select_as_of), then exactness, then data.select_as_of's order
+    parts = [data.select_as_of(visible[(preferred == flag) & (tiers == tier)], as_of) for flag in (True, False) for tier in (0, 1, 2)]
+    chosen = pd.concat([p for p in parts if not p.empty] or [parts[0]], ignore_index=True)
+    chosen = chosen.drop_duplicates(["indicator_id", "region", "period"], keep="first")
+    chosen = chosen.sort_values(["indicator_id", "region", "period"], kind="mergesort").reset_index(drop=True)
+    return derive.with_derived(chosen, list(formulas))
+
+
+def is_bound(qualifier: str) -> bool:
+    """Return whether a qualifier makes a figure a bound rather than a value."""
+    return qualifier in LOWER_BOUNDS + UPPER_BOUNDS
+
+
+def bound_decides(qualifier: str, value: float, comparator: str, threshold: float) -> bool | None:
+    """Return True if a bounded figure proves the target met, False if it proves it missed, None if it cannot tell."""
+    lower = qualifier in LOWER_BOUNDS
+    if not is_bound(qualifier):
+        return meets(value, comparator, threshold)
+    if higher_is_better(comparator):
+        if lower:
+            return True if meets(value, comparator, threshold) else None
+        return False if not meets(value, comparator, threshold) and value != threshold else None
+    if not lower:
+        return True if meets(value, comparator, threshold) else None
+    return False if not meets(value, comparator, threshold) and value != threshold else None
+
+
+def bound_mask(samples: np.ndarray, years: list[int], bounds: pd.DataFrame, slack: float = 0.0) -> np.ndarray:
+    """Return which simulated paths agree with every bounded figure in the projected years."""
+    mask = np.ones(samples.shape[0], dtype=bool)
+    for row in bounds.itertuples(index=False):
+        if int(row.year) not in years:
+            continue
+        column = samples[:, years.index(int(row.year))]
+        value = float(row.value)
+        mask &= column >= value - slack if row.qualifier in LOWER_BOUNDS else column <= value + slack
+    return mask
 
 
 def first_meeting(path: pd.Series, comparator: str, target: float, after: int | None = None) -> int | None:
@@ -265,19 +383,38 @@ def fmt_num(x: float) -> str:
 # Forecasting (one place to call models.forecast; tests may replace run_forecast)
 
 
-def run_forecast(series: pd.Series, horizon: int, bounds: tuple[float, float] | None) -> Any:
-    """Return models.forecast of a series (method auto, fixed seed, LEVELS)."""
+def min_points() -> int:
+    """Return the fewest annual points models.forecast projects from (models.MIN_POINTS)."""
     from analysis import models
 
-    return models.forecast(series, horizon=horizon, method=FORECAST_METHOD, levels=LEVELS, bounds=bounds, seed=SEED)
+    return int(getattr(models, "MIN_POINTS", MIN_POINTS_PROJECTION))
 
 
-def cached_forecast(cache: dict, series: pd.Series, horizon: int, bounds: tuple[float, float] | None) -> Any:
+def run_forecast(series: pd.Series, horizon: int, bounds: tuple[float, float] | None, peers: Sequence[pd.Series] = ()) -> Any:
+    """Return models.forecast of a series (method auto, fixed seed, LEVELS; peers when models takes them)."""
+    import inspect
+
+    from analysis import models
+
+    kwargs: dict[str, Any] = {}
+    if peers and "peers" in inspect.signature(models.forecast).parameters:
+        kwargs["peers"] = tuple(peers)
+    return models.forecast(series, horizon=horizon, method=FORECAST_METHOD, levels=LEVELS, bounds=bounds, seed=SEED, **kwargs)
+
+
+def series_key(series: pd.Series) -> tuple:
+    """Return a hashable key of a year-indexed series."""
+    return (tuple(int(y) for y in series.index), tuple(float(v) for v in series.values))
+
+
+def cached_forecast(
+    cache: dict, series: pd.Series, horizon: int, bounds: tuple[float, float] | None, peers: Sequence[pd.Series] = ()
+) -> Any:
     """Return a forecast, reusing one already computed for the same inputs; errors are cached too."""
-    key = (tuple(int(y) for y in series.index), tuple(float(v) for v in series.values), int(horizon), bounds)
+    key = (series_key(series), int(horizon), bounds, tuple(series_key(p) for p in peers))
     if key not in cache:
         try:
-            cache[key] = run_forecast(series, horizon, bounds)
+            cache[key] = run_forecast(series, horizon, bounds, peers) if peers else run_forecast(series, horizon, bounds)
         except ValueError as err:  # models.SeriesTooShort and other unusable series
             cache[key] = err
     result = cache[key]
@@ -327,6 +464,18 @@ class Assessment:
     forecast: Any = field(default=None, repr=False)
     history: pd.Series | None = field(default=None, repr=False)
     target_level: float = math.nan  # the level compared in the target year (implied for avg_growth)
+    horizon_kind: str = "future"
+    base_estimated: bool = False
+    latest_qualifier: str = ""
+    interpolated_years: str = ""
+    story: str = ""
+    milestone_year: int | None = None
+    milestone_value: float = math.nan
+    duplicate_of: str = ""
+    per_year: bool = False
+    about: bool = False
+    inferred: bool = False  # the outcome rests on a projection, an interpolation or a non-final figure
+    outcome: bool | None = None  # a past target decided without a probability (True met, False missed)
 
     def add_note(self, *notes: str) -> None:
         """Append notes."""
@@ -344,10 +493,25 @@ def annual_observations(chosen: pd.DataFrame, indicator_id: str, region: str) ->
 
 
 def set_latest(a: Assessment, row: pd.Series) -> None:
-    """Record the observation shown as the latest value, with qualifier and status notes."""
+    """Record the observation shown as the latest value, with its qualifier (and 预计 as ~)."""
     a.latest_period, a.latest_value, a.source_id = str(row["period"]), float(row["value"]), str(row["source_id"])
-    if row.get("qualifier", ""):
-        a.add_note(f"latest value is qualified ({row['qualifier']}{fmt_num(row['value'])})")
+    qualifier = str(row.get("qualifier", "") or "")
+    if not qualifier and str(row.get("status", "")) == "estimate":
+        qualifier = "~"
+    a.latest_qualifier = qualifier
+    if qualifier:
+        a.add_note(f"latest value is qualified ({qualifier}{fmt_num(row['value'])}{', an estimate' if row.get('status') == 'estimate' else ''})")
+    if str(row.get("inputs", "") or ""):
+        a.add_note(f"derived ({row.get('formula', '')}) from {row['inputs']}")
+
+
+def set_projection_from_paths(a: Assessment, fc: Any, values: np.ndarray) -> None:
+    """Copy the median and the 80/95 % ranges of the simulated target-year values kept (paths agreeing with bounds)."""
+    a.forecast = fc
+    a.forecast_method = str(getattr(fc, "method", ""))
+    a.forecast_flags = ",".join(getattr(fc, "flags", ()) or ())
+    a.projected_value = float(np.median(values))
+    a.lo80, a.hi80, a.lo95, a.hi95 = (float(q) for q in np.percentile(values, [10, 90, 2.5, 97.5]))
 
 
 def set_projection(a: Assessment, fc: Any, year: int) -> None:
@@ -378,60 +542,111 @@ def final_status(a: Assessment, satisfied: bool, obs_status: str, what: str) -> 
             a.add_note(f"{what} is {obs_status}, not a final figure")
 
 
-def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.Series, cache: dict, target: Any) -> None:
-    """Assess a level, avg_growth or rank target (compared with a level in the target year)."""
-    form = meta["growth_form"] if target.target_type != "avg_growth" else "geometric"
-    by, base, base_note = base_point(series, target.base_year)
+def sample_meets(values: np.ndarray, comparator: str, threshold: float) -> np.ndarray:
+    """Return which simulated values satisfy the comparator."""
+    return {">=": values >= threshold, ">": values > threshold, "<=": values <= threshold, "<": values < threshold}[comparator]
+
+
+def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.Series, cache: dict, target: Any,
+                 peers: Sequence[pd.Series] = ()) -> None:
+    """Assess a level, avg_growth or rank target (compared with a level in the target year); bounds stay bounds."""
+    avg = target.target_type == "avg_growth"
+    form = meta["growth_form"] if not avg else "geometric"
+    bounded = rows[[is_bound(str(q or "")) for q in rows["qualifier"]]]
+    upto = rows[rows["year"] <= a.target_year]
+    set_latest(a, upto.iloc[-1] if not upto.empty else rows.iloc[-1])
+    if series.empty:
+        a.progress_category = "insufficient_data"
+        a.add_note("only bounds published (" + ", ".join(f"{y}: {q}{fmt_num(v)}" for y, q, v in zip(bounded["year"], bounded["qualifier"], bounded["value"])) + ")")
+        judge_bound_only(a, bounded)
+        return
+    by, base, base_note, a.base_estimated = base_point(series, target.base_year, form, stated_only=avg)
     a.base_year_used, a.base_value = by, base
     a.add_note(base_note)
-    if target.target_type == "avg_growth":
+    if avg:
         if meta["kind"] == "rate":
             a.progress_category, a.status = "insufficient_data", "insufficient_data"
             a.add_note("average-growth target on a growth-rate indicator is not supported: attach it to the level indicator")
             return
         if not geometric_possible(base):
             a.progress_category, a.status = "insufficient_data", "insufficient_data"
-            a.add_note("average-growth target needs a positive base value")
+            a.add_note("average-growth target needs a positive base value in its stated base year")
             return
-        rate = target.target_value / 100
-        a.target_level = base * (1 + rate) ** (a.target_year - by)
+        a.target_level = base * (1 + target.target_value / 100) ** (a.target_year - by)
         a.add_note(f"implied {a.target_year} level = {fmt_num(base)} x (1+{fmt_num(target.target_value)}%)^{a.target_year - by} = {fmt_num(a.target_level)}")
-    upto = rows[rows["year"] <= a.target_year]
-    latest = upto.iloc[-1] if not upto.empty else rows.iloc[-1]
-    set_latest(a, latest)
-    year, value = int(latest["year"]), float(latest["value"])
-    if by is not None and year > by:
-        set_gap(a, by, base, year, value, form)
-    a.progress_ratio, a.progress_category, note = classify_progress(
-        by, base, year, value, a.target_year, a.target_level, form, a.comparator
-    )
-    a.add_note(note)
+    if a.about:
+        a.target_level *= (1 - ABOUT_TOLERANCE) if higher_is_better(a.comparator) else (1 + ABOUT_TOLERANCE)
+        a.add_note(f"about (左右): within {ABOUT_TOLERANCE:.0%} counts, compared with {fmt_num(a.target_level)}")
+    points_upto = series[series.index <= a.target_year]
+    year, value = (int(points_upto.index[-1]), float(points_upto.iloc[-1])) if not points_upto.empty else (int(series.index[0]), float(series.iloc[0]))
+    if points_upto.empty:  # every exact value is after the target year: they say nothing about progress towards it
+        a.progress_category = "insufficient_data"
+    else:
+        if by is not None and year > by:
+            set_gap(a, by, base, year, value, form)
+        a.progress_ratio, a.progress_category, note = classify_progress(by, base, year, value, a.target_year, a.target_level, form, a.comparator)
+        a.add_note(note)
+    later_bounds = bounded[(bounded["year"] > year) & (bounded["year"] <= a.target_year)]
+    if not later_bounds.empty:
+        last_bound = later_bounds.iloc[-1]
+        b_year, b_value, b_qual = int(last_bound["year"]), float(last_bound["value"]), str(last_bound["qualifier"])
+        favourable = (b_qual in LOWER_BOUNDS) == higher_is_better(a.comparator)
+        if bound_decides(b_qual, b_value, a.comparator, a.target_level):
+            a.progress_ratio, a.progress_category = math.nan, "achieved"
+            a.add_note(f"the bound {b_qual}{fmt_num(b_value)} ({b_year}) already meets the target")
+        elif favourable and by is not None and b_year > by and not pd.isna(base):
+            ratio, category, note = classify_progress(by, base, b_year, b_value, a.target_year, a.target_level, form, a.comparator)
+            if not pd.isna(ratio):  # the true value lies beyond the bound, towards the target: R is at least this
+                a.progress_ratio, a.progress_category = ratio, category
+                a.add_note(f"progress from the bound {b_qual}{fmt_num(b_value)} ({b_year}): R at least {ratio:.2f}", note)
     threshold = a.target_level
+    slack = 0.0
     if target.target_type == "rank":
+        slack = RANK_HALF_STEP
         threshold += RANK_HALF_STEP if a.comparator == "<=" else -RANK_HALF_STEP
         a.add_note("ranks " + ", ".join(f"{y}:{fmt_num(v)}" for y, v in series.items()))
     last_year = int(series.index.max())
     observed_path = series[series.index > by] if by is not None else series
+    a.first_year_meeting = first_meeting(observed_path, a.comparator, a.target_level)
+    if a.per_year:
+        window = series[(series.index > (by or 0)) & (series.index <= a.target_year)]
+        missed_years = [int(y) for y, v in window.items() if not meets(v, a.comparator, a.target_level)]
+        a.add_note("each year: " + ", ".join(f"{y} {'met' if meets(v, a.comparator, a.target_level) else 'missed'}" for y, v in window.items()))
+        if missed_years:
+            a.p_meet, a.status = 0.0, status_from_p(0.0)
+            a.outcome, a.inferred = False, any(str(r) not in OUTCOME_STATUSES for r in rows[rows["year"].isin(missed_years)]["status"])
+            return
+    target_bound = bounded[bounded["year"] == a.target_year]
     if a.target_year in series.index:
         row = rows[rows["year"] == a.target_year].iloc[0]
         a.projected_value = float(row["value"])
-        final_status(a, meets(a.projected_value, a.comparator, a.target_level), str(row["status"]), f"the {a.target_year} value")
-        a.first_year_meeting = first_meeting(observed_path, a.comparator, a.target_level)
+        satisfied = meets(a.projected_value, a.comparator, a.target_level)
+        a.inferred = str(row["status"]) not in OUTCOME_STATUSES or str(row.get("qualifier", "") or "") in APPROX_QUALIFIERS
+        a.outcome = satisfied
+        final_status(a, satisfied, str(row["status"]), f"the {a.target_year} value")
+        return
+    if not target_bound.empty:
+        row = target_bound.iloc[0]
+        decided = bound_decides(str(row["qualifier"]), float(row["value"]), a.comparator, a.target_level)
+        if decided is not None:
+            a.outcome, a.inferred = decided, str(row["status"]) not in OUTCOME_STATUSES
+            a.p_meet = 1.0 if decided else 0.0
+            a.status = "met" if decided and not a.inferred else status_from_p(a.p_meet)
+            a.add_note(f"the {a.target_year} figure {row['qualifier']}{fmt_num(row['value'])} is a bound that decides the target")
+            return
+    if last_year > a.target_year and not points_upto.empty:
+        a.projected_value, y0, y1 = interpolate_at(series, a.target_year, form)
+        a.interpolated_years = str(a.target_year)
+        a.outcome, a.inferred = meets(a.projected_value, a.comparator, a.target_level), True
+        a.p_meet = 1.0 if a.outcome else 0.0
+        a.status = status_from_p(a.p_meet)
+        a.add_note(f"{a.target_year} not observed: interpolated between {y0} and {y1}")
         return
     if last_year > a.target_year:
-        later = series[series.index > a.target_year]
-        if upto.empty:
-            a.status = "insufficient_data"
-            a.add_note(f"no observation at or before {a.target_year}")
-            return
-        a.projected_value = float(np.interp(a.target_year, [year, later.index[0]], [value, later.iloc[0]]))
-        a.p_meet = 1.0 if meets(a.projected_value, a.comparator, a.target_level) else 0.0
-        a.status = status_from_p(a.p_meet)
-        a.add_note(f"{a.target_year} not observed: interpolated between {year} and {int(later.index[0])}")
-        a.first_year_meeting = first_meeting(observed_path, a.comparator, a.target_level)
+        a.status = "insufficient_data"
+        a.add_note(f"no observation at or before {a.target_year}")
         return
     if target.target_type == "rank" and len(series) < MIN_RANK_POINTS:
-        a.first_year_meeting = first_meeting(observed_path, a.comparator, a.target_level)
         if meets(value, a.comparator, a.target_level):
             a.status = RANK_WITHIN_TARGET_STATUS
             a.add_note(f"rank target: no probability (fewer than {MIN_RANK_POINTS} ranks); latest rank already within target")
@@ -439,20 +654,39 @@ def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.
             a.status = "insufficient_data"
             a.add_note(f"rank target: no probability (fewer than {MIN_RANK_POINTS} ranks)")
         return
-    if len(series) < MIN_POINTS_PROJECTION:
+    if len(series) < min_points():
         a.status = "insufficient_data"
-        a.add_note(f"{len(series)} annual point(s): no projection (needs {MIN_POINTS_PROJECTION})")
-        a.first_year_meeting = first_meeting(observed_path, a.comparator, a.target_level)
+        a.add_note(f"{len(series)} annual point(s): no projection (needs {min_points()})")
         return
     horizon = max(PROJECT_TO, a.target_year) - last_year
     try:
-        fc = cached_forecast(cache, series, horizon, bounds_of(meta))
+        fc = cached_forecast(cache, series, horizon, bounds_of(meta), peers)
     except ValueError as err:
         a.status = "insufficient_data"
         a.add_note(f"no projection: {err}")
         return
-    set_projection(a, fc, a.target_year)
-    a.p_meet = probability(fc, a.target_year, a.comparator, threshold)
+    a.inferred = True
+    years = [int(y) for y in fc.years]
+    samples = np.asarray(fc.samples)
+    mask = bound_mask(samples, years, bounded[bounded["year"] > last_year], slack)
+    conditioned = not mask.all() or not bounded[bounded["year"] > last_year].empty
+    if conditioned and mask.sum() < MIN_CONDITIONED_SHARE * len(mask):
+        a.add_note(f"only {int(mask.sum())} simulated paths agree with the published bounds: bounds not used")
+        mask[:] = True
+        conditioned = False
+    if a.per_year:
+        columns = [years.index(y) for y in range(last_year + 1, a.target_year + 1)]
+        ok = np.all(sample_meets(samples[mask][:, columns], a.comparator, threshold), axis=1)
+        set_projection_from_paths(a, fc, samples[mask][:, years.index(a.target_year)])
+        a.p_meet = float(np.mean(ok))
+    elif conditioned:
+        kept = samples[mask][:, years.index(a.target_year)]
+        set_projection_from_paths(a, fc, kept)
+        a.p_meet = float(np.mean(sample_meets(kept, a.comparator, threshold)))
+        a.add_note(f"projection conditioned on the published bounds ({int(mask.sum())} of {len(mask)} paths agree)")
+    else:
+        set_projection(a, fc, a.target_year)
+        a.p_meet = probability(fc, a.target_year, a.comparator, threshold)
     a.status = status_from_p(a.p_meet)
     path = pd.concat([observed_path, fc.mean])
     a.first_year_meeting = first_meeting(path, a.comparator, a.target_level)
@@ -460,7 +694,24 @@ def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.
         a.add_note(f"central projection does not meet the target by {max(PROJECT_TO, a.target_year)}")
 
 
-def assess_cumulative(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.Series, cache: dict, target: Any) -> None:
+def judge_bound_only(a: Assessment, bounded: pd.DataFrame) -> None:
+    """Judge a target whose indicator has only bounded figures: a bound in the target year may decide it."""
+    at = bounded[bounded["year"] == a.target_year]
+    latest = bounded[bounded["year"] <= a.target_year]
+    if not latest.empty and bound_decides(str(latest.iloc[-1]["qualifier"]), float(latest.iloc[-1]["value"]), a.comparator, a.target_level):
+        a.progress_category = "achieved"
+    if not at.empty:
+        decided = bound_decides(str(at.iloc[0]["qualifier"]), float(at.iloc[0]["value"]), a.comparator, a.target_level)
+        if decided is not None:
+            a.outcome, a.inferred = decided, str(at.iloc[0]["status"]) not in OUTCOME_STATUSES
+            a.p_meet = 1.0 if decided else 0.0
+            a.status = "met" if decided and not a.inferred else status_from_p(a.p_meet)
+            return
+    a.status = "insufficient_data"
+
+
+def assess_cumulative(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.Series, cache: dict, target: Any,
+                      peers: Sequence[pd.Series] = ()) -> None:
     """Assess a cumulative target: the sum of annual flows over base_year+1..target_year."""
     if target.base_year is None or pd.isna(target.base_year):
         a.progress_category, a.status = "insufficient_data", "insufficient_data"
@@ -478,6 +729,7 @@ def assess_cumulative(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta
     observed = {y: float(series[y]) for y in seen if y in series.index}
     filled = {y: float(np.interp(y, series.index, series.values)) for y in seen if y not in series.index}
     if filled:
+        a.interpolated_years = ",".join(str(y) for y in filled)
         a.add_note("flows interpolated for " + ", ".join(str(y) for y in filled))
     observed_sum = sum(observed.values())
     to_date = observed_sum + sum(filled.values())
@@ -506,15 +758,18 @@ def assess_cumulative(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta
         a.projected_value = to_date
         final_rows = upto[upto["year"] > by]
         worst = "official" if final_rows["status"].isin(FINAL_STATUSES).all() and not filled else "estimate"
-        final_status(a, meets(to_date, a.comparator, a.target_value), worst, "the cumulative sum")
+        a.outcome = meets(to_date, a.comparator, a.target_value)
+        a.inferred = bool(filled) or not final_rows["status"].isin(OUTCOME_STATUSES).all()
+        final_status(a, a.outcome, worst, "the cumulative sum")
         return
-    if len(series) < MIN_POINTS_PROJECTION:
+    if len(series) < min_points():
         a.status = "insufficient_data"
-        a.add_note(f"{len(series)} annual point(s): no projection (needs {MIN_POINTS_PROJECTION})")
+        a.add_note(f"{len(series)} annual point(s): no projection (needs {min_points()})")
         return
     horizon = max(PROJECT_TO, a.target_year) - last_year
+    a.inferred = True
     try:
-        fc = cached_forecast(cache, series, horizon, bounds_of(meta))
+        fc = cached_forecast(cache, series, horizon, bounds_of(meta), peers)
     except ValueError as err:
         a.status = "insufficient_data"
         a.add_note(f"no projection: {err}")
@@ -534,7 +789,28 @@ def assess_cumulative(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta
     a.first_year_meeting = first_meeting(path, a.comparator, a.target_value)
 
 
-def assess_target(dataset: data.Dataset, target: Any, chosen: pd.DataFrame, cache: dict) -> Assessment:
+def flag(target: Any, column: str) -> bool:
+    """Return a true/false column of a target row (absent or empty: False)."""
+    value = getattr(target, column, False)
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value) if value is not None and not pd.isna(value) else False
+
+
+def peer_series(chosen: pd.DataFrame, indicator_id: str, region: str) -> tuple[pd.Series, ...]:
+    """Return the exact annual series of the same indicator in the comparison regions (not the target's own)."""
+    out = []
+    for peer in PEER_REGIONS:
+        if peer == region:
+            continue
+        rows = annual_observations(chosen, indicator_id, peer)
+        rows = rows[[not is_bound(str(q or "")) for q in rows["qualifier"]]]
+        if len(rows) >= 2:
+            out.append(pd.Series(rows["value"].astype(float).values, index=rows["year"].astype(int).values, name=peer))
+    return tuple(out)
+
+
+def assess_target(dataset: data.Dataset, target: Any, chosen: pd.DataFrame, cache: dict, as_of: DateLike = None) -> Assessment:
     """Assess one target (a targets.csv row) from the as-of selection of observations."""
     a = Assessment(
         target_id=str(target.target_id), indicator_id=str(target.indicator_id), region=str(target.region),
@@ -542,6 +818,11 @@ def assess_target(dataset: data.Dataset, target: Any, chosen: pd.DataFrame, cach
         target_value=float(target.target_value), unit=str(target.unit),
     )
     a.target_level = a.target_value
+    a.horizon_kind = "past" if a.target_year < data.to_timestamp(as_of).year else "future"
+    dup = getattr(target, "duplicate_of", "")
+    a.duplicate_of = "" if dup is None or (not isinstance(dup, str) and pd.isna(dup)) else str(dup)
+    a.per_year, a.about = flag(target, "each_year"), flag(target, "approximate")
+    set_milestone(a, dataset, as_of)
     meta = dataset.indicator(a.indicator_id)
     rows = annual_observations(chosen, a.indicator_id, a.region)
     if rows.empty:
@@ -553,14 +834,85 @@ def assess_target(dataset: data.Dataset, target: Any, chosen: pd.DataFrame, cach
             "year-to-date values only" if not subannual.empty else "",
             f"published in: {where}" if where else "",
         )
-        return a
-    series = pd.Series(rows["value"].astype(float).values, index=rows["year"].astype(int).values, name=a.indicator_id)
+        return finish(a)
+    points = rows[[not is_bound(str(q or "")) for q in rows["qualifier"]]]
+    series = pd.Series(points["value"].astype(float).values, index=points["year"].astype(int).values, name=a.indicator_id)
     a.history, a.n_obs = series, len(series)
+    peers = peer_series(chosen, a.indicator_id, a.region)
     if a.target_type == "cumulative":
-        assess_cumulative(a, rows, series, meta, cache, target)
+        if series.empty:
+            set_latest(a, rows.iloc[-1])
+            a.progress_category, a.status = "insufficient_data", "insufficient_data"
+            a.add_note("only bounds published for the flows")
+        else:
+            bounded = rows[[is_bound(str(q or "")) for q in rows["qualifier"]]]
+            if not bounded.empty:
+                a.add_note("flows published only as bounds, not used as values: "
+                           + ", ".join(f"{y}: {q}{fmt_num(v)}" for y, q, v in zip(bounded["year"], bounded["qualifier"], bounded["value"])))
+            assess_cumulative(a, points.reset_index(drop=True), series, meta, cache, target, peers)
     else:
-        assess_level(a, rows, series, meta, cache, target)
+        assess_level(a, rows, series, meta, cache, target, peers)
+    return finish(a)
+
+
+def set_milestone(a: Assessment, dataset: data.Dataset, as_of: DateLike) -> None:
+    """Record the city's latest own milestone for the indicator at or before the report year."""
+    milestones = getattr(dataset, "milestones", None)
+    if milestones is None or len(milestones) == 0 or not {"indicator_id", "region", "year", "value"} <= set(milestones.columns):
+        return
+    when = data.to_timestamp(as_of)
+    rows = milestones[(milestones["indicator_id"] == a.indicator_id) & (milestones["region"] == a.region)]
+    rows = rows[pd.to_numeric(rows["year"], errors="coerce") <= when.year]
+    if "published" in rows.columns:
+        rows = rows[pd.to_datetime(rows["published"], errors="coerce") <= when]
+    if rows.empty:
+        return
+    last = rows.assign(_y=pd.to_numeric(rows["year"])).sort_values("_y", kind="mergesort").iloc[-1]
+    a.milestone_year, a.milestone_value = int(last["_y"]), float(last["value"])
+
+
+def past_status(a: Assessment) -> str:
+    """Return the outcome word of a target whose year has passed."""
+    if a.status == "met" and not a.inferred:
+        return "met"
+    if a.outcome is not None:
+        return ("probably_met" if a.outcome else "probably_missed") if a.inferred else ("met" if a.outcome else "missed")
+    if not pd.isna(a.p_meet):
+        return "probably_met" if a.p_meet >= PROBABLY_EDGE else "probably_missed"
+    return "no_data"
+
+
+def story_of(a: Assessment) -> str:
+    """Return the code of the sentence explaining why progress and status disagree ('' when they agree)."""
+    good_progress, poor_progress = a.progress_category in GOOD_PROGRESS, a.progress_category in POOR_PROGRESS
+    good_status, poor_status = a.status in GOOD_STATUS, a.status in POOR_STATUS
+    if not ((good_progress and poor_status) or (poor_progress and good_status)):
+        return "base_estimated" if a.base_estimated else ""
+    if a.interpolated_years and a.target_type == "cumulative":
+        return "interpolated_flows"
+    if a.latest_qualifier and is_bound(a.latest_qualifier):
+        return "latest_is_bound"
+    if a.progress_category == "achieved":
+        return "achieved_may_fall_back"
+    flags = set(str(a.forecast_flags).split(","))
+    if a.forecast_method in PRIOR_METHODS or flags & set(PRIOR_FLAGS):
+        return "projection_leans_on_prior"
+    return "recent_trend_slower" if good_progress else "recent_trend_faster"
+
+
+def finish(a: Assessment) -> Assessment:
+    """Turn a past target's status into an outcome word and attach the story code."""
+    if a.horizon_kind == "past":
+        a.status = past_status(a)
+    a.story = story_of(a)
     return a
+
+
+def dataset_formulas(dataset: data.Dataset) -> list[Any]:
+    """Return the derived-indicator formulas of the dataset (derive.dataset_formulas)."""
+    from analysis import derive
+
+    return derive.dataset_formulas(dataset)
 
 
 def target_row(dataset: data.Dataset, target_id: str) -> Any:
@@ -573,8 +925,8 @@ def target_row(dataset: data.Dataset, target_id: str) -> Any:
 
 def assess(dataset: data.Dataset, target_id: str, as_of: DateLike = None) -> Assessment:
     """Assess one target as of a date (only data published by then)."""
-    chosen = data.select_as_of(dataset.observations, data.to_timestamp(as_of))
-    return assess_target(dataset, target_row(dataset, target_id), chosen, {})
+    chosen = choose_observations(dataset.observations, data.to_timestamp(as_of), dataset_formulas(dataset))
+    return assess_target(dataset, target_row(dataset, target_id), chosen, {}, as_of)
 
 
 # ---------------------------------------------------------------------------
@@ -594,6 +946,8 @@ def typed_status(table: pd.DataFrame) -> pd.DataFrame:
             out[column] = pd.array([None if v is None or pd.isna(v) else int(v) for v in out[column]], dtype="Int64")
         elif column in STRING_COLUMNS:
             out[column] = out[column].fillna("").astype(str)
+        elif column in BOOL_COLUMNS:
+            out[column] = out[column].fillna(False).astype(bool)
         else:
             out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
     return out
@@ -609,9 +963,9 @@ def select_targets(dataset: data.Dataset, region: str | None) -> pd.DataFrame:
 
 def status_table(dataset: data.Dataset, as_of: DateLike = None, region: str | None = "ningbo") -> pd.DataFrame:
     """Return one row per target with base, path, gap, progress, projection, P(meet) and status."""
-    chosen = data.select_as_of(dataset.observations, data.to_timestamp(as_of))
+    chosen = choose_observations(dataset.observations, data.to_timestamp(as_of), dataset_formulas(dataset))
     cache: dict = {}
-    rows = [assess_target(dataset, t, chosen, cache).as_row() for t in select_targets(dataset, region).itertuples(index=False)]
+    rows = [assess_target(dataset, t, chosen, cache, as_of).as_row() for t in select_targets(dataset, region).itertuples(index=False)]
     if not rows:
         return empty_status_table()
     return typed_status(pd.DataFrame(rows, columns=STATUS_COLUMNS + EXTRA_COLUMNS)).reset_index(drop=True)
@@ -644,6 +998,8 @@ def plain(value: Any) -> Any:
     """Return a JSON-ready Python value (NaN/NA -> None, numpy -> int/float)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating, float)):
@@ -658,33 +1014,83 @@ def render_cells(cells: list[str], widths: list[int]) -> str:
 
 def text_table(table: pd.DataFrame) -> str:
     """Return a readable fixed-width text table of the main columns."""
-    headers = ["target_id", "year", "target", "latest", "progress", "R", "projected", "P(meet)", "status"]
+    headers = ["target_id", "year", "target", "latest", "progress", "R", "projected", "P(meet)", "status", "why"]
     lines = []
     for r in table.itertuples(index=False):
         latest = f"{r.latest_period}: {fmt_num(r.latest_value)}" if r.latest_period else "-"
+        comparator = "~" if getattr(r, "about", False) else r.comparator
+        suffix = "%/yr" if r.target_type == "avg_growth" else ("/yr" if getattr(r, "per_year", False) else "")
+        qualifier = getattr(r, "latest_qualifier", "") or ""
+        latest = f"{r.latest_period}: {qualifier}{fmt_num(r.latest_value)}" if r.latest_period else "-"
         lines.append([
-            r.target_id, str(r.target_year), f"{r.comparator}{fmt_num(r.target_value)}{'%/yr' if r.target_type == 'avg_growth' else ''}",
+            r.target_id, str(r.target_year), f"{comparator}{fmt_num(r.target_value)}{suffix}",
             latest, r.progress_category, "" if pd.isna(r.progress_ratio) else f"{r.progress_ratio:.2f}",
-            fmt_num(r.projected_value), "" if pd.isna(r.p_meet) else f"{r.p_meet:.2f}", r.status,
+            fmt_num(r.projected_value), "" if pd.isna(r.p_meet) else f"{r.p_meet:.2f}", r.status, why(r),
         ])
     widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(headers)]
     out = [render_cells(headers, widths), render_cells(["-" * w for w in widths], widths)]
     out += [render_cells(line, widths) for line in lines]
-    counts = table["status"].value_counts()
     out.append("")
-    out.append("  ".join(f"{s}: {int(counts[s])}" for s in STATUSES if s in counts))
+    out += headline_counts(table)
     return "\n".join(out) + "\n"
+
+
+def why(row: Any) -> str:
+    """Return the short flags of a row for the text table: story code, estimated base, interpolated years, duplicate."""
+    parts = [getattr(row, "story", "") or ""]
+    if getattr(row, "base_estimated", False) and parts[0] != "base_estimated":
+        parts.append("base_estimated")
+    if getattr(row, "interpolated_years", ""):
+        parts.append(f"interpolated {row.interpolated_years}")
+    if getattr(row, "duplicate_of", ""):
+        parts.append(f"= {row.duplicate_of}")
+    return "; ".join(p for p in parts if p)
+
+
+def counted_once(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows counted in headline figures: a target stated in two documents once."""
+    if "duplicate_of" not in table:
+        return table
+    ids = set(table["target_id"])
+    return table[[not (d and d in ids) for d in table["duplicate_of"].fillna("")]]
+
+
+def status_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Return counts per (horizon_kind, status), each target counted once, future before past, statuses in order."""
+    once = counted_once(table)
+    kinds = once["horizon_kind"] if "horizon_kind" in once else pd.Series("future", index=once.index)
+    rows = [
+        {"horizon_kind": kind, "status": status, "count": int(((kinds == kind) & (once["status"] == status)).sum())}
+        for kind in ("future", "past") for status in ALL_STATUSES
+    ]
+    return pd.DataFrame([r for r in rows if r["count"]], columns=["horizon_kind", "status", "count"])
+
+
+def headline_counts(table: pd.DataFrame) -> list[str]:
+    """Return the status counts, targets still ahead apart from past ones, each target counted once."""
+    once = counted_once(table)
+    kinds = once["horizon_kind"] if "horizon_kind" in once else pd.Series("future", index=once.index)
+    lines = []
+    for kind, label in (("future", "targets ahead"), ("past", "past targets")):
+        part = once[kinds == kind]
+        if part.empty:
+            continue
+        counts = part["status"].value_counts()
+        with_p = int(part["p_meet"].notna().sum())
+        lines.append(f"{label} ({len(part)}, {with_p} with P(meet)): " + "  ".join(f"{s}: {int(counts[s])}" for s in ALL_STATUSES if s in counts))
+    return lines
 
 
 def format_status(table: pd.DataFrame, fmt: str = "table") -> str:
     """Return the status table as text: 'table' (fixed width), 'csv' or 'json' (the contract)."""
     if fmt == "table":
         return text_table(table)
-    out = rounded(table)[STATUS_COLUMNS]
+    columns = OUTPUT_COLUMNS
+    out = rounded(table)[columns]
     if fmt == "csv":
         return out.to_csv(index=False, lineterminator="\n")
     if fmt == "json":
-        records = [{c: plain(v) for c, v in zip(STATUS_COLUMNS, row)} for row in out.itertuples(index=False)]
+        records = [{c: plain(v) for c, v in zip(columns, row)} for row in out.itertuples(index=False)]
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     raise ValueError(f"unknown format {fmt!r} (use table, csv or json)")
 
@@ -771,6 +1177,13 @@ def method_note(lang: str = "en") -> str:
             "状态（按达标概率 P，参照 IPCC 校准可能性用语）：" + "；".join(stat)
             + f"；已实现：终值（{'/'.join(FINAL_STATUSES)}）已满足且不可逆；数据不足：有数据但无法预测；无数据：报告日前未发布年度数据。",
             f"“变化”：新发布的观测值，以及状态改变或 P 变动超过 {P_CHANGE * 100:.0f} 个百分点的目标。只使用报告日前已发布的数据。",
+            "数值的确切程度：同一年份先用确切值，其次用约数或预计数，最后才用上下限（“超过”“突破”“前十”等）；预计数一经终值公布即被取代。"
+            "上下限不当作确切值：下限只能证明“不低于”类目标已实现，不能证明未实现；上限同理；预测只用确切值，并只保留与已公布上下限相符的模拟路径"
+            f"（相符路径少于 {MIN_CONDITIONED_SHARE:.0%} 时不作此限制）。",
+            "基期：基期年份未公布时，若其前后均有数值，则按指标的路径形态插值估算并标注；年均增长目标始终以文件规定的基期计算，无法估算时不作判断，绝不改用其他年份。",
+            f"目标年份已过的目标只给结果：目标年数值已公布时为“{STATUS_LABELS['met']['zh']}”或“{STATUS_LABELS['missed']['zh']}”；"
+            f"须由前后数值插值或预测推断时为“{STATUS_LABELS['probably_met']['zh']}”或“{STATUS_LABELS['probably_missed']['zh']}”（P ≥ {PROBABLY_EDGE:.0%} 为前者）；否则为“无数据”。",
+            f"“每年”目标逐年判断，任一年未达到即不能全部实现；“左右”目标以相差不超过 {ABOUT_TOLERANCE:.0%} 为达到；两份文件重复提出的同一目标在汇总数中只计一次，已到期目标与2027年目标分开计数。",
         ]
     else:
         lines = [
@@ -791,5 +1204,18 @@ def method_note(lang: str = "en") -> str:
             "insufficient data: data but no projection; no data: no annual value published by the report date.",
             f"What changed: newly published observations, and targets whose status changed or whose P moved by more than "
             f"{P_CHANGE * 100:.0f} points. Only data published by the report date are used.",
+            "Exactness: for each year an exact figure is used first, then an approximate or estimated (预计) one, a bound "
+            "(超过, 突破, 前十 …) last; an estimate is superseded once the final figure is published. Bounds are never used as exact values: "
+            "a lower bound can show a '>=' target met, never missed, and an upper bound likewise for '<='; projections use exact values "
+            f"only and keep the simulated paths that agree with the published bounds (unless fewer than {MIN_CONDITIONED_SHARE:.0%} do).",
+            "Base year: when the base year was not published but values exist on both sides of it, the base is interpolated on the "
+            "indicator's growth form and flagged. Average-growth targets are always measured from their stated base year; when it "
+            "cannot be estimated they are not judged, never moved to another year.",
+            f"Targets whose year has passed get outcomes only: {STATUS_LABELS['met']['en']} or {STATUS_LABELS['missed']['en']} when the "
+            f"target-year value is published; {STATUS_LABELS['probably_met']['en']} or {STATUS_LABELS['probably_missed']['en']} when it "
+            f"is inferred from the values around it (interpolation or projection; P >= {PROBABLY_EDGE:.0%} for the former); no data otherwise.",
+            f"'Each year' (每年) targets are judged year by year: one year missed means the target cannot be met in full. 'About' (左右) "
+            f"targets count as reached within {ABOUT_TOLERANCE:.0%}. A target stated in two documents is counted once in every "
+            "headline figure; past targets are counted apart from the 2027 ones.",
         ]
     return "\n".join(lines) + "\n"

@@ -242,6 +242,45 @@ LABELS: dict[str, dict[str, str]] = {
     "chart.small_multiples": {"zh": "主要指标走势(宁波)", "en": "Headline indicators (Ningbo)"},
     # --- table of the sources section
     "sources.none": {"zh": "无引用来源。", "en": "No source cited."},
+    # gap (issue 9)
+    "status.missed": {"zh": "未实现", "en": "missed"},
+    "status.probably_met": {"zh": "大概率已实现", "en": "probably met"},
+    "status.probably_missed": {"zh": "大概率未实现", "en": "probably missed"},
+    "horizon.future": {"zh": "2027年及以后目标", "en": "targets for 2027 and later"},
+    "horizon.past": {"zh": "已到期目标", "en": "past targets"},
+    "gap.about": {"zh": "约", "en": "about"},
+    "gap.base_estimated": {"zh": "基期值为估算值", "en": "base-year value estimated"},
+    "gap.interpolated_years": {"zh": "插值年份：{years}", "en": "interpolated years: {years}"},
+    "gap.per_year": {"zh": "每年", "en": "each year"},
+    "gap.milestone": {"zh": "本市{year}年的年度目标为{value}", "en": "the city's own milestone for {year} was {value}"},
+    "story.interpolated_flows": {
+        "zh": "累计值中有年份缺数，按相邻年份插值，进展判断因此偏乐观。",
+        "en": "Some years of the cumulative sum are missing and were interpolated, which flatters the progress figure.",
+    },
+    "story.latest_is_bound": {
+        "zh": "最新数值只是一个上限或下限，不能当作确切值；预测只用确切值。",
+        "en": "The latest figure is only a bound, not an exact value; the projection uses exact values only.",
+    },
+    "story.achieved_may_fall_back": {
+        "zh": "最新数值已达到目标，但目标年之前仍可能回落。",
+        "en": "The latest value already meets the target, but it may fall back before the target year.",
+    },
+    "story.projection_leans_on_prior": {
+        "zh": "序列较短，预测主要参照同类序列的典型增速，而非本序列自身的增速，因此与基期以来的进展判断不一致。",
+        "en": "The series is short, so the projection leans on the growth typical of similar series rather than on its own, and disagrees with the progress since the base year.",
+    },
+    "story.recent_trend_slower": {
+        "zh": "基期以来的平均进度够快，但近年走势放缓，按近期走势预测难以达标。",
+        "en": "Progress since the base year was fast enough on average, but the recent trend is slower and the projection falls short.",
+    },
+    "story.recent_trend_faster": {
+        "zh": "基期以来的平均进度偏慢，但近年走势加快，按近期走势预测有望达标。",
+        "en": "Progress since the base year was too slow on average, but the recent trend is faster and the projection reaches the target.",
+    },
+    "story.base_estimated": {
+        "zh": "基期年份没有公布数值，基期值按相邻年份插值估算。",
+        "en": "No value was published for the base year; the base value was interpolated from the years around it.",
+    },
 }
 
 
