@@ -86,9 +86,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_reports(args: argparse.Namespace) -> int:
     """Render the quarterly reports."""
-    from analysis import pipeline
+    from analysis import render
 
-    return pipeline.main(args)
+    return render.main(args)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
