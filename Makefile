@@ -8,6 +8,7 @@ KERNEL := ningbo-315
 STAMP := $(VENV)/.setup-stamp
 PERIOD ?=
 JOBS ?=
+LAB_ARGS ?=
 M3 ?= ../shared/benchmarks/m3_yearly.csv
 
 export PYTHONHASHSEED := 0
@@ -24,15 +25,15 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (Ningbo 315 tracker)" >/dev/null
 	$(PY) -m analysis fonts --check
+	@bash scripts/setup_browser.sh || echo "warning: Chromium unavailable: briefings are rendered without PDF (make setup-browser)"
 	@touch $(STAMP)
 
-# The PDF step needs Chromium: install it when possible, render without PDFs when not.
+# Everything one-off (venv, kernel, fonts, Chromium) is done by `setup`; a render only renders.
+# Works as root and as PID 1 (a container's entrypoint).
 reports: setup
-	@bash scripts/setup_browser.sh || echo "warning: Chromium unavailable: briefings are rendered without PDF"
 	$(PY) -m analysis reports $(if $(PERIOD),--period $(PERIOD)) $(if $(JOBS),--jobs $(JOBS)) --lang zh,en --out reports
 
 reports-all: setup
-	@bash scripts/setup_browser.sh || echo "warning: Chromium unavailable: briefings are rendered without PDF"
 	$(PY) -m analysis reports --all --lang zh,en --out reports $(if $(JOBS),--jobs $(JOBS))
 
 validate: setup
@@ -44,8 +45,10 @@ test: setup
 	$(PY) -m pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) notebooks
 	$(PY) -m pytest -q -m "e2e or browser" tests
 
+# Jupyter refuses to start as root without --allow-root (containers usually run as root).
+# LAB_ARGS adds options, e.g. LAB_ARGS="--no-browser --ip=0.0.0.0" in a container.
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 bench: setup
 	$(PY) -m analysis bench m3 --data $(M3) --output bench-results/m3.csv

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from analysis import pipeline  # noqa: E402
+from analysis import kernels, periods  # noqa: E402
 
 COLD_TARGET_S, RERUN_TARGET_S = 60.0, 2.0
 
@@ -49,14 +49,14 @@ def floor_seconds(notebook: Path, repeat: int = 3) -> dict[str, float]:
     """Return the best time of papermill executing the empty notebook: fresh kernel and warm kernel."""
     import papermill
 
-    os.environ.update(pipeline.KERNEL_ENV)
+    os.environ.update(kernels.KERNEL_ENV)
     common = dict(parameters={"x": 2}, kernel_name="python3", progress_bar=False, request_save_on_cell_execute=False)
     fresh = []
     for _ in range(repeat):
         start = time.perf_counter()
         papermill.execute_notebook(str(notebook), None, **common)
         fresh.append(time.perf_counter() - start)
-    pipeline.worker_init(True)
+    kernels.worker_init(True, os.getppid())
     warm = []
     try:
         for _ in range(repeat + 1):
@@ -64,7 +64,7 @@ def floor_seconds(notebook: Path, repeat: int = 3) -> dict[str, float]:
             papermill.execute_notebook(str(notebook), None, engine_name="warm", cwd=str(notebook.parent), **common)
             warm.append(time.perf_counter() - start)
     finally:
-        pipeline.stop_kernel()
+        kernels.stop_kernel()
     return {"fresh_kernel": min(fresh), "warm_kernel": min(warm[1:])}
 
 
@@ -92,7 +92,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "reports.json")
     args = parser.parse_args()
-    period = args.period or pipeline.latest_completed_quarter(date.today())
+    period = args.period or periods.latest_completed_quarter(date.today())
     os.environ.setdefault("PYTHONHASHSEED", "0")
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
         tmp_path = Path(tmp)
@@ -109,8 +109,8 @@ def main() -> int:
     floor = floors["fresh_kernel"]
     result = {
         "period": period,
-        "cores": pipeline.default_jobs(),
-        "jobs": args.jobs or pipeline.default_jobs(),
+        "cores": kernels.default_workers(),
+        "jobs": args.jobs or kernels.default_workers(),
         "notebooks": notebooks,
         "output_mb": round(size_mb, 1),
         "floor_fresh_kernel_s": round(floor, 3),
@@ -120,7 +120,7 @@ def main() -> int:
         "cold_over_floor": round(cold / floor, 1),
         "rerun_over_floor": round(rerun / floor, 2),
         "cold_per_notebook_s": round(cold / max(notebooks, 1), 3),
-        "naive_fresh_kernel_lower_bound_s": round(notebooks * floor / (args.jobs or pipeline.default_jobs()), 1),
+        "naive_fresh_kernel_lower_bound_s": round(notebooks * floor / (args.jobs or kernels.default_workers()), 1),
         "cold_target_s": COLD_TARGET_S,
         "rerun_target_s": RERUN_TARGET_S,
         "cold_ok": cold <= COLD_TARGET_S,

@@ -151,10 +151,10 @@ def rendered_quarter(tmp_path_factory):
     """Render one real quarter (both languages) once per session; return its reports directory."""
     import argparse
 
-    from analysis import pipeline
+    from analysis import render
 
     out = tmp_path_factory.mktemp("e2e") / "reports"
     args = argparse.Namespace(period=E2E_PERIOD, all=False, lang="zh,en", out=out, jobs=None, force=False,
-                              data_dir=pipeline.REPO_ROOT / "data")
-    assert pipeline.main(args) == 0
+                              data_dir=render.REPO_ROOT / "data")
+    assert render.main(args) == 0
     return out

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import data, gap
-from analysis import pipeline as P
+from analysis import params, periods, render
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "data"
@@ -43,11 +43,11 @@ SCRIPT_TITLE = "<script>alert(1)</script>"
 ])
 def test_bad_notebook_parameters_name_the_valid_choices(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
-        P.check_notebook_parameters(["t001_rd_gdp_ratio_2027"], **kwargs)
+        params.check_parameters(["t001_rd_gdp_ratio_2027"], **kwargs)
 
 
 def test_notebook_parameters_accept_the_defaults() -> None:
-    P.check_notebook_parameters(["t001_rd_gdp_ratio_2027"], "zh", None, None, "t001_rd_gdp_ratio_2027")
+    params.check_parameters(["t001_rd_gdp_ratio_2027"], "zh", None, None, "t001_rd_gdp_ratio_2027")
 
 
 def test_notebook_without_parameters_cell_is_rejected(tmp_path: Path) -> None:
@@ -58,12 +58,12 @@ def test_notebook_without_parameters_cell_is_rejected(tmp_path: Path) -> None:
     for cell in nb.cells:
         cell.metadata.pop("tags", None)
     nbformat.write(nb, path)
-    with pytest.raises(P.PipelineError, match="03_gap_dashboard.ipynb: no code cell tagged 'parameters'"):
-        P.check_notebooks(notebooks)
+    with pytest.raises(render.PipelineError, match="03_gap_dashboard.ipynb: no code cell tagged 'parameters'"):
+        render.check_notebooks(notebooks)
 
 
 def test_every_project_notebook_has_a_parameters_cell() -> None:
-    assert all(P.has_parameters_cell(path) for path in sorted((ROOT / "notebooks").glob("*.ipynb")))
+    assert all(render.has_parameters_cell(path) for path in sorted((ROOT / "notebooks").glob("*.ipynb")))
 
 
 @pytest.mark.parametrize("options, message", [
@@ -116,7 +116,7 @@ def test_killed_render_leaves_reports_intact(tmp_path: Path, sig: int) -> None:
     os.kill(process.pid, sig)
     process.wait(timeout=60)
     assert {p.name: p.read_bytes() for p in previous.iterdir()} == before
-    removed = P.cleanup_stale(out)
+    removed = render.cleanup_stale(out)
     assert removed and not any(out.glob(".tmp-*"))
     time.sleep(2)  # kernels and workers die with their parent (PR_SET_PDEATHSIG)
     survivors = [p for p in tree if still_running(p)]
@@ -166,7 +166,7 @@ def test_script_in_a_source_title_is_escaped(tmp_path: Path) -> None:
     papermill.execute_notebook(str(ROOT / "notebooks" / "04_quarterly_briefing.ipynb"), str(executed),
                                parameters={"as_of": "2025-12-31", "lang": "en", "data_dir": str(data_dir)},
                                kernel_name="ningbo-315", progress_bar=False, cwd=str(tmp_path))
-    page = P.notebook_html(nbformat.read(executed, as_version=4), "exclude", "briefing.en")
+    page = render.notebook_html(nbformat.read(executed, as_version=4), "exclude", "briefing.en")
     assert SCRIPT_TITLE not in page and "<img src=x" not in page
     assert html.escape(SCRIPT_TITLE) in page or "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -237,7 +237,7 @@ def test_new_in_a_busy_quarter_is_listed_and_nothing_later() -> None:
 def test_rendered_quarter_cites_no_source_published_after_its_date(rendered_quarter: Path) -> None:
     from conftest import E2E_PERIOD
 
-    as_of = pd.Timestamp(P.quarter_end(E2E_PERIOD))
+    as_of = pd.Timestamp(periods.quarter_end(E2E_PERIOD))
     by_source = DATASET.observations.groupby("source_id")["published"].min()
     later = set(by_source[by_source > as_of].index)
     urls = DATASET.sources.set_index("source_id")["url"]

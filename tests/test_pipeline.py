@@ -1,4 +1,4 @@
-"""Tests of analysis.pipeline: periods, manifest, atomic swap, stale cleanup, determinism.
+"""Tests of the render pipeline: periods, params, manifest, atomic swap, stale cleanup, determinism, PID 1.
 
 The rendering tests run tiny generated notebooks through the real papermill/nbconvert path
 (one shared worker with a warm kernel); the end-to-end test (``-m e2e``) renders a real quarter.
@@ -9,7 +9,11 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -18,7 +22,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from analysis import pipeline as P
+from analysis import kernels, params, periods
+from analysis import render as R
 
 # ---------------------------------------------------------------------------
 # Periods
@@ -36,46 +41,46 @@ from analysis import pipeline as P
     ],
 )
 def test_latest_completed_quarter_on_edges(today, expected):
-    assert P.latest_completed_quarter(today) == expected
+    assert periods.latest_completed_quarter(today) == expected
 
 
 def test_quarter_helpers():
-    assert P.parse_period("2026Q3") == (2026, 3)
-    assert P.parse_period("2026q1") == (2026, 1)
-    assert P.quarter_bounds("2026Q3") == (date(2026, 7, 1), date(2026, 9, 30))
-    assert P.quarter_bounds("2024Q1") == (date(2024, 1, 1), date(2024, 3, 31))
-    assert P.quarter_end("2025Q4") == date(2025, 12, 31)
-    assert P.previous_quarter("2026Q1") == "2025Q4"
-    assert P.previous_quarter("2026Q3") == "2026Q2"
-    assert P.next_quarter("2025Q4") == "2026Q1"
-    assert P.quarter_of(date(2026, 9, 30)) == "2026Q3"
-    assert P.periods_between("2023Q1", "2023Q4") == ["2023Q1", "2023Q2", "2023Q3", "2023Q4"]
-    assert len(P.periods_between(P.FIRST_PERIOD, "2026Q3")) == 15
-    assert P.periods_between("2024Q2", "2024Q1") == []
+    assert periods.parse_period("2026Q3") == (2026, 3)
+    assert periods.parse_period("2026q1") == (2026, 1)
+    assert periods.quarter_bounds("2026Q3") == (date(2026, 7, 1), date(2026, 9, 30))
+    assert periods.quarter_bounds("2024Q1") == (date(2024, 1, 1), date(2024, 3, 31))
+    assert periods.quarter_end("2025Q4") == date(2025, 12, 31)
+    assert periods.previous_quarter("2026Q1") == "2025Q4"
+    assert periods.previous_quarter("2026Q3") == "2026Q2"
+    assert periods.next_quarter("2025Q4") == "2026Q1"
+    assert periods.quarter_of(date(2026, 9, 30)) == "2026Q3"
+    assert periods.periods_between("2023Q1", "2023Q4") == ["2023Q1", "2023Q2", "2023Q3", "2023Q4"]
+    assert len(periods.periods_between(periods.FIRST_PERIOD, "2026Q3")) == 15
+    assert periods.periods_between("2024Q2", "2024Q1") == []
 
 
 @pytest.mark.parametrize("bad", ["2026Q5", "2026Q0", "abc", "2026-Q3", "", "26Q1"])
 def test_parse_period_errors_name_the_valid_form(bad):
     with pytest.raises(ValueError, match=r"YYYYQn with n in 1-4"):
-        P.parse_period(bad)
+        periods.parse_period(bad)
 
 
 def test_check_period_rejects_future_and_lists_choices():
     today = date(2026, 11, 22)
-    assert P.check_period("2026Q3", today) == "2026Q3"
+    assert periods.check_period("2026Q3", today) == "2026Q3"
     with pytest.raises(ValueError, match="2023Q1 to 2026Q3"):
-        P.check_period("2026Q4", today)
+        periods.check_period("2026Q4", today)
 
 
 def test_parse_langs():
-    assert P.parse_langs("zh,en") == ["zh", "en"]
-    assert P.parse_langs("en, en") == ["en"]
+    assert params.parse_langs("zh,en") == ["zh", "en"]
+    assert params.parse_langs("en, en") == ["en"]
     with pytest.raises(ValueError, match="choose from zh, en"):
-        P.parse_langs("zh,fr")
+        params.parse_langs("zh,fr")
 
 
 def reports_args(**overrides):
-    values = dict(period=None, all=False, lang="zh,en", out=Path("reports"), jobs=None, force=False, data_dir=P.REPO_ROOT / "data")
+    values = dict(period=None, all=False, lang="zh,en", out=Path("reports"), jobs=None, force=False, data_dir=R.REPO_ROOT / "data")
     values.update(overrides)
     return argparse.Namespace(**values)
 
@@ -92,7 +97,7 @@ def reports_args(**overrides):
 )
 def test_main_rejects_bad_parameters_before_rendering(tmp_path, capsys, overrides, message):
     args = reports_args(out=tmp_path / "reports", **overrides)
-    assert P.main(args, today=date(2026, 11, 22)) == 1
+    assert R.main(args, today=date(2026, 11, 22)) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and message in err[0]
     assert not (tmp_path / "reports").exists()
@@ -103,7 +108,7 @@ def test_main_reports_data_problems_with_file_row_column(tmp_path, capsys):
     data_dir.mkdir()
     (data_dir / "regions.csv").write_text("region_id,name_zh\n", encoding="utf-8")
     args = reports_args(out=tmp_path / "reports", data_dir=data_dir, period="2025Q4")
-    assert P.main(args, today=date(2026, 11, 22)) == 1
+    assert R.main(args, today=date(2026, 11, 22)) == 1
     err = capsys.readouterr().err
     assert re.search(r"regions\.csv:1:\w+: ", err) and "nothing rendered" in err
 
@@ -120,25 +125,25 @@ def test_manifest_detects_changes(tmp_path):
     period_dir.mkdir()
     (period_dir / "briefing.en.html").write_text("<p>hi</p>", encoding="utf-8")
     files = {"data/a.csv": data_dir / "a.csv"}
-    inputs = P.hash_files(files)
-    params = P.render_parameters("2025Q4", ["zh", "en"], "../data")
-    assert P.stale_reason(period_dir, params, inputs) == "no manifest"
-    manifest = P.build_manifest("2025Q4", params, inputs, P.output_hashes(period_dir))
-    (period_dir / P.MANIFEST).write_text(P.manifest_text(manifest), encoding="utf-8")
-    assert P.stale_reason(period_dir, params, inputs) is None
-    assert "timestamp" not in P.manifest_text(manifest) and "time" not in json.dumps(manifest)
+    inputs = R.hash_files(files)
+    params = R.render_parameters("2025Q4", ["zh", "en"], "../data")
+    assert R.stale_reason(period_dir, params, inputs) == "no manifest"
+    manifest = R.build_manifest("2025Q4", params, inputs, R.output_hashes(period_dir))
+    (period_dir / R.MANIFEST).write_text(R.manifest_text(manifest), encoding="utf-8")
+    assert R.stale_reason(period_dir, params, inputs) is None
+    assert "timestamp" not in R.manifest_text(manifest) and "time" not in json.dumps(manifest)
 
     (data_dir / "a.csv").write_text("x\n2\n", encoding="utf-8")
-    assert P.stale_reason(period_dir, params, P.hash_files(files)) == "inputs changed: data/a.csv"
-    assert P.stale_reason(period_dir, P.render_parameters("2025Q4", ["en"], "../data"), inputs) == "parameters changed"
+    assert R.stale_reason(period_dir, params, R.hash_files(files)) == "inputs changed: data/a.csv"
+    assert R.stale_reason(period_dir, R.render_parameters("2025Q4", ["en"], "../data"), inputs) == "parameters changed"
     (period_dir / "briefing.en.html").write_text("<p>edited</p>", encoding="utf-8")
-    assert P.stale_reason(period_dir, params, inputs) == "outputs modified"
-    assert P.stale_reason(tmp_path / "2024Q1", params, inputs) == "not rendered yet"
+    assert R.stale_reason(period_dir, params, inputs) == "outputs modified"
+    assert R.stale_reason(tmp_path / "2024Q1", params, inputs) == "not rendered yet"
 
 
 def test_input_files_cover_data_notebooks_source_and_lock(tmp_path):
-    files = P.input_files(P.REPO_ROOT / "data", P.NOTEBOOKS_DIR)
-    assert "src/analysis/pipeline.py" in files and "requirements.lock" in files
+    files = R.input_files(R.REPO_ROOT / "data", R.NOTEBOOKS_DIR)
+    assert "src/analysis/render.py" in files and "src/analysis/kernels.py" in files and "requirements.lock" in files
     assert any(label.startswith("data/") for label in files)
 
 
@@ -152,7 +157,7 @@ def test_stale_temp_dirs_are_removed_and_interrupted_swap_restored(tmp_path):
     (tmp_path / ".old-2026Q2-99999" / "briefing.en.html").write_text("old", encoding="utf-8")
     (tmp_path / "2026Q1").mkdir()
     (tmp_path / ".old-2026Q1-99998").mkdir()
-    removed = P.cleanup_stale(tmp_path)
+    removed = R.cleanup_stale(tmp_path)
     assert sorted(removed) == [".old-2026Q1-99998", ".tmp-2026Q3-99999"]
     assert (tmp_path / "2026Q2" / "briefing.en.html").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q1", "2026Q2"]
@@ -164,17 +169,17 @@ def test_swap_in_replaces_directory(tmp_path):
     (final / "a").write_text("old", encoding="utf-8")
     tmp.mkdir()
     (tmp / "a").write_text("new", encoding="utf-8")
-    P.swap_in(tmp, final)
+    R.swap_in(tmp, final)
     assert (final / "a").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q3"]
 
 
 def test_lock_excludes_a_second_run(tmp_path):
-    with P.locked(tmp_path):
-        with pytest.raises(P.PipelineError, match="another render holds"):
-            with P.locked(tmp_path, wait=False):
+    with R.locked(tmp_path):
+        with pytest.raises(R.PipelineError, match="another render holds"):
+            with R.locked(tmp_path, wait=False):
                 pass
-    with P.locked(tmp_path, wait=False):
+    with R.locked(tmp_path, wait=False):
         pass
 
 
@@ -185,7 +190,7 @@ def test_index_lists_periods_and_escapes(tmp_path):
             (tmp_path / period / f"briefing.{lang}.html").write_text("x", encoding="utf-8")
         (tmp_path / period / "projection" / "t<1>.en.html").write_text("x", encoding="utf-8")
     (tmp_path / "notaperiod").mkdir()
-    page = P.index_html(tmp_path)
+    page = R.index_html(tmp_path)
     assert page.index("2026Q1") < page.index("2025Q4")
     assert "2025Q4/briefing.zh.html" in page and "2026Q1/briefing.en.html" in page
     assert "2026Q1/briefing.zh.html" not in page and "notaperiod" not in page
@@ -200,7 +205,7 @@ def test_normalize_xlsx_is_deterministic(tmp_path):
         book.active["A1"] = "x"
         path = tmp_path / f"{i}.xlsx"
         book.save(path)
-        P.normalize_xlsx(path, "2025-12-31T00:00:00Z")
+        R.normalize_xlsx(path, "2025-12-31T00:00:00Z")
         paths.append(path)
     assert paths[0].read_bytes() == paths[1].read_bytes()
     with zipfile.ZipFile(paths[0]) as archive:
@@ -238,7 +243,7 @@ open("side.%s.csv" % lang, "w").write("a\\n1\\n")"""
 
 @pytest.fixture(scope="module")
 def renderer():
-    with P.Renderer(1) as shared:
+    with kernels.KernelPool(1) as shared:
         yield shared
 
 
@@ -251,8 +256,8 @@ def tiny(tmp_path):
     return good, bad
 
 
-def tiny_jobs(notebook: Path, langs=("zh", "en")) -> list[P.Job]:
-    return [P.Job(f"page.{lang}", str(notebook), {"lang": lang, "value": 2}, "exclude" if lang == "zh" else "collapse", f"t {lang}")
+def tiny_jobs(notebook: Path, langs=("zh", "en")) -> list[R.Job]:
+    return [R.Job(f"page.{lang}", str(notebook), {"lang": lang, "value": 2}, "exclude" if lang == "zh" else "collapse", f"t {lang}")
             for lang in langs]
 
 
@@ -266,7 +271,7 @@ def test_render_is_atomic_deterministic_and_named(tmp_path, tiny, renderer, caps
     outs = [tmp_path / "out1", tmp_path / "out2"]
     for out in outs:
         out.mkdir()
-        results = P.render_period(renderer, out, "2025Q4", tiny_jobs(good), params, {"x": "1"})
+        results = R.render_period(renderer, out, "2025Q4", tiny_jobs(good), params, {"x": "1"})
         assert sorted(r.key for r in results) == ["page.en", "page.zh"]
     first, second = (read_tree(out / "2025Q4") for out in outs)
     assert sorted(first) == ["manifest.json", "page.en.html", "page.en.ipynb", "page.zh.html",
@@ -284,8 +289,8 @@ def test_render_is_atomic_deterministic_and_named(tmp_path, tiny, renderer, caps
     assert "cumsum" in en_html and "code-toggle" in en_html  # code collapsed
 
     # A failing notebook leaves the previous output byte-identical and names notebook and cell.
-    with pytest.raises(P.RenderFailed) as info:
-        P.render_period(renderer, outs[0], "2025Q4", tiny_jobs(good) + tiny_jobs(bad, ["en"]), params, {"x": "2"})
+    with pytest.raises(R.RenderFailed) as info:
+        R.render_period(renderer, outs[0], "2025Q4", tiny_jobs(good) + tiny_jobs(bad, ["en"]), params, {"x": "2"})
     message = str(info.value)
     assert "bad.ipynb cell 3" in message and "ValueError: boom in tiny" in message
     assert read_tree(outs[0] / "2025Q4") == first
@@ -297,30 +302,125 @@ def test_run_renders_once_then_is_up_to_date(tmp_path, tiny, renderer, monkeypat
     good, _ = tiny
     nbdir = tmp_path / "pages"
     nbdir.mkdir()
-    for page in P.PAGES:
+    for page in R.PAGES:
         write_notebook(nbdir / page.notebook, "print(lang, value)")
-    monkeypatch.setattr(P, "load_dataset", lambda data_dir: None)
-    monkeypatch.setattr(P, "targets_with_data", lambda dataset, as_of: ["t1"])
+    monkeypatch.setattr(R, "load_dataset", lambda data_dir: None)
+    monkeypatch.setattr(R, "targets_with_data", lambda dataset, as_of: ["t1"])
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "observations.csv").write_text("x\n", encoding="utf-8")
     out = tmp_path / "reports"
-    options = P.Options(["2025Q4"], ["zh", "en"], out, data_dir, 1, False, nbdir)
-    assert P.run(options, with_status=False, renderer=renderer) == 0
+    options = R.Options(["2025Q4"], ["zh", "en"], out, data_dir, 1, False, nbdir)
+    assert R.run(options, with_status=False, pool=renderer) == 0
     files = sorted(read_tree(out / "2025Q4"))
     assert "briefing.zh.html" in files and "projection/t1.en.html" in files and "dashboard.en.ipynb" in files
     assert len([f for f in files if f.endswith(".html")]) == 12
     before = read_tree(out)
     capsys.readouterr()
-    assert P.run(options, with_status=False, renderer=renderer) == 0
+    assert R.run(options, with_status=False, pool=renderer) == 0
     assert "2025Q4: up to date (inputs unchanged)" in capsys.readouterr().out
     assert read_tree(out) == before
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "2025Q4/briefing.en.html" in index and "2025Q4/projection/t1.zh.html" in index
 
     (data_dir / "observations.csv").write_text("x\n1\n", encoding="utf-8")
-    assert P.run(options, with_status=False, renderer=renderer) == 0
+    assert R.run(options, with_status=False, pool=renderer) == 0
     assert "inputs changed: data/observations.csv" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------
+# Modules by job: notebooks check their parameters without the renderer
+
+
+def test_params_and_periods_import_without_the_renderer():
+    code = ("import sys; import analysis.params, analysis.periods; "
+            "heavy = sorted(m for m in ('analysis.render', 'analysis.kernels', 'pandas', 'papermill') if m in sys.modules); "
+            "print(','.join(heavy))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(lang="fr"), "choose from zh, en"),
+    (dict(lang="zh", as_of="2024-02-30"), "use YYYY-MM-DD"),
+    (dict(lang="en", period="2026Q0"), "YYYYQn"),
+    (dict(lang="en", target_id="t002_x"), "choose one of t002_a_2027, t002_b_2027 (3 targets"),
+])
+def test_check_parameters_names_the_valid_choices(kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        params.check_parameters(["t002_b_2027", "t001_c_2027", "t002_a_2027"], **kwargs)
+
+
+def test_check_parameters_accepts_valid_values():
+    assert params.check_parameters(["t001_c_2027"], "en", "2025-12-31", "2025Q4", "t001_c_2027") is None
+
+
+def test_every_written_page_passes_the_html_hook(tmp_path, monkeypatch):
+    (tmp_path / "2025Q4").mkdir()
+    (tmp_path / "2025Q4" / "briefing.zh.html").write_text("x", encoding="utf-8")
+    seen = []
+    monkeypatch.setattr(R, "postprocess_html", lambda page: seen.append(page) or page.replace("</body>", "<!--hook--></body>"))
+    assert R.write_index(tmp_path) is True
+    assert len(seen) == 1 and "<!--hook-->" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert R.write_index(tmp_path) is False and len(seen) == 1  # unchanged: not rewritten
+    (tmp_path / "2025Q4" / "briefing.en.html").write_text("x", encoding="utf-8")
+    assert R.write_index(tmp_path) is True and "2025Q4/briefing.en.html" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    import inspect
+
+    assert "postprocess_html(notebook_html(" in inspect.getsource(R.execute_job)
+
+
+# ---------------------------------------------------------------------------
+# Containers: the pipeline as PID 1 (issue 11)
+
+
+def test_worker_exits_only_when_its_own_parent_is_gone():
+    code = "import os, sys; from analysis.kernels import die_with_parent; die_with_parent(int(sys.argv[1])); print('alive')"
+    alive = subprocess.run([sys.executable, "-c", code, str(os.getpid())], capture_output=True, text=True)
+    assert (alive.returncode, alive.stdout.strip()) == (0, "alive")
+    orphan = subprocess.run([sys.executable, "-c", code, str(os.getpid() + 1)], capture_output=True, text=True)
+    assert (orphan.returncode, orphan.stdout.strip()) == (1, "")
+
+
+def pid1_unavailable() -> str | None:
+    """Return why a process cannot be started as PID 1 of a new pid namespace here, or None."""
+    if shutil.which("unshare") is None:
+        return "unshare (util-linux) is not installed"
+    if os.geteuid() != 0:
+        return "unshare --pid needs root (CAP_SYS_ADMIN)"
+    probe = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"unshare --pid --fork --mount-proc failed here: {probe.stderr.strip()[:200]}"
+    return None
+
+
+PID1_RENDER = """
+import os, sys
+from pathlib import Path
+from analysis import kernels, render
+assert os.getpid() == 1, os.getpid()
+notebook, out = sys.argv[1], Path(sys.argv[2])
+jobs = [render.Job(f"page.{lang}", notebook, {"lang": lang, "value": 2}, "collapse", lang) for lang in ("zh", "en")]
+with kernels.KernelPool(1) as pool:
+    render.render_period(pool, out, "2025Q4", jobs, {"period": "2025Q4"}, {})
+print("rendered as pid", os.getpid())
+"""
+
+
+def test_render_works_as_pid1_in_a_container(tmp_path):
+    reason = pid1_unavailable()
+    if reason:
+        pytest.skip(reason)
+    notebook = write_notebook(tmp_path / "tiny.ipynb", "print(lang, value)")
+    out = tmp_path / "reports"
+    out.mkdir()
+    done = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", PID1_RENDER,
+                           str(notebook), str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "rendered as pid 1" in done.stdout
+    assert sorted(p.name for p in (out / "2025Q4").iterdir()) == [
+        "manifest.json", "page.en.html", "page.en.ipynb", "page.zh.html", "page.zh.ipynb"]
+    assert "zh 2" in (out / "2025Q4" / "page.zh.html").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -338,9 +438,9 @@ def test_real_quarter_renders_every_target_in_both_languages(rendered_quarter):
     out = rendered_quarter
     period_dir = out / "2025Q4"
     assert (period_dir / "manifest.json").exists() and (period_dir / "status.csv").exists()
-    dataset = data.load(P.REPO_ROOT / "data")
+    dataset = data.load(R.REPO_ROOT / "data")
     indicators = dataset.indicators.set_index("indicator_id")
-    with_data = set(P.targets_with_data(dataset, P.quarter_end("2025Q4")))
+    with_data = set(R.targets_with_data(dataset, periods.quarter_end("2025Q4")))
     for lang in ("zh", "en"):
         text = html.unescape((period_dir / f"briefing.{lang}.html").read_text(encoding="utf-8"))
         missing = sorted(set(dataset.targets["target_id"]) - set(re.findall(r"t00\d_[a-z0-9_]+", text)))

@@ -9,11 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from analysis import data
+if TYPE_CHECKING:
+    from analysis import data
 
 EXIT_OK, EXIT_INVALID = 0, 1
+# Same as data.DEFAULT_DATA_DIR; spelled here so that parsing a command imports no pandas
+# (an unchanged `reports` rerun then costs a Python start-up, not a pandas import).
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def print_problems(problems: Sequence[object]) -> int:
@@ -26,6 +30,8 @@ def print_problems(problems: Sequence[object]) -> int:
 
 def load_or_exit(data_dir: Path) -> data.Dataset:
     """Load a data directory or raise SystemExit(1) after printing every problem."""
+    from analysis import data
+
     try:
         return data.load(data_dir)
     except data.DataValidationError as err:
@@ -34,6 +40,8 @@ def load_or_exit(data_dir: Path) -> data.Dataset:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the data directory."""
+    from analysis import data
+
     tables, problems = data.validate_dir(args.data_dir)
     if problems:
         return print_problems(problems)
@@ -44,6 +52,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     """Print each target's data coverage for a region."""
+    from analysis import data
+
     dataset = load_or_exit(args.data_dir)
     table = data.coverage_table(dataset, region=args.region, as_of=args.as_of)
     with_data = table[table["n_years"] > 0]
@@ -102,9 +112,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_reports(args: argparse.Namespace) -> int:
     """Render the quarterly reports."""
-    from analysis import pipeline
+    from analysis import render
 
-    return pipeline.main(args)
+    return render.main(args)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -140,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     def data_dir_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data-dir", type=Path, default=data.DEFAULT_DATA_DIR, help="data directory (default: data/)")
+        p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data directory (default: data/)")
 
     p = command("validate", cmd_validate, "validate the data tables; exit 1 with file:row:column lines")
     data_dir_option(p)

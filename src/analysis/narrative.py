@@ -29,7 +29,7 @@ def briefing_dates(period: str | None, as_of: date | str | None = None) -> tuple
     ``period`` None means the latest quarter completed by ``as_of`` (default today); the report
     date is the quarter's last day, or ``as_of`` when that is earlier.
     """
-    from analysis import pipeline
+    from analysis import periods as pipeline  # quarter arithmetic (pipeline split)
 
     reference = as_of_date(as_of)
     if period is None:

@@ -1,14 +1,13 @@
-"""Render the quarterly reports: papermill + nbconvert, index, manifest, atomic swap (DESIGN §5).
+"""Render the quarterly reports of a period: papermill, nbconvert, index, manifest, atomic swap, lock (DESIGN §5).
 
 ``python -m analysis reports [--period 2026Q3 | --all] [--lang zh,en] [--out reports] [--jobs N]``
 
 One quarter is rendered into ``<out>/.tmp-<period>-<pid>/`` and swapped in as ``<out>/<period>/``
-only when every notebook succeeded. Notebooks run through papermill's Python API in ``--jobs``
-worker processes; each worker keeps one warm kernel (started once, namespace reset between
-notebooks) because a fresh kernel plus the pandas/matplotlib/statsmodels imports costs more than
-most notebooks. ``manifest.json`` holds the sha256 of every input and output: an unchanged input
-set makes a rerun a no-op. Executed notebooks are stripped of wall-clock metadata so that two
-renders of a period are byte-identical.
+only when every notebook succeeded; ``<out>/.lock`` keeps two runs apart. Notebooks run in the
+warm kernel pool (``analysis.kernels``). ``manifest.json`` holds the sha256 of every input and
+output: an unchanged input set makes a rerun a no-op. Executed notebooks are stripped of
+wall-clock metadata so that two renders of a period are byte-identical. Quarter arithmetic lives
+in ``analysis.periods``, the notebooks' parameter checks in ``analysis.params``.
 
 This module imports nothing heavy at import time so that the no-change rerun stays fast.
 """
@@ -32,151 +31,33 @@ import signal
 import sys
 import time
 import zipfile
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
+
+from analysis.kernels import KernelPool, default_workers
+from analysis.params import LANGS, parse_langs
+from analysis.periods import (
+    FIRST_PERIOD, PERIOD_RE, check_period, latest_completed_quarter, parse_period, periods_between, quarter_end,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 SRC_DIR = Path(__file__).resolve().parent
 LOCK_FILE = REPO_ROOT / "requirements.lock"
 
-FIRST_PERIOD = "2023Q1"
-LANGS = ("zh", "en")
-PERIOD_RE = re.compile(r"^(\d{4})Q([1-4])$")
-PERIOD_FORM = "YYYYQn with n in 1-4, e.g. 2026Q3"
 MANIFEST = "manifest.json"
 TMP_PREFIX = ".tmp-"
 OLD_PREFIX = ".old-"
 FAILED_PREFIX = ".failed-"
 PIPELINE_VERSION = 1
 EXIT_OK, EXIT_INVALID, EXIT_FAILED = 0, 1, 1
-CELL_TIMEOUT = 900
-# Environment of every kernel: fixed hash seed, one BLAS thread (workers already use the cores,
-# and a fixed thread count keeps floating-point sums reproducible), inline figures, fixed dates.
-KERNEL_ENV = {
-    "PYTHONHASHSEED": "0",
-    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-    "SOURCE_DATE_EPOCH": "0",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "TZ": "UTC",
-    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-}
-# No IPython history database: a warm kernel restarts its execution count for every notebook.
-KERNEL_ARGS = ["--HistoryManager.enabled=False", "--IPKernelApp.log_level=ERROR"]
-# Modules imported once per warm kernel, before the first notebook (cached in sys.modules after).
-WARM_IMPORTS = (
-    "numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", "statsmodels.api",
-    "statsmodels.tsa.api", "openpyxl", "IPython.display",
-    "analysis.data", "analysis.i18n", "analysis.plots", "analysis.models", "analysis.backtest",
-    "analysis.gap", "analysis.narrative",
-)
 
 
 class PipelineError(Exception):
     """A problem that stops the pipeline with one readable message and exit code 1."""
-
-
-# ---------------------------------------------------------------------------
-# Periods (pure)
-
-
-def parse_period(text: str) -> tuple[int, int]:
-    """Return (year, quarter) of a period like '2026Q3'; ValueError names the valid form."""
-    match = PERIOD_RE.fullmatch(str(text).strip().upper())
-    if not match:
-        raise ValueError(f"invalid period {text!r}: use {PERIOD_FORM}")
-    return int(match.group(1)), int(match.group(2))
-
-
-def format_period(year: int, quarter: int) -> str:
-    """Return the period label of a year and quarter, e.g. (2026, 3) -> '2026Q3'."""
-    return f"{year}Q{quarter}"
-
-
-def quarter_bounds(period: str) -> tuple[date, date]:
-    """Return the first and the last day of a quarter."""
-    year, quarter = parse_period(period)
-    first = date(year, 3 * quarter - 2, 1)
-    after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, after - timedelta(days=1)
-
-
-def quarter_end(period: str) -> date:
-    """Return the last day of a quarter: the report's as_of date."""
-    return quarter_bounds(period)[1]
-
-
-def quarter_of(day: date) -> str:
-    """Return the quarter a day falls in."""
-    return format_period(day.year, (day.month - 1) // 3 + 1)
-
-
-def previous_quarter(period: str) -> str:
-    """Return the quarter before a quarter."""
-    year, quarter = parse_period(period)
-    return format_period(year - 1, 4) if quarter == 1 else format_period(year, quarter - 1)
-
-
-def next_quarter(period: str) -> str:
-    """Return the quarter after a quarter."""
-    year, quarter = parse_period(period)
-    return format_period(year + 1, 1) if quarter == 4 else format_period(year, quarter + 1)
-
-
-def latest_completed_quarter(today: date) -> str:
-    """Return the latest quarter whose last day is before today."""
-    return previous_quarter(quarter_of(today))
-
-
-def periods_between(first: str, last: str) -> list[str]:
-    """Return every quarter from first to last, both included (empty when first > last)."""
-    out, period = [], first
-    while parse_period(period) <= parse_period(last):
-        out.append(period)
-        period = next_quarter(period)
-    return out
-
-
-def check_period(text: str, today: date) -> str:
-    """Return a normalised, completed period or raise ValueError naming the valid choices."""
-    period = format_period(*parse_period(text))
-    latest = latest_completed_quarter(today)
-    if parse_period(period) > parse_period(latest):
-        raise ValueError(f"period {period} is not completed yet: choose a quarter from {FIRST_PERIOD} to {latest}")
-    return period
-
-
-def check_notebook_parameters(target_ids: Sequence[str], lang: str, as_of: Any = None, period: str | None = None,
-                              target_id: str | None = None) -> None:
-    """Raise ValueError, naming the valid choices, for a bad notebook parameter (first cell of every notebook)."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}: choose from {', '.join(LANGS)}")
-    if as_of is not None:
-        try:
-            date.fromisoformat(str(as_of))
-        except ValueError:
-            raise ValueError(f"as_of {as_of!r} is not a date: use YYYY-MM-DD, or None for today") from None
-    if period is not None:
-        parse_period(period)
-    known = sorted(set(target_ids))
-    if target_id is not None and target_id not in known:
-        close = [t for t in known if t.split("_")[0] == str(target_id).split("_")[0]] or known
-        raise ValueError(f"unknown target_id {target_id!r}: choose one of {', '.join(close[:12])}"
-                         f"{' ...' if len(close) > 12 else ''} ({len(known)} targets in data/targets.csv)")
-
-
-def parse_langs(text: str) -> list[str]:
-    """Return the languages of a comma list like 'zh,en' (order kept, duplicates dropped)."""
-    langs = [part.strip() for part in str(text).split(",") if part.strip()]
-    unknown = [lang for lang in langs if lang not in LANGS]
-    if unknown or not langs:
-        raise ValueError(f"unknown language {','.join(unknown) or repr(text)}: choose from {', '.join(LANGS)}")
-    return list(dict.fromkeys(langs))
 
 
 # ---------------------------------------------------------------------------
@@ -424,6 +305,48 @@ def notebook_html(nb: Any, code: str, title: str) -> str:
     return body if exclude else collapse_code(body)
 
 
+def postprocess_html(page_html: str) -> str:
+    """Return a rendered page as it is written to disk (every HTML page of a report passes here)."""
+    return page_html  # integrator: return fonts.embed_cjk_subset(page_html) once analysis.fonts is merged
+
+
+@dataclass
+class JobResult:
+    """What a worker reports for one job."""
+
+    key: str
+    seconds: float
+    error: str | None = None
+    outputs: list[str] = field(default_factory=list)
+
+
+def execute_job(job: Job, out_dir: str) -> JobResult:
+    """Execute one job into out_dir (a worker task): notebook, HTML, and any files it writes."""
+    import nbformat
+
+    from analysis.kernels import execute_notebook
+
+    start = time.perf_counter()
+    out_root = Path(out_dir)
+    target = out_root / f"{job.key}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source_ids = source_cell_ids(job.notebook)
+    before = {p for p in out_root.rglob("*") if p.is_file()}
+    nb, error = execute_notebook(job.notebook, job.parameters, str(out_root))
+    if nb is not None:
+        clean_notebook(nb, source_ids, Path(job.notebook).name, dict(job.parameters))
+        target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    if error is None:
+        page_html = postprocess_html(notebook_html(nb, job.code, job.title or job.key))
+        target.with_suffix(".html").write_text(page_html, encoding="utf-8")
+    written = sorted(p.relative_to(out_root).as_posix() for p in out_root.rglob("*") if p.is_file() and p not in before)
+    return JobResult(job.key, time.perf_counter() - start, error, written)
+
+
+# ---------------------------------------------------------------------------
+# XLSX normalisation (temporary: analysis.exports will write deterministic XLSX bytes itself;
+# delete this section and its call in render_period when it does)
+
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CORE_DATE_RE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
@@ -442,253 +365,6 @@ def normalize_xlsx(path: Path, stamp: str) -> None:
             fixed.external_attr = 0o644 << 16
             archive.writestr(fixed, payload)
     path.write_bytes(buffer.getvalue())
-
-
-# ---------------------------------------------------------------------------
-# Kernel engine: papermill's Python API on one warm kernel per worker process
-
-RESET_CODE = """
-get_ipython().run_line_magic('reset', '-f')
-import os as _os, sys as _sys, random as _random, warnings as _warnings
-_state = _sys.modules.get('_pipeline_state')
-_os.chdir({cwd!r})
-_random.seed(0)
-if 'numpy' in _sys.modules:
-    _sys.modules['numpy'].random.seed(0)
-if 'matplotlib.pyplot' in _sys.modules:
-    _sys.modules['matplotlib.pyplot'].close('all')
-if _state is not None and getattr(_state, 'rc', None):
-    _sys.modules['matplotlib'].rcParams.update(_state.rc)
-if 'pandas' in _sys.modules:
-    with _warnings.catch_warnings():
-        _warnings.simplefilter('ignore')
-        _sys.modules['pandas'].reset_option('all')
-if _state is not None:
-    _warnings.filters[:] = _state.filters
-_warnings._filters_mutated()
-get_ipython().execution_count = 1
-del _os, _sys, _random, _warnings, _state
-"""
-
-WARM_CODE = """
-import importlib as _il, sys as _sys, types as _types, warnings as _warnings
-_state = _sys.modules['_pipeline_state'] = _types.ModuleType('_pipeline_state')
-_state.filters = list(_warnings.filters)
-with _warnings.catch_warnings():
-    _warnings.simplefilter('ignore')
-    for _name in {modules!r}:
-        try:
-            _il.import_module(_name)
-        except Exception:
-            pass
-if 'matplotlib.pyplot' in _sys.modules:
-    _mpl = _sys.modules['matplotlib']
-    _state.rc = {{k: v for k, v in _mpl.rcParams.items() if k != 'backend'}}
-import gc as _gc
-_gc.collect()
-_gc.freeze()  # the warm modules' objects: never rescanned, so %reset's gc.collect stays cheap
-del _gc, _il, _sys, _types, _warnings, _state
-"""
-
-_WORKER: dict[str, Any] = {}
-PR_SET_PDEATHSIG = 1
-
-
-def kernel_env() -> dict[str, str]:
-    """Return the environment of a kernel: this process's plus the fixed settings."""
-    env = dict(os.environ)
-    env.update(KERNEL_ENV)
-    src = str(SRC_DIR.parent)
-    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    return env
-
-
-def run_silent(km: Any, code: str, timeout: float = 120) -> None:
-    """Execute code silently in a running kernel; raise RuntimeError on an error reply."""
-    from jupyter_core.utils import run_sync
-
-    async def go() -> dict[str, Any]:
-        kc = km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=timeout)
-            return await kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
-                                                output_hook=lambda msg: None)
-        finally:
-            kc.stop_channels()
-
-    reply = run_sync(go)()
-    if reply["content"]["status"] != "ok":
-        raise RuntimeError(f"kernel setup failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
-
-
-def start_kernel(warm: bool = True) -> Any:
-    """Start one kernel of this interpreter (optionally with the heavy modules imported)."""
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    km = AsyncKernelManager(kernel_name="python3")
-    run_sync(km.start_kernel)(env=kernel_env(), cwd=str(REPO_ROOT), extra_arguments=KERNEL_ARGS)
-    if warm:
-        run_silent(km, WARM_CODE.format(modules=list(WARM_IMPORTS)), timeout=300)
-    return km
-
-
-def stop_kernel() -> None:
-    """Shut down this worker's kernel, if any."""
-    from jupyter_core.utils import run_sync
-
-    kc = _WORKER.pop("kc", None)
-    if kc is not None:
-        with contextlib.suppress(Exception):
-            kc.stop_channels()
-    km = _WORKER.pop("km", None)
-    if km is not None:
-        with contextlib.suppress(Exception):
-            run_sync(km.shutdown_kernel)(now=True)
-
-
-def worker_kernel() -> Any:
-    """Return this worker's warm kernel, (re)starting it when absent or dead."""
-    from jupyter_core.utils import run_sync
-
-    km = _WORKER.get("km")
-    if km is None or not run_sync(km.is_alive)():
-        stop_kernel()
-        _WORKER["km"] = km = start_kernel()
-    return km
-
-
-def worker_client(km: Any) -> Any:
-    """Return a connected client of the worker's kernel, kept for every notebook of the worker."""
-    from jupyter_core.utils import run_sync
-
-    kc = _WORKER.get("kc")
-    if kc is None or _WORKER.get("kc_of") is not km:
-        if kc is not None:
-            kc.stop_channels()
-        kc = km.client()
-        kc.start_channels()
-        run_sync(kc.wait_for_ready)(timeout=120)
-        kc.allow_stdin = False
-        _WORKER["kc"], _WORKER["kc_of"] = kc, km
-    return kc
-
-
-def die_with_parent() -> None:
-    """Ask Linux to terminate this worker when the pipeline process dies (its kernel follows)."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        if os.getppid() == 1:
-            os._exit(1)
-
-
-def worker_init(reuse: bool) -> None:
-    """Initialise a worker process: register the engine and start its kernel."""
-    import atexit
-    import logging
-
-    die_with_parent()
-    logging.getLogger("papermill").setLevel(logging.ERROR)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-    register_engine()
-    _WORKER["reuse"] = reuse
-    if reuse:
-        worker_kernel()
-        atexit.register(stop_kernel)
-
-
-def register_engine() -> None:
-    """Register the 'warm' papermill engine (a warm kernel per worker, reset between notebooks)."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-
-    class WarmClient(PapermillNotebookClient):
-        """A papermill client that resets the shared kernel before running the cells."""
-
-        reset_code = ""
-
-        def papermill_execute_cells(self) -> None:
-            """Reset the kernel's namespace, then run the cells as papermill does."""
-            msg_id = self.kc.execute(self.reset_code, silent=True, store_history=False)
-            reply = self.wait_for_reply(msg_id)
-            if reply is None or reply["content"]["status"] != "ok":
-                raise RuntimeError("resetting the warm kernel failed")
-            super().papermill_execute_cells()
-
-
-    class WarmEngine(NBClientEngine):
-        """Papermill engine running notebooks on the worker's warm kernel."""
-
-        @classmethod
-        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
-            """Execute one managed notebook on the warm kernel, in papermill's cwd."""
-            _WORKER["nb"] = nb_man.nb
-            km = worker_kernel()
-            client = WarmClient(
-                nb_man, km=km, timeout=CELL_TIMEOUT, startup_timeout=120, kernel_name=kernel_name,
-                log_output=False, record_timing=False,
-            )
-            client.kc = worker_client(km)
-            client.reset_code = RESET_CODE.format(cwd=os.getcwd())
-            return client.execute()
-
-    papermill_engines.register("warm", WarmEngine)
-
-
-@dataclass
-class JobResult:
-    """What a worker reports for one job."""
-
-    key: str
-    seconds: float
-    error: str | None = None
-    outputs: list[str] = field(default_factory=list)
-
-
-def describe_error(err: Exception, notebook: str, source_ids: Sequence[str | None]) -> str:
-    """Name the failing notebook and cell of a papermill error."""
-    from papermill.exceptions import PapermillExecutionError
-
-    if isinstance(err, PapermillExecutionError):
-        index = err.cell_index
-        first = next((line for line in str(err.source).splitlines() if line.strip()), "")
-        return (f"{Path(notebook).name} cell {index} (In [{err.exec_count}]: {first[:60]!r}): "
-                f"{err.ename}: {err.evalue}")
-    return f"{Path(notebook).name}: {type(err).__name__}: {err}"
-
-
-def execute_job(job: Job, out_dir: str) -> JobResult:
-    """Execute one job into out_dir (a worker task): notebook, HTML, and any files it writes."""
-    import nbformat
-    import papermill
-
-    start = time.perf_counter()
-    out_root = Path(out_dir)
-    target = out_root / f"{job.key}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    reuse = _WORKER.get("reuse", True)
-    source_ids = source_cell_ids(job.notebook)
-    before = {p for p in out_root.rglob("*") if p.is_file()}
-    error = None
-    nb = None
-    try:
-        os.environ.update(KERNEL_ENV)
-        nb = papermill.execute_notebook(
-            job.notebook, None, parameters=dict(job.parameters), kernel_name="python3", progress_bar=False,
-            log_output=False, request_save_on_cell_execute=False, execution_timeout=CELL_TIMEOUT,
-            engine_name="warm" if reuse else None, cwd=str(out_root),
-        )
-    except Exception as err:  # noqa: BLE001 - reported with the notebook and cell, then the run fails
-        error = describe_error(err, job.notebook, source_ids)
-        nb = _WORKER.pop("nb", None)
-    if nb is not None:
-        clean_notebook(nb, source_ids, Path(job.notebook).name, dict(job.parameters))
-        target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
-    if error is None:
-        target.with_suffix(".html").write_text(notebook_html(nb, job.code, job.title or job.key), encoding="utf-8")
-    written = sorted(p.relative_to(out_root).as_posix() for p in out_root.rglob("*") if p.is_file() and p not in before)
-    return JobResult(job.key, time.perf_counter() - start, error, written)
 
 
 # ---------------------------------------------------------------------------
@@ -806,6 +482,21 @@ def index_html(out_dir: Path) -> str:
     )
 
 
+INDEX_SOURCE = ".index-source.html"
+
+
+def write_index(out_dir: Path) -> bool:
+    """Write <out>/index.html when the list of rendered pages changed; return whether it was written."""
+    source = index_html(out_dir)
+    page = out_dir / "index.html"
+    kept = out_dir / INDEX_SOURCE
+    if page.is_file() and kept.is_file() and kept.read_text(encoding="utf-8") == source:
+        return False  # unchanged: a no-op rerun skips the page post-processing
+    write_atomic(page, postprocess_html(source))
+    write_atomic(kept, source)
+    return True
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write a text file through a temp file and rename."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -828,57 +519,25 @@ def print_progress(done: int, total: int, result: JobResult) -> None:
     print(f"[{done:>{width}}/{total}] {result.key:<28} {result.seconds:5.1f}s{mark}", flush=True)
 
 
-class Renderer:
-    """A pool of worker processes, each with its own warm kernel, shared by every period of a run."""
-
-    def __init__(self, jobs: int, reuse_kernels: bool = True):
-        """Create the pool lazily (no processes until the first render)."""
-        self.jobs = max(1, jobs)
-        self.reuse = reuse_kernels
-        self.pool: ProcessPoolExecutor | None = None
-
-    def executor(self) -> ProcessPoolExecutor:
-        """Return the worker pool, starting it (and its kernels) on first use."""
-        if self.pool is None:
-            import multiprocessing
-
-            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=worker_init, initargs=(self.reuse,))
-        return self.pool
-
-    def close(self) -> None:
-        """Stop the workers (their kernels are shut down at worker exit)."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
-
-    def __enter__(self) -> "Renderer":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def run(self, jobs: Sequence[Job], tmp: Path, side: Callable[[Path], None] | None = None) -> list[JobResult]:
-        """Run every job into tmp, printing progress; side(tmp) runs meanwhile in a thread."""
-        from concurrent.futures import as_completed
-
-        pool = self.executor()
-        futures = {pool.submit(execute_job, job, str(tmp)): job for job in jobs}
-        results: list[JobResult] = []
-        with ThreadPoolExecutor(1) as thread:
-            side_future = thread.submit(timed_side, side, tmp) if side else None
-            for done, future in enumerate(as_completed(futures), 1):
-                try:
-                    result = future.result()
-                except Exception as err:  # noqa: BLE001 - a worker crash is a failed job
-                    result = JobResult(futures[future].key, 0.0, f"{futures[future].key}: worker failed: {type(err).__name__}: {err}")
-                results.append(result)
-                print_progress(done, len(futures), result)
-            if side_future is not None:
-                result = side_future.result()
-                results.append(result)
-                print_progress(len(futures), len(futures), result)
-        return results
+def run_jobs(pool: KernelPool, jobs: Sequence[Job], tmp: Path,
+             side: Callable[[Path], None] | None = None) -> list[JobResult]:
+    """Run every job into tmp on the pool, printing progress; side(tmp) runs meanwhile in a thread."""
+    futures = {pool.submit(execute_job, job, str(tmp)): job for job in jobs}
+    results: list[JobResult] = []
+    with ThreadPoolExecutor(1) as thread:
+        side_future = thread.submit(timed_side, side, tmp) if side else None
+        for done, future in enumerate(as_completed(futures), 1):
+            try:
+                result = future.result()
+            except Exception as err:  # noqa: BLE001 - a worker crash is a failed job
+                result = JobResult(futures[future].key, 0.0, f"{futures[future].key}: worker failed: {type(err).__name__}: {err}")
+            results.append(result)
+            print_progress(done, len(futures), result)
+        if side_future is not None:
+            result = side_future.result()
+            results.append(result)
+            print_progress(len(futures), len(futures), result)
+    return results
 
 
 def timed_side(side: Callable[[Path], None], tmp: Path) -> JobResult:
@@ -892,7 +551,7 @@ def timed_side(side: Callable[[Path], None], tmp: Path) -> JobResult:
 
 
 def render_period(
-    renderer: Renderer, out_dir: Path, period: str, jobs: Sequence[Job], params: dict[str, Any],
+    pool: KernelPool, out_dir: Path, period: str, jobs: Sequence[Job], params: dict[str, Any],
     inputs: dict[str, str], side: Callable[[Path], None] | None = None,
 ) -> list[JobResult]:
     """Render one period into a temp dir, then swap it in; on failure keep the old one and raise."""
@@ -901,7 +560,7 @@ def render_period(
     tmp.mkdir(parents=True)
     failed_dir = out_dir / f"{FAILED_PREFIX}{period}"
     try:
-        results = renderer.run(jobs, tmp, side)
+        results = run_jobs(pool, jobs, tmp, side)
         errors = sorted(r.error for r in results if r.error)
         if errors:
             shutil.rmtree(failed_dir, ignore_errors=True)
@@ -980,14 +639,6 @@ def has_parameters_cell(path: Path) -> bool:
                for cell in notebook.get("cells", []))
 
 
-def default_jobs() -> int:
-    """Return the default number of notebooks run at once: the usable cores."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
 @dataclass
 class Options:
     """Validated options of one `reports` run."""
@@ -1014,7 +665,7 @@ def parse_options(args: argparse.Namespace, today: date) -> Options:
         periods = periods_between(FIRST_PERIOD, latest)
     else:
         periods = [check_period(args.period, today) if getattr(args, "period", None) else latest]
-    jobs = getattr(args, "jobs", None) or default_jobs()
+    jobs = getattr(args, "jobs", None) or default_workers()
     if jobs < 1:
         raise ValueError(f"--jobs must be at least 1, not {jobs}")
     return Options(periods, langs, Path(getattr(args, "out", None) or "reports"), data_dir, jobs, bool(getattr(args, "force", False)))
@@ -1031,7 +682,7 @@ def load_dataset(data_dir: Path) -> Any:
     return data.load(data_dir)
 
 
-def run(options: Options, reuse_kernels: bool = True, with_status: bool = True, renderer: Renderer | None = None) -> int:
+def run(options: Options, reuse_kernels: bool = True, with_status: bool = True, pool: KernelPool | None = None) -> int:
     """Render every requested period that is not up to date; return the exit code."""
     started = time.perf_counter()
     out_dir = options.out_dir
@@ -1049,15 +700,15 @@ def run(options: Options, reuse_kernels: bool = True, with_status: bool = True, 
             else:
                 todo.append((period, params, reason))
         if todo:
-            render_all(options, todo, inputs, reuse_kernels, with_status, renderer)
-        write_atomic(out_dir / "index.html", index_html(out_dir))
+            render_all(options, todo, inputs, reuse_kernels, with_status, pool)
+        write_index(out_dir)
     print(f"done: {len(todo)} period(s) rendered, {len(options.periods) - len(todo)} up to date "
           f"in {time.perf_counter() - started:.1f}s; index: {out_dir / 'index.html'}")
     return EXIT_OK
 
 
 def render_all(options: Options, todo: list[tuple[str, dict[str, Any], str]], inputs: dict[str, str],
-               reuse_kernels: bool, with_status: bool, renderer: Renderer | None = None) -> None:
+               reuse_kernels: bool, with_status: bool, pool: KernelPool | None = None) -> None:
     """Validate data and notebooks, then render each stale period with one shared worker pool."""
     check_notebooks(options.notebooks_dir)
     if with_status and importlib.util.find_spec("analysis.gap") is None:
@@ -1065,7 +716,7 @@ def render_all(options: Options, todo: list[tuple[str, dict[str, Any], str]], in
     dataset = load_dataset(options.data_dir)
     dparam = data_param(options.data_dir, options.out_dir)
     n_jobs = max(1, options.jobs)
-    with contextlib.nullcontext(renderer) if renderer else Renderer(n_jobs, reuse_kernels) as renderer:
+    with contextlib.nullcontext(pool) if pool else KernelPool(n_jobs, reuse_kernels) as pool:
         for period, params, reason in todo:
             as_of = quarter_end(period)
             targets = targets_with_data(dataset, as_of)
@@ -1074,12 +725,19 @@ def render_all(options: Options, todo: list[tuple[str, dict[str, Any], str]], in
                   f"{len(targets)} targets with data, {n_jobs} workers)", flush=True)
             t0 = time.perf_counter()
             side = status_writer(dataset, as_of) if with_status else None
-            render_period(renderer, options.out_dir, period, jobs, params, inputs, side)
+            render_period(pool, options.out_dir, period, jobs, params, inputs, side)
             print(f"{period}: {len(jobs)} notebooks in {time.perf_counter() - t0:.1f}s -> {options.out_dir / period}", flush=True)
+
+
+def interrupt_on_sigterm_as_pid1() -> None:
+    """As PID 1 (a container's entrypoint) SIGTERM is ignored unless handled: make it an interrupt."""
+    if os.getpid() == 1:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def main(args: argparse.Namespace, today: date | None = None) -> int:
     """Entry point of `python -m analysis reports`; returns the exit code."""
+    interrupt_on_sigterm_as_pid1()
     try:
         options = parse_options(args, today or date.today())
     except ValueError as err:
