@@ -686,7 +686,10 @@ def execute_job(job: Job, out_dir: str) -> JobResult:
         clean_notebook(nb, source_ids, Path(job.notebook).name, dict(job.parameters))
         target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
     if error is None:
-        target.with_suffix(".html").write_text(notebook_html(nb, job.code, job.title or job.key), encoding="utf-8")
+        from analysis.fonts import embed_cjk_subset  # every page carries its own CJK font (issue 10)
+
+        page_html = embed_cjk_subset(notebook_html(nb, job.code, job.title or job.key))
+        target.with_suffix(".html").write_text(page_html, encoding="utf-8")
     written = sorted(p.relative_to(out_root).as_posix() for p in out_root.rglob("*") if p.is_file() and p not in before)
     return JobResult(job.key, time.perf_counter() - start, error, written)
 
