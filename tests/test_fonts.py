@@ -40,6 +40,15 @@ def test_subset_holds_exactly_the_page_characters_plus_digits_and_punctuation() 
     assert f'font-family: "{fonts.EMBEDDED_FAMILY}"' in embedded
 
 
+def test_english_page_embeds_only_its_chinese_characters() -> None:
+    html = "<html lang=\"en\"><head></head><body><p>Ningbo \u201c315\u201d plan (\u5b81\u6ce2\u5e02\uff0c2023)</p></body></html>"
+    embedded = fonts.embed_cjk_subset(html)
+    assert embedded_cmap(embedded) == set("\u5b81\u6ce2\u5e02\uff0c")
+    assert "unicode-range: U+2E80-2FDF" in embedded
+    english_only = "<html lang='en'><head></head><body><p>No Chinese here.</p></body></html>"
+    assert fonts.embed_cjk_subset(english_only) == english_only
+
+
 def test_same_page_gives_same_bytes_and_embedding_twice_changes_nothing() -> None:
     html = page("<p>高新技术企业13000家，2027年</p>")
     once = fonts.embed_cjk_subset(html)

@@ -4,6 +4,8 @@ Figures (matplotlib) use the face from the bundled collection (``cjk_font_path``
 Pages carry their own font: ``embed_cjk_subset(html)`` subsets the face to the characters the page
 uses and embeds it as an ``@font-face`` WOFF data: URL, so any browser on any machine (with or
 without Chinese system fonts) draws the same page, and Chromium's PDFs embed a named CID font.
+Chinese pages take all their text from it (full-width punctuation, Latin and digits matching);
+other pages only their CJK characters (``unicode-range``), so English keeps a Latin font and quotes.
 
 Why a prepared TrueType copy: Chromium's PDF backend (Skia) embeds OpenType/CFF outlines only as
 unnamed Type 3 glyphs, and subsetting the 65,000-glyph CFF face takes seconds per page. So
@@ -32,6 +34,13 @@ EMBEDDED_FAMILY = "Noto Sans CJK SC Embedded"  # the @font-face family of the pa
 STYLE_ID = "embedded-cjk-font"
 PREPARED_VERSION = 3  # bump when prepare_font's output changes
 ALWAYS_INCLUDED = string.digits + string.punctuation + " \u00a0" + "，。、：；！？（）“”‘’《》【】—…·％"
+# What the embedded face draws on a page that is not Chinese (Latin text and its quotes keep a Latin
+# font there: the CJK face's quotes and dashes are full width). Also the @font-face unicode-range.
+CJK_RANGES: tuple[tuple[int, int], ...] = (
+    (0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3040, 0x30FF), (0x3100, 0x312F), (0x31C0, 0x31EF),
+    (0x3200, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF), (0x20000, 0x3134F),
+)
 SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
 MONO_FALLBACK = 'var(--jp-code-font-family, monospace), monospace'
 
@@ -268,17 +277,17 @@ def page_text(html: str) -> str:
     return "".join(parser.parts)
 
 
-def font_characters(text: str) -> str:
-    """Return the sorted distinct characters of text plus ALWAYS_INCLUDED, no control characters."""
-    chars = {c for c in text + ALWAYS_INCLUDED if c.isprintable() or c == "\u00a0"}
+def font_characters(text: str, extras: str = ALWAYS_INCLUDED) -> str:
+    """Return the sorted distinct characters of text plus extras, no control characters."""
+    chars = {c for c in text + extras if c.isprintable() or c == "\u00a0"}
     return "".join(sorted(chars))
 
 
-def subset_woff(text: str, cache_dir: Path | None = None) -> bytes:
-    """Return a WOFF of the face with exactly the glyphs text needs (same text, same bytes)."""
+def subset_woff(text: str, cache_dir: Path | None = None, extras: str = ALWAYS_INCLUDED) -> bytes:
+    """Return a WOFF of the face with exactly the glyphs text (and extras) need; same text, same bytes."""
     from fontTools.ttLib import TTFont
 
-    chars = font_characters(text)
+    chars = font_characters(text, extras)
     prepared = prepared_font_path(cache_dir)
     if prepared.is_file() and {ord(c) for c in chars} <= _prepared_cmap(prepared) | _unmapped(chars):
         # lazy, and bounding boxes kept from the prepared copy: glyph data is copied, not recompiled
@@ -313,13 +322,26 @@ def _save(font) -> io.BytesIO:  # noqa: ANN001 - fontTools TTFont
     return buffer
 
 
-def font_face_css(woff: bytes, family: str = EMBEDDED_FAMILY) -> str:
-    """Return the <style> that declares the embedded face and puts it first for all page text."""
+def is_cjk(char: str) -> bool:
+    """Whether char lies in one of CJK_RANGES."""
+    code = ord(char)
+    return any(first <= code <= last for first, last in CJK_RANGES)
+
+
+def unicode_range(ranges: tuple[tuple[int, int], ...] = CJK_RANGES) -> str:
+    """Return ranges as a CSS unicode-range value."""
+    return ", ".join(f"U+{first:X}-{last:X}" for first, last in ranges)
+
+
+def font_face_css(woff: bytes, family: str = EMBEDDED_FAMILY, cjk_only: bool = False) -> str:
+    """Return the <style> that declares the embedded face and puts it first for the page's text."""
     data = base64.b64encode(woff).decode("ascii")
     quoted = f'"{family}"'
+    only = f"  unicode-range: {unicode_range()};\n" if cjk_only else ""
     return (
         f'<style id="{STYLE_ID}">\n'
         f"@font-face {{ font-family: {quoted}; font-style: normal; font-weight: 400; font-display: block;\n"
+        f"{only}"
         f'  src: url(data:font/woff;base64,{data}) format("woff"); }}\n'
         f":root {{ --jp-content-font-family: {quoted}, sans-serif; --jp-ui-font-family: {quoted}, sans-serif; }}\n"
         f"html, body, .jp-RenderedHTMLCommon, h1, h2, h3, h4, h5, h6, table, th, td, p, li, caption, figcaption, "
@@ -330,12 +352,29 @@ def font_face_css(woff: bytes, family: str = EMBEDDED_FAMILY) -> str:
 
 
 _EMBEDDED_STYLE = re.compile(rf'<style id="{STYLE_ID}">.*?</style>\n?', re.S)
+_HTML_LANG = re.compile(r"<html[^>]*?\blang=[\"']?([A-Za-z-]+)", re.I)
+
+
+def is_chinese_page(html: str) -> bool:
+    """Whether the page's <html lang> is Chinese (or not given)."""
+    match = _HTML_LANG.search(html)
+    return match is None or match.group(1).lower().startswith("zh")
 
 
 def embed_cjk_subset(html: str) -> str:
-    """Return html with a subset of the CJK face for exactly its text embedded as a web font."""
+    """Return html with a subset of the CJK face for exactly its text embedded as a web font.
+
+    A Chinese page (``<html lang="zh">`` or no lang) gets every character it uses from the face;
+    another page only its CJK characters (unicode-range), and no font when it has none.
+    """
     html = _EMBEDDED_STYLE.sub("", html)
-    style = font_face_css(subset_woff(page_text(html)))
+    text = page_text(html)
+    chinese = is_chinese_page(html)
+    if not chinese:
+        text = "".join(c for c in text if is_cjk(c))
+        if not text:
+            return html
+    style = font_face_css(subset_woff(text, extras=ALWAYS_INCLUDED if chinese else ""), cjk_only=not chinese)
     if "</head>" in html:
         return html.replace("</head>", style + "</head>", 1)
     match = re.search(r"<body[^>]*>", html, re.I)
