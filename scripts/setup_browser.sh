@@ -9,7 +9,7 @@ command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || missing+=(c
 command -v pdffonts >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 
 # Prepare the source of the pages' embedded CJK web font (analysis.fonts.prepare_font: the Noto
-# Sans CJK SC face as TrueType, cached in .venv/share/analysis-fonts/, about a minute once; later
+# Sans CJK SC face as TrueType, cached in .venv/share/analysis-fonts/, ~36 s CPU once; later
 # calls are instant). `make setup` does the same; pages render without it, only slower.
 # The browser itself needs no font preparation: every page carries its own font.
 prepare_fonts() {

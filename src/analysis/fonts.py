@@ -32,7 +32,7 @@ from pathlib import Path
 CJK_FAMILY = "Noto Sans CJK SC"  # the face used from the bundled collection (name ID 1)
 EMBEDDED_FAMILY = "Noto Sans CJK SC Embedded"  # the @font-face family of the pages
 STYLE_ID = "embedded-cjk-font"
-PREPARED_VERSION = 3  # bump when prepare_font's output changes
+PREPARED_VERSION = 4  # bump when prepare_font's output changes
 ALWAYS_INCLUDED = string.digits + string.punctuation + " \u00a0" + "，。、：；！？（）“”‘’《》【】—…·％"
 # What the embedded face draws on a page that is not Chinese (Latin text and its quotes keep a Latin
 # font there: the CJK face's quotes and dashes are full width). Also the @font-face unicode-range.
@@ -126,7 +126,7 @@ def prepared_font_path(cache_dir: Path | None = None) -> Path:
 
 
 def subsetter_options(page: bool = False):  # noqa: ANN201 - fontTools.subset.Options
-    """Return the subsetter options; for a page: horizontal text only (no GSUB, kerning kept)."""
+    """Return the subsetter options; for pages: horizontal text only (no GSUB, kerning kept)."""
     from fontTools import subset
 
     options = subset.Options()
@@ -207,7 +207,7 @@ def prepare_font(cache_dir: Path | None = None, force: bool = False) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     for stale in dest.parent.glob("NotoSansCJKsc-prepared-*.ttf"):
         stale.unlink(missing_ok=True)
-    font = to_truetype(subset_face(open_face(lazy=False), prepared_charset()))
+    font = to_truetype(subset_face(open_face(lazy=False), prepared_charset(), page=True))
     fd, tmp = tempfile.mkstemp(dir=dest.parent, suffix=".tmp")
     os.close(fd)
     font.save(tmp)
@@ -294,7 +294,7 @@ def subset_woff(text: str, cache_dir: Path | None = None, extras: str = ALWAYS_I
         font = TTFont(io.BytesIO(_prepared_bytes(prepared)), lazy=True, recalcBBoxes=False)
         font.setGlyphOrder(list(_prepared_glyph_order(prepared)))  # else rebuilt from the cmap (~1 s)
     else:  # a rare character (or no `make setup`): cut the full face, then convert the few glyphs
-        font = to_truetype(subset_face(open_face(lazy=True), chars))
+        font = to_truetype(subset_face(open_face(lazy=True), chars, page=True))
         font = TTFont(_save(font))
     font.recalcTimestamp = False
     subset_face(font, chars, page=True)
