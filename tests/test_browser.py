@@ -82,17 +82,29 @@ def test_clean_page_passes_every_check(tmp_path: Path, chromium) -> None:
     report = inspect(write_page(tmp_path, body), chromium, screenshot=tmp_path / "shot.png")
     assert report.problems(require_cjk=True) == []
     assert report.images == 1 and report.fits_width
-    assert report.cjk_drawn_by_web_font_only, report.cjk_fonts
+    assert report.cjk_drawn_by_embedded_font, report.cjk_fonts
     assert (tmp_path / "shot.png").read_bytes().startswith(b"\x89PNG")
+
+
+@needs_chromium
+def test_english_page_draws_latin_with_a_system_font_and_chinese_with_the_embedded_one(tmp_path: Path, chromium) -> None:
+    html = fonts.embed_cjk_subset("<html lang='en'><head><meta charset='utf-8'></head>"
+                                  "<body><p>Ningbo (宁波) plan, issued by 宁波市人民政府</p></body></html>")
+    (tmp_path / "en.html").write_text(html, encoding="utf-8")
+    report = inspect(tmp_path / "en.html", chromium)
+    assert report.cjk_characters == len("宁波") + len("宁波市人民政府")
+    assert any(not f.custom for f in report.cjk_fonts)  # the Latin words
+    assert report.cjk_drawn_by_embedded_font, report.cjk_fonts
 
 
 @needs_chromium
 def test_chinese_without_the_embedded_font_is_reported(tmp_path: Path, chromium) -> None:
     report = inspect(write_page(tmp_path, "<p>高价值发明专利</p>", embed=False), chromium)
     assert report.cjk_text_found
-    assert not report.cjk_drawn_by_web_font_only, report.cjk_fonts
+    assert not report.cjk_drawn_by_embedded_font, report.cjk_fonts
     assert not any(f.custom for f in report.cjk_fonts)
     assert any("not drawn by the embedded font" in p for p in report.problems(require_cjk=True))
+    assert report.cjk_characters == len("宁波科技创新目标") + len("研发经费投入强度达到")  # first element of each tag
 
 
 @needs_chromium
@@ -200,7 +212,7 @@ def test_real_report_reads_well_at_a4_width(page_name: str, chromium, rendered_q
     if page_name.endswith(".zh"):
         assert report.cjk_text_found
     if report.cjk_text_found:
-        assert report.cjk_drawn_by_web_font_only, report.cjk_fonts
+        assert report.cjk_drawn_by_embedded_font, report.cjk_fonts
     assert report.fits_width, report.problems()
     assert report.split_headers == (), report.split_headers
 

@@ -124,6 +124,12 @@ CJK_NODES_JS = """
 }
 """
 
+# The number of CJK characters in the direct text children of each element (what the fonts drew).
+CJK_COUNT_JS = """
+(elements) => elements.map(el => Array.from(el.childNodes).filter(n => n.nodeType === Node.TEXT_NODE)
+  .map(n => (n.data.match(/[\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]/g) || []).length).reduce((a, b) => a + b, 0))
+"""
+
 
 class BrowserError(RuntimeError):
     """Chromium could not be started or driven."""
@@ -160,6 +166,7 @@ class PageReport:
     title: str = ""
     scrolling_boxes: tuple[str, ...] = ()
     split_headers: tuple[str, ...] = ()
+    cjk_characters: int = 0  # CJK characters in the text the fonts in cjk_fonts drew
 
     @property
     def cjk_font_used(self) -> bool:
@@ -167,9 +174,15 @@ class PageReport:
         return any(is_cjk_family(f.family) and f.glyphs > 0 for f in self.cjk_fonts)
 
     @property
-    def cjk_drawn_by_web_font_only(self) -> bool:
-        """Whether the Chinese text was drawn, all of it, by an embedded (@font-face) CJK font."""
-        return bool(self.cjk_fonts) and all(f.custom and is_cjk_family(f.family) for f in self.cjk_fonts if f.glyphs)
+    def cjk_drawn_by_embedded_font(self) -> bool:
+        """Whether every CJK character checked was drawn by an embedded (@font-face) CJK font.
+
+        Latin text beside it may come from a system font: only a CJK system font, or fewer web-font
+        glyphs than CJK characters (the rest drawn as boxes by some other font), fail the check.
+        """
+        web = sum(f.glyphs for f in self.cjk_fonts if f.custom and is_cjk_family(f.family))
+        system_cjk = any(is_cjk_family(f.family) and not f.custom and f.glyphs for f in self.cjk_fonts)
+        return self.cjk_characters > 0 and web >= self.cjk_characters and not system_cjk
 
     @property
     def fits_width(self) -> bool:
@@ -187,9 +200,10 @@ class PageReport:
             out.append(f"page scrollWidth {self.scroll_width}px > viewport {self.width}px")
         if require_cjk and not self.cjk_text_found:
             out.append("no visible Chinese text found")
-        elif require_cjk and not self.cjk_drawn_by_web_font_only:
+        elif require_cjk and not self.cjk_drawn_by_embedded_font:
             used = ", ".join(f"{f.family} ({f.glyphs}{', web font' if f.custom else ''})" for f in self.cjk_fonts)
-            out.append(f"Chinese text not drawn by the embedded font alone; fonts used: {used or 'none'}")
+            out.append(f"Chinese text ({self.cjk_characters} characters) not drawn by the embedded font; "
+                       f"fonts used: {used or 'none'}")
         return out
 
 
@@ -319,8 +333,8 @@ def merge_fonts(per_node: list[list[Mapping[str, Any]]]) -> tuple[FontUsage, ...
     return tuple(sorted(totals.values(), key=lambda u: (-u.glyphs, u.family)))
 
 
-def cjk_platform_fonts(page: Any, max_nodes: int = 12) -> tuple[bool, tuple[FontUsage, ...]]:
-    """Return whether visible CJK text exists and the fonts that drew it (CDP through Playwright)."""
+def cjk_platform_fonts(page: Any, max_nodes: int = 12) -> tuple[int, tuple[FontUsage, ...]]:
+    """Return the CJK characters of some visible elements and the fonts that drew their text (CDP)."""
     cdp = page.context.new_cdp_session(page)
     try:
         for domain in ("DOM", "CSS"):
@@ -333,7 +347,12 @@ def cjk_platform_fonts(page: Any, max_nodes: int = 12) -> tuple[bool, tuple[Font
         for object_id in object_ids:
             node_id = cdp.send("DOM.requestNode", {"objectId": object_id})["nodeId"]
             per_node.append(cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node_id}).get("fonts", []))
-        return bool(object_ids), merge_fonts(per_node)
+        handle = page.evaluate_handle(CJK_NODES_JS, max_nodes)
+        try:
+            count = sum(page.evaluate(CJK_COUNT_JS, handle))
+        finally:
+            handle.dispose()
+        return count if object_ids else 0, merge_fonts(per_node)
     finally:
         cdp.detach()
 
@@ -347,7 +366,7 @@ def inspect_page(html_path: str | Path, width: int = 1280, screenshot: str | Pat
         images = page.evaluate(IMAGES_JS) or []
         overflow = page.evaluate(OVERFLOW_JS, [wide_selector, width])
         split = page.evaluate(SPLIT_HEADERS_JS)
-        cjk_found, fonts = cjk_platform_fonts(page)
+        cjk_count, fonts = cjk_platform_fonts(page)
         title = page.title()
         shot = None
         if screenshot:
@@ -356,10 +375,10 @@ def inspect_page(html_path: str | Path, width: int = 1280, screenshot: str | Pat
             page.screenshot(path=str(shot), full_page=full_page)
         errors = list(errors)
     return PageReport(path=html_path, width=width, console_errors=tuple(errors), images=len(images),
-                      broken_images=tuple(broken_images(images)), cjk_text_found=cjk_found, cjk_fonts=fonts,
+                      broken_images=tuple(broken_images(images)), cjk_text_found=cjk_count > 0, cjk_fonts=fonts,
                       wide_elements=tuple(overflow["wide"]), scroll_width=int(overflow["scrollWidth"]),
                       screenshot=shot, title=title, scrolling_boxes=tuple(overflow["scrolling"]),
-                      split_headers=tuple(split))
+                      split_headers=tuple(split), cjk_characters=cjk_count)
 
 
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
