@@ -218,6 +218,21 @@ def test_real_report_reads_well_at_a4_width(page_name: str, chromium, rendered_q
 
 
 @needs_chromium
+def test_every_real_page_draws_its_chinese_with_the_embedded_font(chromium, rendered_quarter: Path) -> None:
+    from conftest import E2E_PERIOD
+
+    pages = sorted((rendered_quarter / E2E_PERIOD).glob("*.html"))
+    pages += sorted((rendered_quarter / E2E_PERIOD / "projection").glob("t001_rd_gdp_ratio_2027.*.html"))
+    assert len(pages) >= 10
+    failing = {}
+    for html_file in pages:
+        report = inspect(html_file, chromium)
+        if report.cjk_text_found and not report.cjk_drawn_by_embedded_font:
+            failing[html_file.name] = report.cjk_fonts
+    assert not failing, failing
+
+
+@needs_chromium
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_real_briefing_pdf_embeds_the_subset(lang: str, rendered_quarter: Path) -> None:
     from conftest import E2E_PERIOD

@@ -344,9 +344,9 @@ def font_face_css(woff: bytes, family: str = EMBEDDED_FAMILY, cjk_only: bool = F
         f"{only}"
         f'  src: url(data:font/woff;base64,{data}) format("woff"); }}\n'
         f":root {{ --jp-content-font-family: {quoted}, sans-serif; --jp-ui-font-family: {quoted}, sans-serif; }}\n"
-        f"html, body, .jp-RenderedHTMLCommon, h1, h2, h3, h4, h5, h6, table, th, td, p, li, caption, figcaption, "
-        f"button, input, select, textarea {{ font-family: {quoted}, sans-serif; }}\n"
-        f"pre, code, kbd, samp {{ font-family: {MONO_FALLBACK}, {quoted}; }}\n"
+        # !important: a page rule such as `.code-toggle { font-family: sans-serif }` would otherwise win
+        f"body, body *:not(pre, pre *, code, kbd, samp) {{ font-family: {quoted}, sans-serif !important; }}\n"
+        f"pre, pre *, code, kbd, samp {{ font-family: {MONO_FALLBACK}, {quoted} !important; }}\n"
         "</style>\n"
     )
 
