@@ -224,12 +224,13 @@ def is_cjk_family(family: str) -> bool:
 
 
 def fontconfig_without_cjk(directory: Path, font_dirs: tuple[str, ...] = ("/usr/share/fonts/truetype/dejavu",)) -> Path:
-    """Write a fonts.conf that lists only font_dirs (no CJK font); return its path."""
+    """Write a fonts.conf that lists only font_dirs (no CJK font) and the system aliases; return its path."""
     directory.mkdir(parents=True, exist_ok=True)
     dirs = "\n".join(f"  <dir>{d}</dir>" for d in font_dirs)
     path = directory / "fonts.conf"
+    aliases = '  <include ignore_missing="yes">/etc/fonts/conf.d</include>\n'  # sans-serif etc.; no font dirs
     path.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
-                    f"<fontconfig>\n{dirs}\n  <cachedir>{directory / 'cache'}</cachedir>\n</fontconfig>\n",
+                    f"<fontconfig>\n{dirs}\n{aliases}  <cachedir>{directory / 'cache'}</cachedir>\n</fontconfig>\n",
                     encoding="utf-8")
     return path
 

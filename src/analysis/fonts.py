@@ -43,6 +43,8 @@ CJK_RANGES: tuple[tuple[int, int], ...] = (
 )
 SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
 MONO_FALLBACK = 'var(--jp-code-font-family, monospace), monospace'
+# Latin text of non-Chinese pages (the embedded face covers only CJK there).
+LATIN_FALLBACK = '"Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif'
 
 
 class FontError(RuntimeError):
@@ -345,7 +347,7 @@ def font_face_css(woff: bytes, family: str = EMBEDDED_FAMILY, cjk_only: bool = F
         f'  src: url(data:font/woff;base64,{data}) format("woff"); }}\n'
         f":root {{ --jp-content-font-family: {quoted}, sans-serif; --jp-ui-font-family: {quoted}, sans-serif; }}\n"
         # !important: a page rule such as `.code-toggle { font-family: sans-serif }` would otherwise win
-        f"body, body *:not(pre, pre *, code, kbd, samp) {{ font-family: {quoted}, sans-serif !important; }}\n"
+        f"body, body *:not(pre, pre *, code, kbd, samp) {{ font-family: {quoted}, {LATIN_FALLBACK} !important; }}\n"
         f"pre, pre *, code, kbd, samp {{ font-family: {MONO_FALLBACK}, {quoted} !important; }}\n"
         "</style>\n"
     )
