@@ -25,6 +25,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (Ningbo 315 tracker)" >/dev/null
 	$(PY) -m analysis fonts --check
+	$(PY) -m analysis.fonts
 	@bash scripts/setup_browser.sh || echo "warning: Chromium unavailable: briefings are rendered without PDF (make setup-browser)"
 	@touch $(STAMP)
 
@@ -56,7 +57,8 @@ bench: setup
 bench-reports: setup
 	$(PY) scripts/bench_reports.py
 
-# Debian's Chromium and poppler-utils: briefing PDFs and the browser checks (idempotent).
+# Debian's Chromium and poppler-utils: briefing PDFs and the browser checks (idempotent); with a
+# venv, also the pages' CJK web-font source (analysis.fonts.prepare_font, once per venv).
 setup-browser:
 	bash scripts/setup_browser.sh
 

@@ -4,44 +4,18 @@ from __future__ import annotations
 
 import io
 import math
-from functools import lru_cache
-from pathlib import Path
 from typing import Mapping, Sequence
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from analysis.fonts import CJK_FAMILY, cjk_font_name, cjk_font_path  # noqa: F401 - the font lives in fonts.py
 from analysis.i18n import t
-
-
-@lru_cache(maxsize=1)
-def cjk_font_path() -> Path:
-    """Return the bundled Noto Sans CJK font file, registered with matplotlib."""
-    import noto_cjk_sans_otc
-
-    path = Path(str(noto_cjk_sans_otc.FONT_PATH))
-    if not path.exists():
-        raise FileNotFoundError(f"CJK font missing: {path}; run `make setup`")
-    font_manager.fontManager.addfont(str(path))
-    return path
-
-
-CJK_FAMILY = "Noto Sans CJK SC"
-
-
-def cjk_font_name() -> str:
-    """Return the simplified-Chinese family of the bundled Noto Sans CJK collection."""
-    path = cjk_font_path()
-    families = {entry.name for entry in font_manager.fontManager.ttflist if entry.fname == str(path)}
-    if CJK_FAMILY not in families:
-        raise RuntimeError(f"{CJK_FAMILY} not found in {path} (faces: {sorted(families)})")
-    return CJK_FAMILY
 
 
 # ---------------------------------------------------------------------------

@@ -307,7 +307,9 @@ def notebook_html(nb: Any, code: str, title: str) -> str:
 
 def postprocess_html(page_html: str) -> str:
     """Return a rendered page as it is written to disk (every HTML page of a report passes here)."""
-    return page_html  # integrator: return fonts.embed_cjk_subset(page_html) once analysis.fonts is merged
+    from analysis import fonts  # imported here: an unchanged rerun never loads fontTools
+
+    return fonts.embed_cjk_subset(page_html)
 
 
 @dataclass
@@ -598,7 +600,7 @@ def print_briefings(period_dir: Path) -> list[Path]:
             pdf = html_file.with_suffix(".pdf")
             written.append(browser.print_pdf(html_file, pdf, browser=chromium))
             shot = period_dir / f"screenshot.{html_file.stem}.png"
-            browser.inspect_page(html_file, screenshot=shot, full_page=False, browser=chromium)
+            browser.screenshot(html_file, shot, pages=2, browser=chromium)
             written.append(shot)
     print(f"[pdf] {', '.join(p.name for p in written)}  {time.perf_counter() - start:.1f}s", flush=True)
     return written
