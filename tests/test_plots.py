@@ -82,27 +82,3 @@ def test_use_style_sets_the_cjk_font() -> None:
     import matplotlib
 
     assert matplotlib.rcParams["font.sans-serif"][:2] == [plots.cjk_font_name(), "DejaVu Sans"]
-
-
-def test_dashboard_xlsx_is_byte_identical(tmp_path) -> None:
-    from analysis import narrative
-
-    frame = pd.DataFrame({"指标": ["研发投入强度", "<b>x</b>"], "value": [3.08, np.nan], "year": [2023, 2024]})
-    first = narrative.write_dashboard(frame, tmp_path / "a", "zh")
-    second = narrative.write_dashboard(frame, tmp_path / "b", "zh")
-    for one, two in zip(first, second):
-        assert one.read_bytes() == two.read_bytes()
-    import openpyxl
-
-    sheet = openpyxl.load_workbook(first[1]).active
-    assert [c.value for c in sheet[1]] == ["指标", "value", "year"]
-    assert sheet["A3"].value == "<b>x</b>"
-
-
-def test_html_table_escapes_data_and_links_only_http() -> None:
-    from analysis import narrative
-
-    frame = pd.DataFrame({"title": ["<script>x</script>", "ok"], "url": ["javascript:alert(1)", "https://a.example/?q=\"1\""]})
-    out = narrative.html_table(frame, links={"title": "url"})
-    assert "<script>" not in out and "javascript:" not in out
-    assert 'href="https://a.example/?q=&quot;1&quot;"' in out

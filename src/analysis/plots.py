@@ -17,7 +17,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from analysis import data
 from analysis.i18n import t
+from analysis.text import indicator_name, indicator_unit, region_name, target_text
 
 
 @lru_cache(maxsize=1)
@@ -323,3 +325,81 @@ def peer_chart(frame: pd.DataFrame, title: str = "", xlabel: str = "", lang: str
     if title:
         ax.set_title(title, loc="left")
     return fig
+
+
+# ---------------------------------------------------------------------------
+# What each chart draws: chart inputs selected from the data and gap (figures above, inputs here)
+
+
+def progress_frame(dataset: data.Dataset, table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return, per assessed level/rank/cumulative target, the current and required value as % of the target.
+
+    Current = required + gap (the level, or the cumulative sum to date); lower-is-better targets use
+    target ÷ value so that 100 % always means 'meets the target'. Average-growth targets are left out
+    until gap exposes their implied target level.
+    """
+    rows = []
+    for r in table.itertuples(index=False):
+        if r.target_type == "avg_growth" or not r.latest_period or pd.isna(r.target_value) or r.target_value == 0:
+            continue
+        current = r.required_value + r.gap if pd.notna(r.gap) else r.latest_value
+        higher = r.comparator in (">=", ">")
+        latest_pct = 100 * current / r.target_value if higher else (100 * r.target_value / current if current else math.nan)
+        required = r.required_value
+        required_pct = (100 * required / r.target_value if higher else 100 * r.target_value / required) if pd.notna(required) and required else math.nan
+        label = f"{indicator_name(dataset, r.indicator_id, lang)} {target_text(r, lang)} ({r.target_year})"
+        if r.region != "ningbo":
+            label = f"{region_name(dataset, r.region, lang)}: {label}"
+        rows.append({"label": label, "latest_pct": latest_pct, "required_pct": required_pct, "status": r.status})
+    frame = pd.DataFrame(rows, columns=["label", "latest_pct", "required_pct", "status"])
+    return frame.drop_duplicates("label", keep="first").reset_index(drop=True)
+
+
+def headline_panels(dataset: data.Dataset, table: pd.DataFrame, as_of: date | str | None, lang: str, limit: int = 6) -> list[dict]:
+    """Return small-multiple panels for the Ningbo targets with the longest series (one per indicator)."""
+    candidates = table[(table["region"] == "ningbo") & (table["n_obs"] >= 3)]
+    candidates = candidates.sort_values(["n_obs", "target_id"], ascending=[False, True], kind="mergesort")
+    candidates = candidates.drop_duplicates("indicator_id").head(limit).sort_values("target_id", kind="mergesort")
+    panels = []
+    for r in candidates.itertuples(index=False):
+        series = data.annual_series(dataset, r.indicator_id, r.region, as_of)
+        target = (int(r.target_year), float(r.target_value)) if r.target_type in ("level", "rank") else None
+        title = f"{indicator_name(dataset, r.indicator_id, lang)} ({indicator_unit(dataset, r.indicator_id)})"
+        panels.append({"title": title, "series": series, "target": target, "invert": r.comparator in ("<=", "<")})
+    return panels
+
+
+def required_path(dataset: data.Dataset, assessment: object) -> pd.Series:
+    """Return the required path base year → target year of a level/rank/avg-growth assessment (empty otherwise)."""
+    from analysis import gap
+
+    a = assessment
+    if a.target_type == "cumulative" or a.base_year_used is None or pd.isna(a.base_value) or pd.isna(a.target_level):
+        return pd.Series(dtype=float)
+    form = "geometric" if a.target_type == "avg_growth" else str(dataset.indicator(a.indicator_id)["growth_form"])
+    years = range(int(a.base_year_used), int(a.target_year) + 1)
+    return pd.Series([gap.required_at(y, int(a.base_year_used), a.base_value, a.target_year, a.target_level, form) for y in years],
+                     index=list(years), dtype=float)
+
+
+def fan_inputs(dataset: data.Dataset, assessment: object) -> dict:
+    """Return the keyword arguments of plots.fan_chart for one assessment (bands cut at the target year)."""
+    from analysis import plots
+
+    a = assessment
+    history = a.history if a.history is not None else pd.Series(dtype=float)
+    bands = None
+    if a.forecast is not None:
+        bands = plots.forecast_bands(a.forecast)
+        bands = bands[bands.index <= a.target_year]
+    target = None if a.target_type == "cumulative" or pd.isna(a.target_level) else (int(a.target_year), float(a.target_level))
+    return {"history": history, "bands": bands, "required": required_path(dataset, a), "target": target}
+
+
+def peer_chart_frame(rows: pd.DataFrame, base: str = "ningbo") -> pd.DataFrame:
+    """Return the columns plots.peer_chart needs from :func:`peer_latest` rows."""
+    return pd.DataFrame({
+        "label": rows["region"], "value": rows["numeric_value"], "period": rows["period"],
+        "highlight": rows["region_id"] == base,
+    })
+
