@@ -228,7 +228,27 @@ def fan_chart(
     """History, the projection with 80/95 % bands, the required path and the target point."""
     fig = new_figure()
     ax = fig.add_subplot()
-    ax.plot(history.index, history.values, "o-", color="#24292f", label=t("fan.history", lang), zorder=3)
+    draw_fan(ax, history, bands, required, target, lang)
+    ax.set_xlabel(t("year", lang))
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def draw_fan(
+    ax: object, history: pd.Series, bands: pd.DataFrame | None, required: pd.Series | None = None,
+    target: tuple[int, float] | None = None, lang: str = "zh", interpolated: Sequence[int] = (), small: bool = False,
+) -> None:
+    """Draw history (interpolated years as open markers), the 80/95 % fan, the required path and the target on ``ax``."""
+    size = 3.5 if small else 6
+    ax.plot(history.index, history.values, "-", color="#24292f", linewidth=1.2 if small else 1.5, zorder=3)
+    filled = history[~history.index.isin(list(interpolated))]
+    ax.plot(filled.index, filled.values, "o", color="#24292f", markersize=size, label=t("fan.history", lang), zorder=3)
+    guessed = history[history.index.isin(list(interpolated))]
+    if len(guessed):
+        ax.plot(guessed.index, guessed.values, "o", markerfacecolor="white", color="#24292f", markersize=size, label=t("fan.interpolated", lang), zorder=3)
     if bands is not None and len(bands) and len(history):
         anchor_year, anchor = int(history.index[-1]), float(history.iloc[-1])
         years = [anchor_year, *bands.index.tolist()]
@@ -241,15 +261,9 @@ def fan_chart(
     if required is not None and len(required):
         ax.plot(required.index, required.values, ":", color=ACCENT, linewidth=1.8, label=t("fan.required", lang))
     if target is not None:
-        ax.scatter([target[0]], [target[1]], marker="*", s=220, color=ACCENT, zorder=4, label=t("fan.target", lang))
-        ax.annotate(number(target[1]), target, textcoords="offset points", xytext=(8, 4), color=ACCENT, fontsize=9)
+        ax.scatter([target[0]], [target[1]], marker="*", s=110 if small else 220, color=ACCENT, zorder=4, label=t("fan.target", lang))
+        ax.annotate(number(target[1]), target, textcoords="offset points", xytext=(6, 3), color=ACCENT, fontsize=7 if small else 9)
     integer_years(ax)
-    ax.set_xlabel(t("year", lang))
-    ax.set_ylabel(ylabel)
-    ax.legend(loc="best", fontsize=8)
-    if title:
-        ax.set_title(title, loc="left")
-    return fig
 
 
 def progress_bullet_chart(frame: pd.DataFrame, title: str = "", lang: str = "zh", clip: float = 200.0) -> Figure:
@@ -403,3 +417,129 @@ def peer_chart_frame(rows: pd.DataFrame, base: str = "ningbo") -> pd.DataFrame:
         "highlight": rows["region_id"] == base,
     })
 
+
+
+# ---------------------------------------------------------------------------
+# The briefing's figures: every target's standing, the judged targets' fans
+
+
+def standing_frame(dataset: data.Dataset, table: pd.DataFrame, themes: Mapping[str, str], as_of: object, lang: str) -> pd.DataFrame:
+    """Return one row per counted target: theme, label, latest/required/milestone as % of the target, status, has_value."""
+    from analysis.tables import milestone_of
+    from analysis.text import as_of_date, counted_targets, target_label
+
+    year = as_of_date(as_of).year
+    rows = []
+    for r in counted_targets(table, as_of).itertuples(index=False):
+        higher = r.comparator in (">=", ">")
+        share = lambda v: math.nan if pd.isna(v) or not v or not r.target_value else (100 * v / r.target_value if higher else 100 * r.target_value / v)
+        current = math.nan
+        if r.latest_period and r.target_type != "avg_growth":
+            current = r.required_value + r.gap if r.target_type == "cumulative" and pd.notna(r.gap) else r.latest_value
+        _, milestone = milestone_of(dataset, r, year)
+        rows.append({
+            "theme": themes.get(r.indicator_id, "other"), "label": target_label(dataset, r, lang, with_year=r.target_year != 2027),
+            "latest_pct": share(current), "required_pct": share(r.required_value), "milestone_pct": share(milestone),
+            "status": r.status, "has_value": pd.notna(current),
+        })
+    frame = pd.DataFrame(rows, columns=["theme", "label", "latest_pct", "required_pct", "milestone_pct", "status", "has_value"])
+    order = {code: i for i, code in enumerate(THEMES)}
+    frame["_order"] = frame["theme"].map(lambda c: order.get(c, len(order)))
+    return frame.sort_values(["_order", "latest_pct", "label"], ascending=[True, False, True], kind="mergesort").drop(columns="_order").reset_index(drop=True)
+
+
+THEMES = ("rd", "firms", "platforms", "talent", "outputs", "industry", "rankings", "other")
+
+
+def standing_chart(frame: pd.DataFrame, lang: str = "zh", clip: float = 150.0) -> Figure:
+    """Every target in one chart: grouped by theme, dot = latest value as % of target (colour = status), | = required now, ◆ = city milestone."""
+    lines: list[tuple[str, object]] = []
+    for theme in [th for th in THEMES if th in set(frame["theme"])]:
+        part = frame[frame["theme"] == theme]
+        without = int((~part["has_value"]).sum())
+        head = t(f"theme.{theme}", lang) + (t("standing.without", lang, n=without) if without else "")
+        lines.append(("head", head))
+        lines.extend(("row", row) for row in part[part["has_value"]].itertuples(index=False))
+    fig = new_figure((8.0, 0.19 * len(lines) + 1.1))
+    ax = fig.add_subplot()
+    positions = np.arange(len(lines))[::-1]
+    ax.axvline(100, color="#24292f", linewidth=1)
+    labels = []
+    for pos, (kind, item) in zip(positions, lines):
+        if kind == "head":
+            labels.append(item)
+            ax.axhspan(pos - 0.5, pos + 0.5, color="#f6f8fa", zorder=0)
+            continue
+        labels.append(wrap_label(str(item.label), 58).replace("\n", " "))
+        value = min(clip, item.latest_pct)
+        ax.plot([0, value], [pos, pos], color="#eaeef2", linewidth=5, zorder=1, solid_capstyle="butt")
+        if pd.notna(item.required_pct):
+            ax.scatter([min(clip, item.required_pct)], [pos], marker="|", s=120, color="#24292f", zorder=2)
+        if pd.notna(item.milestone_pct):
+            ax.scatter([min(clip, item.milestone_pct)], [pos], marker="D", s=22, facecolor="white", edgecolor="#6e40c9", zorder=2)
+        ax.scatter([value], [pos], s=40, color=STATUS_COLORS.get(item.status, MUTED), edgecolor="white", zorder=3)
+        if item.latest_pct > clip:
+            ax.annotate(f"{item.latest_pct:.0f}%", (clip, pos), textcoords="offset points", xytext=(5, -3), fontsize=6.5)
+    ax.set_yticks(positions, labels, fontsize=7)
+    for tick, (kind, _) in zip(ax.get_yticklabels(), lines):
+        if kind == "head":
+            tick.set_fontweight("bold")
+    ax.set_ylim(-0.6, len(lines) - 0.4)
+    ax.set_xlim(0, clip + 12)
+    ax.set_xlabel(t("bullet.xlabel", lang), fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="y", visible=False)
+    present = [s for s in STATUS_COLORS if s in set(frame.loc[frame["has_value"], "status"])]
+    handles = [Line2D([], [], marker="o", linestyle="", color=STATUS_COLORS[s], label=t(f"status.{s}", lang)) for s in present]
+    handles.append(Line2D([], [], marker="|", linestyle="", markersize=9, color="#24292f", label=t("bullet.required", lang)))
+    if frame["milestone_pct"].notna().any():
+        handles.append(Line2D([], [], marker="D", linestyle="", markersize=5, markerfacecolor="white", color="#6e40c9", label=t("standing.milestone", lang)))
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(4, len(handles)), fontsize=7, frameon=False)
+    return fig
+
+
+def judged_panels(dataset: data.Dataset, table: pd.DataFrame, as_of: object, lang: str, limit: int = 6) -> list[dict]:
+    """Return a fan panel (history, bands, required path, target, interpolated years) per judged target, one per indicator."""
+    from analysis import gap
+    from analysis.text import counted_targets, target_label
+
+    judged = counted_targets(table, as_of)
+    judged = judged[judged["p_meet"].notna()].sort_values(["p_meet", "target_id"], kind="mergesort").drop_duplicates("indicator_id").head(limit)
+    panels = []
+    for r in judged.itertuples(index=False):
+        assessment = gap.assess(dataset, r.target_id, as_of)
+        inputs = fan_inputs(dataset, assessment)
+        years = str(getattr(r, "interpolated_years", "") or "")
+        unit = indicator_unit(dataset, r.indicator_id)
+        from analysis.text import unit_word
+
+        unit_text = unit_word(unit, lang, indicator_name(dataset, r.indicator_id, "en"))
+        title = target_label(dataset, r, lang) + (f"（{unit_text}）" if lang == "zh" and unit_text else f" ({unit_text})" if unit_text else "")
+        panels.append({**inputs, "title": title, "interpolated": [int(y) for y in years.split(",") if y.strip().isdigit()],
+                       "invert": r.comparator in ("<=", "<")})
+    return panels
+
+
+def fan_multiples(panels: Sequence[Mapping[str, object]], lang: str = "zh", ncols: int = 3) -> Figure:
+    """Small multiples of judged targets: history, 80/95 % fan, required path and target in each panel."""
+    count = max(len(panels), 1)
+    ncols = min(ncols, count)
+    nrows = math.ceil(count / ncols)
+    fig = new_figure((8.0, 2.2 * nrows + 0.5))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax, panel in zip(axes.flat, panels):
+        draw_fan(ax, panel["history"], panel["bands"], panel["required"], panel["target"], lang, panel.get("interpolated", ()), small=True)
+        if panel.get("invert"):
+            ax.invert_yaxis()
+        ax.set_title(wrap_label(str(panel["title"]), 84 // ncols), fontsize=7.5, loc="left")
+        ax.tick_params(labelsize=6.5)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_axis_off()
+    handles, labels = [], []
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(labels)), fontsize=7, frameon=False)
+    return fig

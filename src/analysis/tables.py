@@ -406,3 +406,225 @@ def retrospective(dataset: data.Dataset, target_ids: Sequence[str], then: Sequen
         row["_met"] = met
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------
+# The briefing's tables (at most 7 columns, names not ids)
+
+from analysis.text import (  # noqa: E402  (briefing helpers, kept apart from the generic ones above)
+    column, counted_targets, indicator_unit_word, pace_per_year, quantity, signed, target_label, year_text,
+)
+
+HEADLINE_LIMIT = 8
+
+
+def read_table(path) -> pd.DataFrame:
+    """Read a small configuration table (UTF-8 with or without BOM, any line ends) as text."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def release_calendar(data_dir=None) -> pd.DataFrame:
+    """Return data/release_calendar.csv: who publishes which indicators, and in which month."""
+    from pathlib import Path
+
+    folder = Path(data.DEFAULT_DATA_DIR if data_dir is None else data_dir)
+    path = folder / "release_calendar.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=["publisher_id", "publisher_zh", "publisher_en", "publication_zh", "publication_en",
+                                     "indicator_ids", "frequency", "usual_month", "evidence_source_id", "evidence_url", "notes"])
+    return read_table(path)
+
+
+def indicator_themes(data_dir=None) -> dict[str, str]:
+    """Return indicator id → theme code from data/indicator_themes.csv ('other' when unlisted)."""
+    from pathlib import Path
+
+    path = Path(data.DEFAULT_DATA_DIR if data_dir is None else data_dir) / "indicator_themes.csv"
+    return dict(zip(*read_table(path)[["indicator_id", "theme"]].T.values)) if path.exists() else {}
+
+
+def milestone_of(dataset: data.Dataset, row: object, as_of_year: int) -> tuple[float, float]:
+    """Return (year, value) of the city's latest milestone for a target's indicator, from gap's columns or Dataset.milestones."""
+    year, value = column(row, "milestone_year", math.nan), column(row, "milestone_value", math.nan)
+    if pd.notna(value):
+        return year, value
+    milestones = getattr(dataset, "milestones", None)
+    if milestones is None or len(milestones) == 0:
+        return math.nan, math.nan
+    rows = milestones[(milestones["indicator_id"] == row.indicator_id) & (milestones["region"] == row.region)]
+    rows = rows[pd.to_numeric(rows["year"], errors="coerce") <= max(as_of_year, int(row.latest_period or 0) + 1)]
+    if rows.empty:
+        return math.nan, math.nan
+    last = rows.assign(_y=pd.to_numeric(rows["year"])).sort_values("_y", kind="mergesort").iloc[-1]
+    return int(last["_y"]), float(last["value"])
+
+
+def headline_targets(table: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Return the scorecard's targets: counted future targets with a value, one per indicator, best-documented first."""
+    rows = counted_targets(table, as_of)
+    rows = rows[rows["latest_period"].astype(str) != ""]
+    rows = rows.assign(_judged=rows["p_meet"].notna()).sort_values(["_judged", "n_obs", "target_id"], ascending=[False, False, True], kind="mergesort")
+    return rows.drop_duplicates("indicator_id").head(HEADLINE_LIMIT).drop(columns="_judged")
+
+
+def recent_and_needed(dataset: data.Dataset, row: object, as_of) -> tuple[float, float]:
+    """Return (recent change a year, change a year needed to reach the target) in the target's own terms."""
+    series = data.annual_series(dataset, row.indicator_id, row.region, as_of)
+    if series.empty or not row.latest_period:
+        return math.nan, math.nan
+    latest_year = int(row.latest_period)
+    years_left = int(row.target_year) - latest_year
+    if row.target_type == "avg_growth":
+        clean = series.dropna().sort_index()
+        recent = clean[clean.index >= latest_year - 3]
+        span = int(recent.index.max()) - int(recent.index.min()) if len(recent) > 1 else 0
+        growth = 100 * ((recent.iloc[-1] / recent.iloc[0]) ** (1 / span) - 1) if span and recent.iloc[0] > 0 else math.nan
+        return growth, float(row.target_value)
+    if row.target_type == "cumulative":
+        done = row.required_value + row.gap if pd.notna(row.gap) else math.nan
+        recent = float(series.dropna().sort_index().tail(3).mean())
+        return recent, (row.target_value - done) / years_left if years_left > 0 and pd.notna(done) else math.nan
+    return pace_per_year(series), (row.target_value - row.latest_value) / years_left if years_left > 0 else math.nan
+
+
+def scorecard(dataset: data.Dataset, table: pd.DataFrame, as_of, lang: str) -> pd.DataFrame:
+    """Return the headline scorecard: target, latest value (year, status of the figure), pace, milestone, status."""
+    from analysis.text import as_of_date, latest_status
+
+    year = as_of_date(as_of).year
+    rows = []
+    for r in headline_targets(table, as_of).itertuples(index=False):
+        rank = r.target_type == "rank"
+        unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
+        recent, needed = recent_and_needed(dataset, r, as_of)
+        pace_unit = "%" if r.target_type == "avg_growth" else unit_text
+        m_year, m_value = milestone_of(dataset, r, year)
+        status = status_label(r.status, lang)
+        if pd.notna(r.p_meet):
+            status += f"（{percent_text(r.p_meet)}）" if lang == "zh" else f" ({percent_text(r.p_meet)})"
+        rows.append({
+            "brief.col_target": target_label(dataset, r, lang),
+            "brief.col_latest": f"{quantity(r.latest_value, unit_text, lang, column(r, 'latest_qualifier', ''), rank)}" + (
+                f"（{year_text(r.latest_period, lang)}）" if lang == "zh" else f" ({r.latest_period})"),
+            "brief.col_figure": t(f"obs.{latest_status(dataset, r, as_of)}", lang),
+            "brief.col_recent": growth_text(recent, lang) if r.target_type == "avg_growth" else signed(recent, pace_unit, lang, rank),
+            "brief.col_needed": needed_text(needed, r, pace_unit, lang),
+            "brief.col_milestone": "" if pd.isna(m_value) else quantity(m_value, unit_text, lang, "", rank) + (
+                f"（{int(m_year)}年）" if lang == "zh" else f" ({int(m_year)})"),
+            "brief.col_status": status,
+        })
+    frame = pd.DataFrame(rows)
+    if len(frame) and (frame["brief.col_milestone"] == "").all():
+        frame = frame.drop(columns="brief.col_milestone")
+    return relabel(frame, lang)
+
+
+def needed_text(needed: float, row: object, unit_text: str, lang: str) -> str:
+    """Return the pace a target still needs ('reached' when the latest value already meets it)."""
+    if row.target_type == "avg_growth":
+        return growth_text(needed, lang)
+    higher = row.comparator in (">=", ">")
+    if pd.notna(needed) and ((needed <= 0) if higher else (needed >= 0)):
+        return t("brief.reached", lang)
+    return signed(needed, unit_text, lang, row.target_type == "rank")
+
+
+def growth_text(value: float, lang: str) -> str:
+    """Return a growth rate a year: '+20.8%/yr' / '年均+20.8%'."""
+    if value is None or pd.isna(value):
+        return "–"
+    return f"年均{'+' if value >= 0 else '−'}{fmt_number(abs(value))}%" if lang == "zh" else f"{'+' if value >= 0 else '−'}{fmt_number(abs(value))}% a year"
+
+
+def new_figures(dataset: data.Dataset, new: pd.DataFrame, previous_end, lang: str) -> pd.DataFrame:
+    """Return the figures published this quarter: indicator, period, old → new value, status of the figure, source."""
+    before = data.select_as_of(dataset.observations, previous_end)
+    old = {(r.indicator_id, r.region, r.period): (r.value, r.qualifier) for r in before.itertuples(index=False)}
+    rows = []
+    for r in new.sort_values(["published", "indicator_id", "period"], kind="mergesort").itertuples(index=False):
+        unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
+        rank = indicator_unit(dataset, r.indicator_id) == "rank"
+        previous = old.get((r.indicator_id, r.region, r.period))
+        name = indicator_name(dataset, r.indicator_id, lang)
+        if r.region != "ningbo":
+            name = f"{region_name(dataset, r.region, lang)}{'' if lang == 'zh' else ': '}{name}"
+        rows.append({
+            "indicator": name,
+            "period": str(r.period),
+            "brief.col_old": quantity(previous[0], unit_text, lang, previous[1], rank) if previous else "–",
+            "brief.col_new": quantity(r.value, unit_text, lang, getattr(r, "qualifier", ""), rank),
+            "obs_status": t(f"obs.{r.status}", lang),
+            "source": r.title,
+            "url": r.url,
+        })
+    frame = pd.DataFrame(rows, columns=["indicator", "period", "brief.col_old", "brief.col_new", "obs_status", "source", "url"])
+    return relabel(frame, lang)
+
+
+def status_moves(dataset: data.Dataset, changed: pd.DataFrame, table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return the targets whose status moved: target name, before, now."""
+    by_id = table.set_index("target_id")
+    rows = []
+    for r in changed.itertuples(index=False):
+        label = target_label(dataset, by_id.loc[r.target_id], lang) if r.target_id in by_id.index else indicator_name(dataset, r.indicator_id, lang)
+        rows.append({
+            "target": label,
+            "nb04.before": f"{status_label(r.status_before, lang) if isinstance(r.status_before, str) else ''} {percent_text(r.p_meet_before)}".strip(),
+            "nb04.after": f"{status_label(r.status_after, lang) if isinstance(r.status_after, str) else ''} {percent_text(r.p_meet_after)}".strip(),
+        })
+    return relabel(pd.DataFrame(rows, columns=["target", "nb04.before", "nb04.after"]), lang)
+
+
+def annex_status(dataset: data.Dataset, table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return every target for the annex: name and target, latest value, projection, P(meet), status (7 columns)."""
+    rows = []
+    for r in table.itertuples(index=False):
+        rank = r.target_type == "rank"
+        unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
+        projected = "" if pd.isna(r.projected_value) else quantity(r.projected_value, unit_text, lang, "", rank)
+        if projected and pd.notna(r.lo80):
+            projected += f"（{fmt_number(r.lo80)}–{fmt_number(r.hi80)}）" if lang == "zh" else f" ({fmt_number(r.lo80)}–{fmt_number(r.hi80)})"
+        note = " ".join(filter(None, [story_of(r, lang)]))
+        rows.append({
+            "brief.col_target": target_label(dataset, r, lang),
+            "brief.col_latest": "" if not r.latest_period else quantity(r.latest_value, unit_text, lang, column(r, "latest_qualifier", ""), rank)
+            + (f"（{year_text(r.latest_period, lang)}）" if lang == "zh" else f" ({r.latest_period})"),
+            "progress_category": progress_label(r.progress_category, lang),
+            "brief.col_projected": projected,
+            "p_meet": percent_text(r.p_meet),
+            "status": status_label(r.status, lang),
+            "brief.col_note": note,
+        })
+    return relabel(pd.DataFrame(rows), lang)
+
+
+def story_of(row: object, lang: str) -> str:
+    """Return the story and interpolation sentences of a row ('' when none)."""
+    from analysis.text import interpolated_sentence, story_sentence
+
+    return " ".join(filter(None, [story_sentence(row, lang), interpolated_sentence(row, lang)]))
+
+
+def reader_sources(dataset: data.Dataset, source_ids: Iterable[str], lang: str) -> pd.DataFrame:
+    """Return the cited sources for a reader: title (linked), publisher, date, kind — no ids."""
+    rows = source_rows(dataset, source_ids, lang)
+    return relabel(rows[["title", "publisher", "published", "source_kind", "url"]], lang)
+
+
+def calendar_display(dataset: data.Dataset, calendar: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return the release calendar for readers: publisher, publication, usual month, indicators (names)."""
+    from analysis.text import month_name
+
+    rows = []
+    for entry in calendar.itertuples(index=False):
+        month = str(entry.usual_month).strip()
+        sep = "、" if lang == "zh" else "; "
+        rows.append({
+            "calendar.publisher": entry.publisher_zh if lang == "zh" else entry.publisher_en,
+            "calendar.publication": entry.publication_zh if lang == "zh" else entry.publication_en,
+            "calendar.month": month_name(int(month), lang) if month else t("unknown", lang),
+            "calendar.indicators": sep.join(indicator_name(dataset, i, lang) for i in str(entry.indicator_ids).split()),
+            "url": safe_url(entry.evidence_url),
+        })
+    frame = pd.DataFrame(rows, columns=["calendar.publisher", "calendar.publication", "calendar.month", "calendar.indicators", "url"])
+    return relabel(frame, lang)
