@@ -132,7 +132,8 @@ def header_labels(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     names = {}
     for column in frame.columns:
         base = column[:-4] if column.endswith("_raw") else column
-        label = t(base, lang) if has(base) else base
+        key = "export.url" if base == "url" else base
+        label = t(key, lang) if has(key) else base
         names[column] = t("export.raw", lang, label=label) if column.endswith("_raw") else label
     return frame.rename(columns=names)
 

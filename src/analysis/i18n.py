@@ -63,7 +63,7 @@ LABELS: dict[str, dict[str, str]] = {
     "n_years": {"zh": "年数", "en": "Years with data"},
     "years": {"zh": "数据年份", "en": "Years"},
     "data_dir": {"zh": "数据目录", "en": "Data directory"},
-    "url": {"zh": "链接", "en": "URL"},
+    "export.url": {"zh": "链接", "en": "URL"},
     "lo80": {"zh": "80%区间下限", "en": "80% interval, low"},
     "hi80": {"zh": "80%区间上限", "en": "80% interval, high"},
     "latest_qualifier": {"zh": "最新值限定符", "en": "Qualifier of the latest value"},
@@ -214,9 +214,12 @@ LABELS: dict[str, dict[str, str]] = {
     "nb04.period_line": {"zh": "报告期：{start}至{end}。", "en": "Period: {start} to {end}."},
     # --- the briefing (notebook 04) and its annex (notebook 07)
     "brief.summary": {
-        "zh": "截至{date}，宁波2027年前应达成的{n}个量化目标中，{judged}个已能判断达标可能：{good}个已实现或有望实现，{bad}个难以实现或明显滞后，{middle}个尚难判断；{partial}个只有零星数据，{nodata}个尚无公开数据。本季度新发布数据{new}条，{moved}个目标的判断有变化。另有{past}个目标的期限已过，按结果另行统计。",
-        "en": "As of {date}, {judged} of Ningbo's {n} quantified targets for 2027 can be judged: {good} met or likely, {bad} unlikely or off track, {middle} too close to call; {partial} have only scattered figures and {nodata} have no public figure yet. {new} new figures were published this quarter and the judgement of {moved} targets changed. {past} further targets have passed their year and are judged by outcome.",
+        "zh": "截至{date}，宁波2027年前应达成的{n}个量化目标中，{judged}个已能判断达标可能：{good}个已实现或有望实现，{bad}个难以实现或明显滞后，{middle}个尚难判断；{partial}个只有零星数据，{nodata}个尚无公开数据。",
+        "en": "As of {date}, {judged} of Ningbo's {n} quantified targets for 2027 can be judged: {good} met or likely, {bad} unlikely or off track, {middle} too close to call; {partial} have only scattered figures and {nodata} have no public figure yet.",
     },
+    "brief.changed": {"zh": "本季度新发布数据{new}条，{moved}个目标的判断有变化。", "en": "This quarter brought {new} new figures and changed the judgement of {moved} targets."},
+    "brief.unchanged": {"zh": "本季度没有新发布的数据，各目标的判断与上季度相同。", "en": "No new figures were published this quarter, so every judgement stands as last quarter."},
+    "brief.past": {"zh": "另有{past}个目标的期限已过，按实际结果另行统计（见附录）。", "en": "{past} further targets have passed their year and are judged by outcome (see the annex)."},
     "brief.scorecard": {"zh": "重点目标一览", "en": "Headline targets"},
     "brief.scorecard_note": {
         "zh": "“近年速度”为最近三年的年均变化，“所需速度”为从最新值到目标年每年须达到的变化；括号内为达标概率。",
@@ -262,6 +265,7 @@ LABELS: dict[str, dict[str, str]] = {
     "brief.publisher_unknown": {"zh": "发布机构尚未查明", "en": "Publisher not yet identified"},
     "brief.n_values": {"zh": "（仅{n}个数据）", "en": " (only {n} figures)"},
     "brief.n_value": {"zh": "（仅1个数据）", "en": " (one figure only)"},
+    "brief.more": {"zh": "等{n}项（其余{rest}项见附录）", "en": "; and {rest} more of {n} (see the annex)"},
     "brief.reached": {"zh": "已达到", "en": "reached"},
     "brief.method_title": {"zh": "方法说明", "en": "Method note"},
     "brief.method": {

@@ -482,8 +482,8 @@ def standing_chart(frame: pd.DataFrame, lang: str = "zh", clip: float = 150.0) -
             ax.annotate(f"{item.latest_pct:.0f}%", (clip, pos), textcoords="offset points", xytext=(5, -3), fontsize=6.5)
     ax.set_yticks(positions, labels, fontsize=7)
     for tick, (kind, _) in zip(ax.get_yticklabels(), lines):
-        if kind == "head":
-            tick.set_fontweight("bold")
+        if kind == "head":  # the bundled CJK face has no bold weight: theme rows are set in the accent colour
+            tick.set_color(HIGHLIGHT)
     ax.set_ylim(-0.6, len(lines) - 0.4)
     ax.set_xlim(0, clip + 12)
     ax.set_xlabel(t("bullet.xlabel", lang), fontsize=8)

@@ -26,9 +26,9 @@ from analysis.text import (
 
 # Headers wrap between words only (CJK headers between characters is fine: keep-all keeps them whole).
 TABLE_CSS = [
-    {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em;"},
+    {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em; width: 100%;"},
     {"selector": "th", "props": "word-break: keep-all; overflow-wrap: normal; hyphens: none; text-align: left; vertical-align: bottom; padding: 2px 6px;"},
-    {"selector": "td", "props": "word-break: normal; overflow-wrap: anywhere; hyphens: none; vertical-align: top; padding: 2px 6px;"},
+    {"selector": "td", "props": "text-align: left; word-break: normal; overflow-wrap: normal; hyphens: none; vertical-align: top; padding: 2px 6px;"},
     {"selector": "td.num", "props": "text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums;"},
 ]
 NUMBER_PATTERN = re.compile(r"^[–\-+≥≤<>~约about ]*[\d.,]+\s*(%|‰)?$")
@@ -607,8 +607,12 @@ def story_of(row: object, lang: str) -> str:
 
 def reader_sources(dataset: data.Dataset, source_ids: Iterable[str], lang: str) -> pd.DataFrame:
     """Return the cited sources for a reader: title (linked), publisher, date, kind — no ids."""
-    rows = source_rows(dataset, source_ids, lang)
-    return relabel(rows[["title", "publisher", "published", "source_kind", "url"]], lang)
+    from analysis.text import zh_typography
+
+    rows = source_rows(dataset, source_ids, lang)[["title", "publisher", "published", "source_kind", "url"]]
+    if lang == "zh":
+        rows = rows.assign(title=rows["title"].map(zh_typography), publisher=rows["publisher"].map(zh_typography))
+    return relabel(rows, lang)
 
 
 def calendar_display(dataset: data.Dataset, calendar: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -66,6 +66,18 @@ def indicator_name(dataset: data.Dataset, indicator_id: str, lang: str) -> str:
 ZH_PUNCTUATION = {"(": "（", ")": "）", ",": "，", ":": "：", ";": "；"}
 
 
+ZH_BESIDE = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
+
+
+def zh_typography(text: object) -> object:
+    """Return text with ASCII punctuation that touches a Chinese character set full width (other text unchanged)."""
+    if not isinstance(text, str):
+        return text
+    cjk = "\u4e00-\u9fff\u3000-\u303f\uff00-\uffef"
+    text = re.sub(rf"\(([^()]*[{cjk}][^()]*)\)", r"（\1）", text)
+    return re.sub(rf"(?<=[{cjk}]) ?[,:;!?]|[,:;!?] ?(?=[{cjk}])", lambda m: ZH_BESIDE[m.group(0).strip()], text)
+
+
 def zh_punctuation(text: str) -> str:
     """Return Chinese text with ASCII brackets, commas, colons and semicolons set full width (numbers like 1,000 kept)."""
     text = re.sub(r"(?<!\d),|,(?!\d)", "，", text)
@@ -388,10 +400,13 @@ def summary_paragraph(table: pd.DataFrame, new_count: int, moved_count: int, as_
     partial = int((status == "insufficient_data").sum())
     nodata = int((status == "no_data").sum())
     past = table[table["target_year"] < as_of_date(as_of).year] if "horizon_kind" not in table else table[table["horizon_kind"] == "past"]
-    return t(
+    stands = t(
         "brief.summary", lang, date=date_text(as_of_date(as_of), lang), n=len(rows), judged=len(judged), good=good, bad=bad,
-        middle=len(judged) - good - bad, partial=partial, nodata=nodata, new=new_count, moved=moved_count, past=len(past),
+        middle=len(judged) - good - bad, partial=partial, nodata=nodata,
     )
+    changed = t("brief.changed", lang, new=new_count, moved=moved_count) if new_count or moved_count else t("brief.unchanged", lang)
+    parts = [stands, changed] + ([t("brief.past", lang, past=len(past))] if len(past) else [])
+    return ("" if lang == "zh" else " ").join(parts)
 
 
 def date_text(day: date, lang: str) -> str:
@@ -500,19 +515,25 @@ def next_quarter_months(period: str) -> tuple[int, ...]:
     return tuple(range(3 * quarter - 2, 3 * quarter + 1))
 
 
-def gap_list_markdown(groups: list[dict], period: str, lang: str) -> str:
-    """Return the data gaps as a short Markdown list, one line per publisher."""
+GAP_NAMES_SHOWN = 4
+
+
+def gap_list_markdown(groups: list[dict], period: str, lang: str, shown: int = GAP_NAMES_SHOWN) -> str:
+    """Return the data gaps as a short Markdown list, one line per publisher (the first ``shown`` figures named)."""
     lines = []
     for g in groups:
+        more = len(g["names"]) - shown
+        names = g["names"][:shown]
         when = t("brief.month", lang, month=month_name(g["month"], lang)) if g["month"] else t("brief.month_unknown", lang)
         due = t("brief.due", lang) if g["due"] else ""
         publication = f"{'《' + g['publication'] + '》' if lang == 'zh' else '*' + md_text(g['publication']) + '*'}" if g["publication"] else ""
         head = f"**{md_text(g['publisher'])}**"
         sep = "、" if lang == "zh" else "; "
+        listed = sep.join(names) + (t("brief.more", lang, n=len(g["names"]), rest=more) if more > 0 else "")
         if lang == "zh":
-            lines.append(f"- {head}（{publication}{'，' if publication else ''}{when}{due}）：{md_text(sep.join(g['names']))}")
+            lines.append(f"- {head}（{publication}{'，' if publication else ''}{when}{due}）：{md_text(listed)}")
         else:
-            lines.append(f"- {head} ({publication}{', ' if publication else ''}{when}{due}): {md_text(sep.join(g['names']))}")
+            lines.append(f"- {head} ({publication}{', ' if publication else ''}{when}{due}): {md_text(listed)}")
     return "\n".join(lines)
 
 
