@@ -460,7 +460,7 @@ def standing_chart(frame: pd.DataFrame, lang: str = "zh", clip: float = 150.0) -
         head = t(f"theme.{theme}", lang) + (t("standing.without", lang, n=without) if without else "")
         lines.append(("head", head))
         lines.extend(("row", row) for row in part[part["has_value"]].itertuples(index=False))
-    fig = new_figure((8.0, 0.19 * len(lines) + 1.1))
+    fig = new_figure((8.0, 0.165 * len(lines) + 1.0))
     ax = fig.add_subplot()
     positions = np.arange(len(lines))[::-1]
     ax.axvline(100, color="#24292f", linewidth=1)
@@ -520,12 +520,12 @@ def judged_panels(dataset: data.Dataset, table: pd.DataFrame, as_of: object, lan
     return panels
 
 
-def fan_multiples(panels: Sequence[Mapping[str, object]], lang: str = "zh", ncols: int = 3) -> Figure:
+def fan_multiples(panels: Sequence[Mapping[str, object]], lang: str = "zh", ncols: int = 4) -> Figure:
     """Small multiples of judged targets: history, 80/95 % fan, required path and target in each panel."""
     count = max(len(panels), 1)
     ncols = min(ncols, count)
     nrows = math.ceil(count / ncols)
-    fig = new_figure((8.0, 2.2 * nrows + 0.5))
+    fig = new_figure((8.0, 2.0 * nrows + 0.6))
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax, panel in zip(axes.flat, panels):
         draw_fan(ax, panel["history"], panel["bands"], panel["required"], panel["target"], lang, panel.get("interpolated", ()), small=True)
