@@ -29,7 +29,7 @@ TABLE_CSS = [
     {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em; width: 100%;"},
     {"selector": "th", "props": "word-break: keep-all; overflow-wrap: normal; hyphens: none; text-align: left; vertical-align: bottom; padding: 2px 6px;"},
     {"selector": "td", "props": "text-align: left; word-break: normal; overflow-wrap: normal; hyphens: none; vertical-align: top; padding: 2px 6px;"},
-    {"selector": "td.col0", "props": "min-width: 11em;"},
+    {"selector": "td.col0", "props": "width: 30%; min-width: 12em;"},
     {"selector": "td.num", "props": "text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums;"},
 ]
 NUMBER_PATTERN = re.compile(r"^[–\-+≥≤<>~约about ]*[\d.,]+\s*(%|‰)?$")
