@@ -264,6 +264,8 @@ def draw_fan(
         ax.scatter([target[0]], [target[1]], marker="*", s=110 if small else 220, color=ACCENT, zorder=4, label=t("fan.target", lang))
         ax.annotate(number(target[1]), target, textcoords="offset points", xytext=(6, 3), color=ACCENT, fontsize=7 if small else 9)
     integer_years(ax)
+    if small:  # a panel a quarter of the page wide has room for about four year labels
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
 
 
 def progress_bullet_chart(frame: pd.DataFrame, title: str = "", lang: str = "zh", clip: float = 200.0) -> Figure:
