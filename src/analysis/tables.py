@@ -26,10 +26,11 @@ from analysis.text import (
 
 # Headers wrap between words only (CJK headers between characters is fine: keep-all keeps them whole).
 TABLE_CSS = [
-    {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em; width: 100%;"},
+    {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em; width: 100%; table-layout: auto;"},
     {"selector": "th", "props": "word-break: keep-all; overflow-wrap: normal; hyphens: none; text-align: left; vertical-align: bottom; padding: 2px 6px;"},
     {"selector": "td", "props": "text-align: left; word-break: normal; overflow-wrap: normal; hyphens: none; vertical-align: top; padding: 2px 6px;"},
     {"selector": "td.col0", "props": "width: 30%; min-width: 12em;"},
+    {"selector": "th.col0", "props": "width: 30%;"},
     {"selector": "td.num", "props": "text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums;"},
 ]
 NUMBER_PATTERN = re.compile(r"^[–\-+≥≤<>~约about ]*[\d.,]+\s*(%|‰)?$")
