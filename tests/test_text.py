@@ -54,6 +54,7 @@ def test_signed_changes() -> None:
     assert text.signed(0.0767, "%", "en") == "+0.077 points"
     assert text.signed(-1200, "firms", "en") == "−1,200 firms"
     assert text.signed(-1.2, "", "en", rank=True) == "up 1.2 places"
+    assert text.signed(-1, "", "en", rank=True) == "up 1 place"
     assert text.signed(2, "", "zh", rank=True) == "下降2位"
 
 

@@ -563,7 +563,8 @@ def signed(value: float, unit_text: str, lang: str, rank: bool = False) -> str:
         places = fmt_number(abs(value), 2)
         if lang == "zh":
             return f"上升{places}位" if value < 0 else f"下降{places}位" if value > 0 else "持平"
-        return f"up {places} places" if value < 0 else f"down {places} places" if value > 0 else "no change"
+        noun = "place" if places == "1" else "places"
+        return f"up {places} {noun}" if value < 0 else f"down {places} {noun}" if value > 0 else "no change"
     if unit_text == "%":
         text = fmt_number(abs(value), 2) + ("个百分点" if lang == "zh" else " points")
     else:
