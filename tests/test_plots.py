@@ -84,25 +84,33 @@ def test_use_style_sets_the_cjk_font() -> None:
     assert matplotlib.rcParams["font.sans-serif"][:2] == [plots.cjk_font_name(), "DejaVu Sans"]
 
 
-def test_dashboard_xlsx_is_byte_identical(tmp_path) -> None:
-    from analysis import narrative
+def standing_table() -> pd.DataFrame:
+    """Return a hand-made status table: a level, a rank, a cumulative target and one without data."""
+    base = {"region": "ningbo", "target_year": 2027, "p_meet": np.nan, "n_obs": 3, "gap": np.nan, "required_value": np.nan}
+    return pd.DataFrame([
+        {**base, "target_id": "a", "indicator_id": "x_level", "target_type": "level", "comparator": ">=", "target_value": 4.0,
+         "latest_period": "2024", "latest_value": 3.0, "required_value": 3.5, "status": "uncertain"},
+        {**base, "target_id": "b", "indicator_id": "x_rank", "target_type": "rank", "comparator": "<=", "target_value": 10.0,
+         "latest_period": "2024", "latest_value": 16.0, "status": "insufficient_data"},
+        {**base, "target_id": "c", "indicator_id": "x_cum", "target_type": "cumulative", "comparator": ">=", "target_value": 30.0,
+         "latest_period": "2024", "latest_value": 3.0, "required_value": 18.0, "gap": 6.0, "status": "off_track"},
+        {**base, "target_id": "d", "indicator_id": "x_none", "target_type": "level", "comparator": ">=", "target_value": 5.0,
+         "latest_period": "", "latest_value": np.nan, "status": "no_data", "n_obs": 0},
+    ])
 
-    frame = pd.DataFrame({"指标": ["研发投入强度", "<b>x</b>"], "value": [3.08, np.nan], "year": [2023, 2024]})
-    first = narrative.write_dashboard(frame, tmp_path / "a", "zh")
-    second = narrative.write_dashboard(frame, tmp_path / "b", "zh")
-    for one, two in zip(first, second):
-        assert one.read_bytes() == two.read_bytes()
-    import openpyxl
 
-    sheet = openpyxl.load_workbook(first[1]).active
-    assert [c.value for c in sheet[1]] == ["指标", "value", "year"]
-    assert sheet["A3"].value == "<b>x</b>"
+def test_standing_frame_shares_of_target(tiny_dataset) -> None:
+    themes = {"x_level": "rd", "x_rank": "rankings", "x_cum": "firms"}
+    frame = plots.standing_frame(tiny_dataset, standing_table(), themes, "2026-09-30", "en").set_index("theme")
+    assert frame.loc["rd", "latest_pct"] == pytest.approx(75.0) and frame.loc["rd", "required_pct"] == pytest.approx(87.5)
+    assert frame.loc["rankings", "latest_pct"] == pytest.approx(62.5)  # 10 / 16: lower is better
+    assert frame.loc["firms", "latest_pct"] == pytest.approx(80.0)  # cumulative to date = required + gap = 24 of 30
+    assert not frame.loc["other", "has_value"] and list(frame.index) == ["rd", "firms", "rankings", "other"]
 
 
-def test_html_table_escapes_data_and_links_only_http() -> None:
-    from analysis import narrative
-
-    frame = pd.DataFrame({"title": ["<script>x</script>", "ok"], "url": ["javascript:alert(1)", "https://a.example/?q=\"1\""]})
-    out = narrative.html_table(frame, links={"title": "url"})
-    assert "<script>" not in out and "javascript:" not in out
-    assert 'href="https://a.example/?q=&quot;1&quot;"' in out
+def test_standing_chart_counts_targets_without_data(tiny_dataset) -> None:
+    frame = plots.standing_frame(tiny_dataset, standing_table(), {"x_none": "rd", "x_level": "rd"}, "2026-09-30", "en")
+    fig = plots.standing_chart(frame, lang="en")
+    labels = [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    assert "R&D input (+1 without data)" in labels
+    assert len(labels) == len(set(frame["theme"])) + int(frame["has_value"].sum())

@@ -40,7 +40,7 @@ WARM_IMPORTS = (
     "numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", "statsmodels.api",
     "statsmodels.tsa.api", "openpyxl", "IPython.display",
     "analysis.data", "analysis.i18n", "analysis.plots", "analysis.models", "analysis.backtest",
-    "analysis.gap", "analysis.narrative",
+    "analysis.gap", "analysis.text", "analysis.tables",
 )
 
 

@@ -14,8 +14,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from analysis import data
 from analysis.fonts import CJK_FAMILY, cjk_font_name, cjk_font_path  # noqa: F401 - the font lives in fonts.py
 from analysis.i18n import t
+from analysis.text import indicator_name, indicator_unit, region_name, target_text
 
 
 # ---------------------------------------------------------------------------
@@ -200,7 +202,27 @@ def fan_chart(
     """History, the projection with 80/95 % bands, the required path and the target point."""
     fig = new_figure()
     ax = fig.add_subplot()
-    ax.plot(history.index, history.values, "o-", color="#24292f", label=t("fan.history", lang), zorder=3)
+    draw_fan(ax, history, bands, required, target, lang)
+    ax.set_xlabel(t("year", lang))
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def draw_fan(
+    ax: object, history: pd.Series, bands: pd.DataFrame | None, required: pd.Series | None = None,
+    target: tuple[int, float] | None = None, lang: str = "zh", interpolated: Sequence[int] = (), small: bool = False,
+) -> None:
+    """Draw history (interpolated years as open markers), the 80/95 % fan, the required path and the target on ``ax``."""
+    size = 3.5 if small else 6
+    ax.plot(history.index, history.values, "-", color="#24292f", linewidth=1.2 if small else 1.5, zorder=3)
+    filled = history[~history.index.isin(list(interpolated))]
+    ax.plot(filled.index, filled.values, "o", color="#24292f", markersize=size, label=t("fan.history", lang), zorder=3)
+    guessed = history[history.index.isin(list(interpolated))]
+    if len(guessed):
+        ax.plot(guessed.index, guessed.values, "o", markerfacecolor="white", color="#24292f", markersize=size, label=t("fan.interpolated", lang), zorder=3)
     if bands is not None and len(bands) and len(history):
         anchor_year, anchor = int(history.index[-1]), float(history.iloc[-1])
         years = [anchor_year, *bands.index.tolist()]
@@ -213,15 +235,11 @@ def fan_chart(
     if required is not None and len(required):
         ax.plot(required.index, required.values, ":", color=ACCENT, linewidth=1.8, label=t("fan.required", lang))
     if target is not None:
-        ax.scatter([target[0]], [target[1]], marker="*", s=220, color=ACCENT, zorder=4, label=t("fan.target", lang))
-        ax.annotate(number(target[1]), target, textcoords="offset points", xytext=(8, 4), color=ACCENT, fontsize=9)
+        ax.scatter([target[0]], [target[1]], marker="*", s=110 if small else 220, color=ACCENT, zorder=4, label=t("fan.target", lang))
+        ax.annotate(number(target[1]), target, textcoords="offset points", xytext=(6, 3), color=ACCENT, fontsize=7 if small else 9)
     integer_years(ax)
-    ax.set_xlabel(t("year", lang))
-    ax.set_ylabel(ylabel)
-    ax.legend(loc="best", fontsize=8)
-    if title:
-        ax.set_title(title, loc="left")
-    return fig
+    if small:  # a panel a quarter of the page wide has room for about four year labels
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
 
 
 def progress_bullet_chart(frame: pd.DataFrame, title: str = "", lang: str = "zh", clip: float = 200.0) -> Figure:
@@ -296,4 +314,208 @@ def peer_chart(frame: pd.DataFrame, title: str = "", xlabel: str = "", lang: str
     ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title, loc="left")
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# What each chart draws: chart inputs selected from the data and gap (figures above, inputs here)
+
+
+def progress_frame(dataset: data.Dataset, table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return, per assessed level/rank/cumulative target, the current and required value as % of the target.
+
+    Current = required + gap (the level, or the cumulative sum to date); lower-is-better targets use
+    target ÷ value so that 100 % always means 'meets the target'. Average-growth targets are left out
+    until gap exposes their implied target level.
+    """
+    rows = []
+    for r in table.itertuples(index=False):
+        if r.target_type == "avg_growth" or not r.latest_period or pd.isna(r.target_value) or r.target_value == 0:
+            continue
+        current = r.required_value + r.gap if pd.notna(r.gap) else r.latest_value
+        higher = r.comparator in (">=", ">")
+        latest_pct = 100 * current / r.target_value if higher else (100 * r.target_value / current if current else math.nan)
+        required = r.required_value
+        required_pct = (100 * required / r.target_value if higher else 100 * r.target_value / required) if pd.notna(required) and required else math.nan
+        label = f"{indicator_name(dataset, r.indicator_id, lang)} {target_text(r, lang)} ({r.target_year})"
+        if r.region != "ningbo":
+            label = f"{region_name(dataset, r.region, lang)}: {label}"
+        rows.append({"label": label, "latest_pct": latest_pct, "required_pct": required_pct, "status": r.status})
+    frame = pd.DataFrame(rows, columns=["label", "latest_pct", "required_pct", "status"])
+    return frame.drop_duplicates("label", keep="first").reset_index(drop=True)
+
+
+def headline_panels(dataset: data.Dataset, table: pd.DataFrame, as_of: date | str | None, lang: str, limit: int = 6) -> list[dict]:
+    """Return small-multiple panels for the Ningbo targets with the longest series (one per indicator)."""
+    candidates = table[(table["region"] == "ningbo") & (table["n_obs"] >= 3)]
+    candidates = candidates.sort_values(["n_obs", "target_id"], ascending=[False, True], kind="mergesort")
+    candidates = candidates.drop_duplicates("indicator_id").head(limit).sort_values("target_id", kind="mergesort")
+    panels = []
+    for r in candidates.itertuples(index=False):
+        series = data.annual_series(dataset, r.indicator_id, r.region, as_of)
+        target = (int(r.target_year), float(r.target_value)) if r.target_type in ("level", "rank") else None
+        title = f"{indicator_name(dataset, r.indicator_id, lang)} ({indicator_unit(dataset, r.indicator_id)})"
+        panels.append({"title": title, "series": series, "target": target, "invert": r.comparator in ("<=", "<")})
+    return panels
+
+
+def required_path(dataset: data.Dataset, assessment: object) -> pd.Series:
+    """Return the required path base year → target year of a level/rank/avg-growth assessment (empty otherwise)."""
+    from analysis import gap
+
+    a = assessment
+    if a.target_type == "cumulative" or a.base_year_used is None or pd.isna(a.base_value) or pd.isna(a.target_level):
+        return pd.Series(dtype=float)
+    form = "geometric" if a.target_type == "avg_growth" else str(dataset.indicator(a.indicator_id)["growth_form"])
+    years = range(int(a.base_year_used), int(a.target_year) + 1)
+    return pd.Series([gap.required_at(y, int(a.base_year_used), a.base_value, a.target_year, a.target_level, form) for y in years],
+                     index=list(years), dtype=float)
+
+
+def fan_inputs(dataset: data.Dataset, assessment: object) -> dict:
+    """Return the keyword arguments of plots.fan_chart for one assessment (bands cut at the target year)."""
+    from analysis import plots
+
+    a = assessment
+    history = a.history if a.history is not None else pd.Series(dtype=float)
+    bands = None
+    if a.forecast is not None:
+        bands = plots.forecast_bands(a.forecast)
+        bands = bands[bands.index <= a.target_year]
+    target = None if a.target_type == "cumulative" or pd.isna(a.target_level) else (int(a.target_year), float(a.target_level))
+    return {"history": history, "bands": bands, "required": required_path(dataset, a), "target": target}
+
+
+def peer_chart_frame(rows: pd.DataFrame, base: str = "ningbo") -> pd.DataFrame:
+    """Return the columns plots.peer_chart needs from :func:`peer_latest` rows."""
+    return pd.DataFrame({
+        "label": rows["region"], "value": rows["numeric_value"], "period": rows["period"],
+        "highlight": rows["region_id"] == base,
+    })
+
+
+
+# ---------------------------------------------------------------------------
+# The briefing's figures: every target's standing, the judged targets' fans
+
+
+def standing_frame(dataset: data.Dataset, table: pd.DataFrame, themes: Mapping[str, str], as_of: object, lang: str) -> pd.DataFrame:
+    """Return one row per counted target: theme, label, latest/required/milestone as % of the target, status, has_value."""
+    from analysis.tables import milestone_of
+    from analysis.text import as_of_date, counted_targets, target_label
+
+    year = as_of_date(as_of).year
+    rows = []
+    for r in counted_targets(table, as_of).itertuples(index=False):
+        higher = r.comparator in (">=", ">")
+        share = lambda v: math.nan if pd.isna(v) or not v or not r.target_value else (100 * v / r.target_value if higher else 100 * r.target_value / v)
+        current = math.nan
+        if r.latest_period and r.target_type != "avg_growth":
+            current = r.required_value + r.gap if r.target_type == "cumulative" and pd.notna(r.gap) else r.latest_value
+        _, milestone = milestone_of(dataset, r, year)
+        rows.append({
+            "theme": themes.get(r.indicator_id, "other"), "label": target_label(dataset, r, lang, with_year=r.target_year != 2027),
+            "latest_pct": share(current), "required_pct": share(r.required_value), "milestone_pct": share(milestone),
+            "status": r.status, "has_value": pd.notna(current),
+        })
+    frame = pd.DataFrame(rows, columns=["theme", "label", "latest_pct", "required_pct", "milestone_pct", "status", "has_value"])
+    order = {code: i for i, code in enumerate(THEMES)}
+    frame["_order"] = frame["theme"].map(lambda c: order.get(c, len(order)))
+    return frame.sort_values(["_order", "latest_pct", "label"], ascending=[True, False, True], kind="mergesort").drop(columns="_order").reset_index(drop=True)
+
+
+THEMES = ("rd", "firms", "platforms", "talent", "outputs", "industry", "rankings", "other")
+
+
+def standing_chart(frame: pd.DataFrame, lang: str = "zh", clip: float = 150.0) -> Figure:
+    """Every target in one chart: grouped by theme, dot = latest value as % of target (colour = status), | = required now, ◆ = city milestone."""
+    lines: list[tuple[str, object]] = []
+    for theme in [th for th in THEMES if th in set(frame["theme"])]:
+        part = frame[frame["theme"] == theme]
+        without = int((~part["has_value"]).sum())
+        head = t(f"theme.{theme}", lang) + (t("standing.without", lang, n=without) if without else "")
+        lines.append(("head", head))
+        lines.extend(("row", row) for row in part[part["has_value"]].itertuples(index=False))
+    fig = new_figure((8.0, 0.165 * len(lines) + 1.0))
+    ax = fig.add_subplot()
+    positions = np.arange(len(lines))[::-1]
+    ax.axvline(100, color="#24292f", linewidth=1)
+    labels = []
+    for pos, (kind, item) in zip(positions, lines):
+        if kind == "head":
+            labels.append(item)
+            ax.axhspan(pos - 0.5, pos + 0.5, color="#f6f8fa", zorder=0)
+            continue
+        labels.append(wrap_label(str(item.label), 58).replace("\n", " "))
+        value = min(clip, item.latest_pct)
+        ax.plot([0, value], [pos, pos], color="#eaeef2", linewidth=5, zorder=1, solid_capstyle="butt")
+        if pd.notna(item.required_pct):
+            ax.scatter([min(clip, item.required_pct)], [pos], marker="|", s=120, color="#24292f", zorder=2)
+        if pd.notna(item.milestone_pct):
+            ax.scatter([min(clip, item.milestone_pct)], [pos], marker="D", s=22, facecolor="white", edgecolor="#6e40c9", zorder=2)
+        ax.scatter([value], [pos], s=40, color=STATUS_COLORS.get(item.status, MUTED), edgecolor="white", zorder=3)
+        if item.latest_pct > clip:
+            ax.annotate(f"{item.latest_pct:.0f}%", (clip, pos), textcoords="offset points", xytext=(5, -3), fontsize=6.5)
+    ax.set_yticks(positions, labels, fontsize=7)
+    for tick, (kind, _) in zip(ax.get_yticklabels(), lines):
+        if kind == "head":  # the bundled CJK face has no bold weight: theme rows are set in the accent colour
+            tick.set_color(HIGHLIGHT)
+    ax.set_ylim(-0.6, len(lines) - 0.4)
+    ax.set_xlim(0, clip + 12)
+    ax.set_xlabel(t("bullet.xlabel", lang), fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="y", visible=False)
+    present = [s for s in STATUS_COLORS if s in set(frame.loc[frame["has_value"], "status"])]
+    handles = [Line2D([], [], marker="o", linestyle="", color=STATUS_COLORS[s], label=t(f"status.{s}", lang)) for s in present]
+    handles.append(Line2D([], [], marker="|", linestyle="", markersize=9, color="#24292f", label=t("bullet.required", lang)))
+    if frame["milestone_pct"].notna().any():
+        handles.append(Line2D([], [], marker="D", linestyle="", markersize=5, markerfacecolor="white", color="#6e40c9", label=t("standing.milestone", lang)))
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(4, len(handles)), fontsize=7, frameon=False)
+    return fig
+
+
+def judged_panels(dataset: data.Dataset, table: pd.DataFrame, as_of: object, lang: str, limit: int = 6) -> list[dict]:
+    """Return a fan panel (history, bands, required path, target, interpolated years) per judged target, one per indicator."""
+    from analysis import gap
+    from analysis.text import counted_targets, target_label
+
+    judged = counted_targets(table, as_of)
+    judged = judged[judged["p_meet"].notna()].sort_values(["p_meet", "target_id"], kind="mergesort").drop_duplicates("indicator_id").head(limit)
+    panels = []
+    for r in judged.itertuples(index=False):
+        assessment = gap.assess(dataset, r.target_id, as_of)
+        inputs = fan_inputs(dataset, assessment)
+        years = str(getattr(r, "interpolated_years", "") or "")
+        unit = indicator_unit(dataset, r.indicator_id)
+        from analysis.text import unit_word
+
+        unit_text = unit_word(unit, lang, indicator_name(dataset, r.indicator_id, "en"))
+        title = target_label(dataset, r, lang) + (f"（{unit_text}）" if lang == "zh" and unit_text else f" ({unit_text})" if unit_text else "")
+        panels.append({**inputs, "title": title, "interpolated": [int(y) for y in years.split(",") if y.strip().isdigit()],
+                       "invert": r.comparator in ("<=", "<")})
+    return panels
+
+
+def fan_multiples(panels: Sequence[Mapping[str, object]], lang: str = "zh", ncols: int = 4) -> Figure:
+    """Small multiples of judged targets: history, 80/95 % fan, required path and target in each panel."""
+    count = max(len(panels), 1)
+    ncols = min(ncols, count)
+    nrows = math.ceil(count / ncols)
+    fig = new_figure((8.0, 2.0 * nrows + 0.6))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax, panel in zip(axes.flat, panels):
+        draw_fan(ax, panel["history"], panel["bands"], panel["required"], panel["target"], lang, panel.get("interpolated", ()), small=True)
+        if panel.get("invert"):
+            ax.invert_yaxis()
+        ax.set_title(wrap_label(str(panel["title"]), 84 // ncols), fontsize=7.5, loc="left")
+        ax.tick_params(labelsize=6.5)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_axis_off()
+    handles, labels = [], []
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(labels)), fontsize=7, frameon=False)
     return fig

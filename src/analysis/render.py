@@ -76,6 +76,7 @@ class Page:
 
 PAGES = (
     Page("briefing", "04_quarterly_briefing.ipynb", "exclude"),
+    Page("annex", "07_briefing_annex.ipynb", "exclude"),
     Page("dashboard", "03_gap_dashboard.ipynb", "exclude"),
     Page("audit", "01_data_audit.ipynb", "collapse"),
     Page("retrospective", "05_retrospective_2022.ipynb", "collapse"),

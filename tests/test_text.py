@@ -1,0 +1,118 @@
+"""Plain-language helpers: units, ranks, punctuation, paces, gap groups (hand-computed expectations)."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from analysis import text
+
+
+@pytest.mark.parametrize(("rank", "lang", "expected"), [
+    (1, "en", "1st"), (2, "en", "2nd"), (3, "en", "3rd"), (4, "en", "4th"), (10, "en", "10th"), (11, "en", "11th"),
+    (12, "en", "12th"), (13, "en", "13th"), (21, "en", "21st"), (22, "en", "22nd"), (101, "en", "101st"), (10, "zh", "第10位"),
+])
+def test_ordinal(rank, lang, expected) -> None:
+    assert text.ordinal(rank, lang) == expected
+
+
+def test_unit_words_translate_chinese_units() -> None:
+    assert text.unit_word("家", "en", "High-tech enterprises, certified stock") == "firms"
+    assert text.unit_word("家", "en", "Provincial new-type R&D institutions") == "institutions"
+    assert text.unit_word("亿元", "en") == "CNY 100 million"
+    assert text.unit_word("个(项目)", "zh") == "个（项目）"
+    assert text.unit_word("rank", "zh") == "" and text.unit_word("rank", "en") == ""
+
+
+def test_quantity_spacing_and_qualifiers() -> None:
+    assert text.quantity(13000, "firms", "en", ">=") == "≥13,000 firms"
+    assert text.quantity(13000, "家", "zh", ">=") == "≥13,000家"
+    assert text.quantity(3.08, "%", "en") == "3.08%"
+    assert text.quantity(60, "", "zh", "~") == "约60"
+    assert text.quantity(10, "", "zh", "", rank=True) == "第10位"
+    assert text.quantity(math.nan, "%", "en") == "–"
+
+
+def test_zh_punctuation_keeps_thousands_separators() -> None:
+    assert text.zh_punctuation("高新技术企业数(存量)") == "高新技术企业数（存量）"
+    assert text.zh_punctuation("甲,乙:1,000") == "甲，乙：1,000"
+
+
+def test_pace_per_year_uses_the_last_three_years() -> None:
+    series = pd.Series([2.0, 2.5, 2.8, 2.9, 3.1], index=[2019, 2020, 2021, 2022, 2023])
+    assert text.pace_per_year(series) == pytest.approx((3.1 - 2.5) / 3)
+    gappy = pd.Series([2.0, 2.9], index=[2015, 2021])
+    assert math.isnan(text.pace_per_year(gappy))  # nothing within three years before 2021 but 2021 itself
+    assert math.isnan(text.pace_per_year(pd.Series([1.0], index=[2020])))
+
+
+def test_signed_changes() -> None:
+    assert text.signed(0.0767, "%", "zh") == "+0.077个百分点"
+    assert text.signed(0.0767, "%", "en") == "+0.077 points"
+    assert text.signed(-1200, "firms", "en") == "−1,200 firms"
+    assert text.signed(-1.2, "", "en", rank=True) == "up 1.2 places"
+    assert text.signed(-1, "", "en", rank=True) == "up 1 place"
+    assert text.signed(2, "", "zh", rank=True) == "下降2位"
+
+
+def test_next_quarter_months() -> None:
+    assert text.next_quarter_months("2026Q3") == (10, 11, 12)
+    assert text.next_quarter_months("2026Q4") == (1, 2, 3)
+
+
+def status_rows(rows: list[dict]) -> pd.DataFrame:
+    """Return a minimal status table."""
+    base = {"region": "ningbo", "target_type": "level", "comparator": ">=", "target_value": 1.0, "target_year": 2027,
+            "p_meet": math.nan, "n_obs": 0, "latest_period": "", "latest_value": math.nan}
+    return pd.DataFrame([{**base, **row} for row in rows])
+
+
+def test_counted_targets_drop_duplicates_and_past_targets() -> None:
+    table = status_rows([
+        {"target_id": "a", "indicator_id": "x", "status": "uncertain"},
+        {"target_id": "b", "indicator_id": "x", "status": "uncertain"},  # same target stated twice
+        {"target_id": "c", "indicator_id": "y", "status": "no_data", "target_year": 2022},
+    ])
+    assert list(text.counted_targets(table, "2026-09-30")["target_id"]) == ["a"]
+    table["duplicate_of"] = ["", "a", ""]
+    table["horizon_kind"] = ["future", "future", "past"]
+    assert list(text.counted_targets(table, "2026-09-30")["target_id"]) == ["a"]
+
+
+def test_summary_paragraph_counts() -> None:
+    table = status_rows([
+        {"target_id": "a", "indicator_id": "a", "status": "likely", "p_meet": 0.8},
+        {"target_id": "b", "indicator_id": "b", "status": "off_track", "p_meet": 0.05},
+        {"target_id": "c", "indicator_id": "c", "status": "uncertain", "p_meet": 0.5},
+        {"target_id": "d", "indicator_id": "d", "status": "insufficient_data"},
+        {"target_id": "e", "indicator_id": "e", "status": "no_data"},
+        {"target_id": "f", "indicator_id": "f", "status": "no_data", "target_year": 2022},
+    ])
+    zh = text.summary_paragraph(table, 0, 0, "2026-09-30", "zh")
+    assert zh.startswith("截至2026年9月30日，宁波2027年前应达成的5个量化目标中，3个已能判断达标可能：1个已实现或有望实现，1个难以实现或明显滞后，1个尚难判断；1个只有零星数据，1个尚无公开数据。")
+    assert "本季度没有新发布的数据" in zh and "另有1个目标的期限已过" in zh
+    en = text.summary_paragraph(table, 4, 2, "2026-09-30", "en")
+    assert "3 of Ningbo's 5 quantified targets" in en and "4 new figures" in en and "of 2 targets" in en
+
+
+def test_gap_groups_by_publisher_with_due_months(tiny_dataset) -> None:
+    ids = list(tiny_dataset.indicators["indicator_id"])
+    table = status_rows([
+        {"target_id": "t1", "indicator_id": ids[0], "status": "no_data"},
+        {"target_id": "t2", "indicator_id": ids[1], "status": "insufficient_data", "n_obs": 1},
+        {"target_id": "t3", "indicator_id": ids[-1], "status": "no_data"},
+    ])
+    calendar = pd.DataFrame([
+        {"publisher_id": "stats", "publisher_zh": "统计局", "publisher_en": "Statistics Bureau", "publication_zh": "公报",
+         "publication_en": "Bulletin", "indicator_ids": f"{ids[0]} {ids[1]}", "usual_month": "11"},
+    ])
+    groups = text.gap_groups(tiny_dataset, table, calendar, "2026Q3", "2026-09-30", "en")
+    assert [g["publisher"] for g in groups][0] == "Statistics Bureau"
+    assert groups[0]["due"] is True and groups[0]["month"] == 11 and len(groups[0]["names"]) == 2
+    assert groups[0]["names"][1].endswith("(one figure only)")
+    assert groups[-1]["publisher"] == "Publisher not yet identified" and groups[-1]["due"] is False
+    lines = text.gap_list_markdown(groups, "2026Q3", "zh" if False else "en").splitlines()
+    assert lines[0].startswith("- **Statistics Bureau** (*Bulletin*, usually released in November, due next quarter): ")
