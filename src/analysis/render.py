@@ -585,7 +585,15 @@ def render_period(
 
 
 def print_briefings(period_dir: Path) -> list[Path]:
-    """Print each briefing to PDF and screenshot its first screen, when Chromium is installed."""
+    """Print each briefing to PDF and screenshot its first two pages, when Chromium is installed."""
+    # Playwright's sync API refuses a thread that already drives a browser (a caller's, e.g. a
+    # test's): a thread of its own keeps the render independent of its caller.
+    with ThreadPoolExecutor(max_workers=1) as own_thread:
+        return own_thread.submit(print_briefings_here, period_dir).result()
+
+
+def print_briefings_here(period_dir: Path) -> list[Path]:
+    """Print each briefing to PDF and screenshot its first two pages, in the calling thread."""
     from analysis import browser
 
     briefings = sorted(period_dir.glob("briefing.*.html"))
