@@ -617,12 +617,20 @@ def reader_sources(dataset: data.Dataset, source_ids: Iterable[str], lang: str) 
     return relabel(rows, lang)
 
 
-def calendar_display(dataset: data.Dataset, calendar: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return the release calendar for readers: publisher, publication, usual month, indicators (names)."""
+def calendar_display(dataset: data.Dataset, calendar: pd.DataFrame, lang: str, as_of: object = None) -> pd.DataFrame:
+    """Return the release calendar for readers: publisher, publication, usual month, indicators (names).
+
+    The evidence link is shown only when its source was published by `as_of` (a past report cites
+    nothing published after its date).
+    """
     from analysis.text import month_name
 
+    published = dict(zip(dataset.sources["source_id"], pd.to_datetime(dataset.sources["published"])))
+    cutoff = None if as_of is None else data.to_timestamp(as_of)
     rows = []
     for entry in calendar.itertuples(index=False):
+        evidence_date = published.get(str(entry.evidence_source_id))
+        too_late = cutoff is not None and (evidence_date is None or evidence_date > cutoff)
         month = str(entry.usual_month).strip()
         sep = "、" if lang == "zh" else "; "
         rows.append({
@@ -630,7 +638,7 @@ def calendar_display(dataset: data.Dataset, calendar: pd.DataFrame, lang: str) -
             "calendar.publication": entry.publication_zh if lang == "zh" else entry.publication_en,
             "calendar.month": month_name(int(month), lang) if month else t("unknown", lang),
             "calendar.indicators": sep.join(indicator_name(dataset, i, lang) for i in str(entry.indicator_ids).split()),
-            "url": safe_url(entry.evidence_url),
+            "url": "" if too_late else safe_url(entry.evidence_url),
         })
     frame = pd.DataFrame(rows, columns=["calendar.publisher", "calendar.publication", "calendar.month", "calendar.indicators", "url"])
     return relabel(frame, lang)
