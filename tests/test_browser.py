@@ -139,11 +139,9 @@ def test_broken_image_script_error_and_console_error_are_reported(tmp_path: Path
 
 
 def html_table_helper():
-    """Return the project's escaped HTML table helper (narrative today, tables after the split)."""
-    try:
-        from analysis.tables import html_table  # type: ignore[attr-defined]
-    except ImportError:
-        from analysis.narrative import html_table
+    """Return the project's escaped HTML table helper."""
+    from analysis.tables import html_table
+
     return html_table
 
 
