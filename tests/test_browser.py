@@ -158,6 +158,17 @@ def test_markup_in_data_is_shown_as_text_not_run(tmp_path: Path, chromium) -> No
 
 
 @needs_chromium
+def test_pdf_of_a_page_linking_its_annex_is_the_same_from_any_folder(tmp_path: Path, chromium) -> None:
+    body = '<p>见<a href="annex.zh.html">附录</a>，来源：<a href="https://example.org/a">公报</a></p>'
+    pdfs = []
+    for folder in (tmp_path / ".tmp-2026Q3-1", tmp_path / "elsewhere" / ".tmp-2026Q3-2"):
+        folder.mkdir(parents=True)
+        pdfs.append(browser.print_pdf(write_page(folder, body), folder / "p.pdf", browser=chromium).read_bytes())
+    assert pdfs[0] == pdfs[1]
+    assert b"file:" not in pdfs[0] and b"https://example.org/a" in pdfs[0]
+
+
+@needs_chromium
 def test_pdf_is_reproducible_and_carries_the_embedded_font(tmp_path: Path, chromium) -> None:
     html_file = write_page(tmp_path, "<p>高价值发明专利 R&amp;D</p>")
     first = browser.print_pdf(html_file, tmp_path / "a.pdf", browser=chromium).read_bytes()

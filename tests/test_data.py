@@ -282,3 +282,21 @@ def test_as_of_before_any_publication_is_empty() -> None:
 
 def test_format_years_compacts_runs() -> None:
     assert data.format_years([2017, 2015, 2016, 2020, 2022, 2023]) == "2015-2017, 2020, 2022-2023"
+
+
+def test_load_reads_an_edited_file_again_and_hands_out_independent_copies(tmp_path) -> None:
+    """The per-process cache of validated tables is keyed on file bytes, and callers get copies."""
+    import shutil
+
+    folder = tmp_path / "data"
+    shutil.copytree(data.DEFAULT_DATA_DIR, folder)
+    first = data.load(folder)
+    first.observations.loc[0, "value"] = -12345.0
+    second = data.load(folder)
+    assert second.observations.loc[0, "value"] != -12345.0
+    regions = (folder / "regions.csv").read_text(encoding="utf-8")
+    (folder / "regions.csv").write_text(regions.rstrip("\n") + "\nxx_new_region,新地区,New region,city,\n", encoding="utf-8")
+    assert "xx_new_region" in set(data.load(folder).regions["region_id"])
+    (folder / "regions.csv").write_text(regions + "bad id,,,planet,\n", encoding="utf-8")
+    with pytest.raises(data.DataValidationError):
+        data.load(folder)

@@ -392,11 +392,22 @@ def normalize_pdf(data: bytes) -> bytes:
     return _PDF_ID.sub(lambda m: m.group(1) + b"0" * len(m.group(2)) + m.group(3) + b"0" * len(m.group(4)) + m.group(5), data)
 
 
+# Links to the report's own files (the annex) would print as file:// URLs naming the render's
+# temporary folder: different bytes every render, and dead on the reader's machine. In the PDF
+# they become plain text; http(s) links stay.
+UNLINK_LOCAL_JS = """
+document.querySelectorAll('a[href]').forEach(a => {
+  if (!/^https?:/i.test(a.getAttribute('href'))) a.removeAttribute('href');
+});
+"""
+
+
 def print_pdf(html_path: str | Path, pdf_path: str | Path, *, browser: Browser | None = None,
               timeout: float = DEFAULT_TIMEOUT, margin: str = PDF_MARGIN, deterministic: bool = True) -> Path:
     """Print an HTML file to an A4 PDF with headless Chromium (dates/ids fixed when deterministic)."""
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     with _browser(browser, timeout) as b, _loaded(b, html_path, 1280, 800, timeout) as (page, _errors):
+        page.evaluate(UNLINK_LOCAL_JS)
         data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
                         margin={"top": margin, "bottom": margin, "left": margin, "right": margin})
     if not data.startswith(b"%PDF"):

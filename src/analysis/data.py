@@ -13,6 +13,7 @@ reader could have seen on a date: among rows published on or before it, a row ma
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -500,13 +501,39 @@ def validate_dir(data_dir: Path | str = DEFAULT_DATA_DIR) -> tuple[dict[str, pd.
     return tables, problems
 
 
+# Validated tables by data directory and file contents. A warm report kernel runs dozens of
+# notebooks on the same files; validating them once per kernel instead of once per notebook
+# saves about 0.8 s a notebook. Keyed on the bytes, so an edited file is always read again.
+_LOADED: dict[tuple, dict[str, pd.DataFrame]] = {}
+_LOADED_MAX = 4
+
+
+def contents_key(data_dir: Path) -> tuple:
+    """Return a key naming a data directory and the exact bytes of its table files."""
+    files = []
+    for filename in sorted(TABLE_FILES.values()):
+        path = data_dir / filename
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+        files.append((filename, digest))
+    return (str(data_dir.resolve()), tuple(files))
+
+
 def load(data_dir: Path | str = DEFAULT_DATA_DIR) -> Dataset:
     """Load and validate a data directory; raise DataValidationError listing every problem."""
-    tables, problems = validate_dir(data_dir)
-    if problems:
-        raise DataValidationError(problems)
-    clean = {name: frame.drop(columns="line_no").reset_index(drop=True) for name, frame in tables.items()}
-    return Dataset(data_dir=Path(data_dir), **clean)
+    data_dir = Path(data_dir)
+    key = contents_key(data_dir) if data_dir.is_dir() else None
+    clean = _LOADED.get(key) if key is not None else None
+    if clean is None:
+        tables, problems = validate_dir(data_dir)
+        if problems:
+            raise DataValidationError(problems)
+        clean = {name: frame.drop(columns="line_no").reset_index(drop=True) for name, frame in tables.items()}
+        if key is not None:
+            if len(_LOADED) >= _LOADED_MAX:
+                _LOADED.pop(next(iter(_LOADED)))
+            _LOADED[key] = clean
+    # copies: a caller that changes its tables never changes the next caller's
+    return Dataset(data_dir=data_dir, **{name: frame.copy() for name, frame in clean.items()})
 
 
 # ---------------------------------------------------------------------------
