@@ -98,3 +98,17 @@ def definition_notes(dataset: data.Dataset, indicator_ids: Iterable[str], lang: 
         "definition": meta["definition"].to_numpy(),
         "where_published": meta["where_published"].to_numpy(),
     })
+
+
+def definition_decisions(dataset: data.Dataset, lang: str) -> pd.DataFrame:
+    """Return data/definition_audit.csv for readers: target id, indicator, region, period, decision, reason."""
+    decisions = dataset.definition_audit.sort_values(["target_id", "decision", "indicator_id", "region", "period"])
+    regions = dataset.regions.set_index("region_id")["name_zh" if lang == "zh" else "name_en"]
+    return pd.DataFrame({
+        "target_id": decisions["target_id"].to_numpy(),
+        "indicator": [indicator_name(dataset, i, lang) for i in decisions["indicator_id"]],
+        "region": decisions["region"].map(regions).fillna(decisions["region"]).to_numpy(),
+        "period": decisions["period"].astype(str).to_numpy(),
+        "audit.decision": [t(f"decision.{d}", lang) for d in decisions["decision"]],
+        "audit.reason": decisions["reason_zh" if lang == "zh" else "reason_en"].to_numpy(),
+    })

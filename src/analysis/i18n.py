@@ -134,6 +134,17 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "nb01.no_weak": {"zh": "没有标为较弱的来源。", "en": "No source is marked weak."},
     "nb01.n_values": {"zh": "数值个数", "en": "Values"},
+    "nb01.definitions": {"zh": "口径核对：每个目标的相关数据", "en": "Definition checks: the figures bearing on each target"},
+    "nb01.definitions_note": {
+        "zh": "凡与某一目标有关的数据均在此列出：“采用”指口径一致、计入该目标的序列；“相关”指单位、范围、分母或存量/流量口径不同，仅作参考；“排除”指年内累计等不能作为年度值的数据。",
+        "en": "Every figure that bears on a target is listed: “used” matches the target's definition and feeds its series; “related” differs in unit, scope, denominator or stock vs. flow and is shown as context only; “excluded” cannot stand for an annual value (e.g. year-to-date).",
+    },
+    "nb01.no_definitions": {"zh": "没有口径核对记录。", "en": "No definition checks are recorded."},
+    "audit.decision": {"zh": "处理", "en": "Decision"},
+    "audit.reason": {"zh": "理由", "en": "Reason"},
+    "decision.used": {"zh": "采用", "en": "used"},
+    "decision.related": {"zh": "相关", "en": "related"},
+    "decision.excluded": {"zh": "排除", "en": "excluded"},
     # --- notebook 02
     "nb02.title": {"zh": "指标预测：{name}", "en": "Indicator projection: {name}"},
     "nb02.target_line": {"zh": "目标：{target}（{doc}：“{clause}”）", "en": "Target: {target} ({doc}: “{clause}”)"},
