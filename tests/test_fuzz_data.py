@@ -197,17 +197,22 @@ def test_free_text_round_trips_or_is_reported_cleanly(scratch: Path, draw: st.Da
     text = draw.draw(st.sampled_from(FREE_TEXT), label="text")
     records = [list(r) for r in ORIGINAL[table]]
     records[index + 1][records[0].index(column)] = text
-    path = scratch / data.TABLE_FILES[table]
-    original = path.read_bytes()
-    write_records(path, records)
-    try:
-        tables, problems = data.validate_dir(scratch)
-    finally:
-        path.write_bytes(original)
+    tables, problems = validate_with(scratch, table, records)
     assert_well_formed(problems)
     if not problems:
         frame = tables[table]
         assert frame.loc[frame["line_no"] == LINES[table][index], column].tolist() == [text]
+
+
+def validate_with(scratch: Path, table: str, records: list[list[str]]) -> tuple[dict, list]:
+    """Validate the scratch directory with `table` replaced by `records`, then restore the file."""
+    path = scratch / data.TABLE_FILES[table]
+    original = path.read_bytes()
+    write_records(path, records)
+    try:
+        return data.validate_dir(scratch)
+    finally:
+        path.write_bytes(original)
 
 
 @pytest.mark.parametrize("table, column", [("observations", "quote"), ("observations", "notes"), ("sources", "title"),
@@ -218,13 +223,7 @@ def test_known_free_text_columns_keep_any_printable_text(scratch: Path, table: s
     records = [list(r) for r in ORIGINAL[table]]
     for index, text in enumerate(FREE_TEXT):
         records[index + 1][records[0].index(column)] = text
-    path = scratch / data.TABLE_FILES[table]
-    original = path.read_bytes()
-    write_records(path, records)
-    try:
-        tables, problems = data.validate_dir(scratch)
-    finally:
-        path.write_bytes(original)
+    tables, problems = validate_with(scratch, table, records)
     assert problems == []
     assert tables[table][column].tolist()[: len(FREE_TEXT)] == FREE_TEXT
 

@@ -284,6 +284,13 @@ def m3_table(path: Path, methods: Sequence[str] | None = None, jobs: int | None 
     return table, wall
 
 
+def write_table(table: pd.DataFrame, output: Path) -> None:
+    """Write a benchmark table as CSV (4 decimals) and say where."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(output, index=False, float_format="%.4f")
+    print(f"wrote {output}")
+
+
 def format_m3_table(table: pd.DataFrame) -> str:
     """The benchmark table as aligned text."""
     shown = table.drop(columns=["n_series"]).copy()
@@ -305,9 +312,7 @@ def run_m3_benchmark(path: Path, methods: Sequence[str] | None = None, jobs: int
           f"cov80/cov95 = % of test values inside the 80/95 % intervals; seconds = fit+sampling time summed over "
           f"series (auto includes its members' fits).")
     if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(output, index=False, float_format="%.4f")
-        print(f"wrote {output}")
+        write_table(table, Path(output))
     return 0
 
 
@@ -368,9 +373,7 @@ def run_short_benchmark(path: Path, lengths: Sequence[int], jobs: int | None = N
           "MASE scaled by the whole training series' naive MAE; auto on up to "
           f"{models.PRIOR_MAX_POINTS} points is models' {models.SHORT_METHOD!r} projection.")
     if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(output, index=False, float_format="%.4f")
-        print(f"wrote {output}")
+        write_table(table, Path(output))
     return 0
 
 

@@ -274,13 +274,18 @@ def progress_bullet_chart(frame: pd.DataFrame, title: str = "", lang: str = "zh"
     return fig
 
 
-def small_multiples(panels: Sequence[Mapping[str, object]], title: str = "", lang: str = "zh", ncols: int = 3) -> Figure:
-    """Grid of small line charts; each panel: title, series (year -> value), optional target (year, value)."""
-    count = max(len(panels), 1)
+def panel_grid(count: int, ncols: int, panel_height: float) -> tuple[Figure, object, int]:
+    """Return a figure with a grid of axes for `count` panels, the axes array and the columns used."""
+    count = max(count, 1)
     ncols = min(ncols, count)
     nrows = math.ceil(count / ncols)
-    fig = new_figure((8.0, 2.3 * nrows + 0.6))
-    axes = fig.subplots(nrows, ncols, squeeze=False)
+    fig = new_figure((8.0, panel_height * nrows + 0.6))
+    return fig, fig.subplots(nrows, ncols, squeeze=False), ncols
+
+
+def small_multiples(panels: Sequence[Mapping[str, object]], title: str = "", lang: str = "zh", ncols: int = 3) -> Figure:
+    """Grid of small line charts; each panel: title, series (year -> value), optional target (year, value)."""
+    fig, axes, ncols = panel_grid(len(panels), ncols, panel_height=2.3)
     for ax, panel in zip(axes.flat, panels):
         series = panel["series"]
         ax.plot(series.index, series.values, "o-", color=HIGHLIGHT, markersize=3.5, linewidth=1.3)
@@ -498,11 +503,7 @@ def judged_panels(dataset: data.Dataset, table: pd.DataFrame, as_of: object, lan
 
 def fan_multiples(panels: Sequence[Mapping[str, object]], lang: str = "zh", ncols: int = 4) -> Figure:
     """Small multiples of judged targets: history, 80/95 % fan, required path and target in each panel."""
-    count = max(len(panels), 1)
-    ncols = min(ncols, count)
-    nrows = math.ceil(count / ncols)
-    fig = new_figure((8.0, 2.0 * nrows + 0.6))
-    axes = fig.subplots(nrows, ncols, squeeze=False)
+    fig, axes, ncols = panel_grid(len(panels), ncols, panel_height=2.0)
     for ax, panel in zip(axes.flat, panels):
         draw_fan(ax, panel["history"], panel["bands"], panel["required"], panel["target"], lang, panel.get("interpolated", ()), small=True)
         if panel.get("invert"):
