@@ -750,3 +750,18 @@ def test_real_data_every_target(tmp_path: Path) -> None:
     back = pd.read_csv(io.StringIO(gap.format_status(table, "csv")), keep_default_na=False)
     assert list(back["target_id"]) == list(table["target_id"])
     assert len(json.loads(gap.format_status(table, "json"))) == len(table)
+
+
+def test_selection_cache_follows_the_table_content(tmp_path: Path) -> None:
+    dataset = one_series(tmp_path, {2022: 100.0, 2023: 110.0, 2024: 121.0})
+    first = gap.chosen_as_of(dataset, AS_OF)
+    again = gap.chosen_as_of(dataset, AS_OF)
+    assert first is not again and first.equals(again)  # callers get copies
+    first.loc[:, "value"] = -1.0  # a caller's edit does not reach the cache
+    assert gap.chosen_as_of(dataset, AS_OF)["value"].tolist() == [100.0, 110.0, 121.0]
+    # a researcher edits the observations in place: the next selection sees the edit
+    dataset.observations.loc[dataset.observations["period"] == "2024", "value"] = 130.0
+    assert gap.chosen_as_of(dataset, AS_OF)["value"].tolist() == [100.0, 110.0, 130.0]
+    assert row_of(dataset)["latest_value"] == 130.0
+    # a different date is a different selection (2024's figure was published 2025-03-01)
+    assert gap.chosen_as_of(dataset, "2025-01-01")["period"].tolist() == ["2022", "2023"]

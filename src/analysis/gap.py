@@ -923,9 +923,30 @@ def target_row(dataset: data.Dataset, target_id: str) -> Any:
     return next(rows.itertuples(index=False))
 
 
+_CHOSEN: dict[tuple, pd.DataFrame] = {}
+CHOSEN_CACHE_SIZE = 32
+
+
+def chosen_as_of(dataset: data.Dataset, as_of: DateLike) -> pd.DataFrame:
+    """Return choose_observations for a dataset and date, computed once per content and date.
+
+    The key is a hash of the observation table's content (not its identity), so a notebook that
+    edits observations in place gets a fresh selection; callers get a copy.
+    """
+    formulas = dataset_formulas(dataset)
+    stamp = data.to_timestamp(as_of)
+    content = int(pd.util.hash_pandas_object(dataset.observations, index=False).sum())
+    key = (content, tuple(dataset.observations.columns), stamp, tuple(formulas))
+    if key not in _CHOSEN:
+        if len(_CHOSEN) >= CHOSEN_CACHE_SIZE:
+            _CHOSEN.pop(next(iter(_CHOSEN)))
+        _CHOSEN[key] = choose_observations(dataset.observations, stamp, formulas)
+    return _CHOSEN[key].copy()
+
+
 def assess(dataset: data.Dataset, target_id: str, as_of: DateLike = None) -> Assessment:
     """Assess one target as of a date (only data published by then)."""
-    chosen = choose_observations(dataset.observations, data.to_timestamp(as_of), dataset_formulas(dataset))
+    chosen = chosen_as_of(dataset, as_of)
     return assess_target(dataset, target_row(dataset, target_id), chosen, {}, as_of)
 
 
@@ -963,7 +984,7 @@ def select_targets(dataset: data.Dataset, region: str | None) -> pd.DataFrame:
 
 def status_table(dataset: data.Dataset, as_of: DateLike = None, region: str | None = "ningbo") -> pd.DataFrame:
     """Return one row per target with base, path, gap, progress, projection, P(meet) and status."""
-    chosen = choose_observations(dataset.observations, data.to_timestamp(as_of), dataset_formulas(dataset))
+    chosen = chosen_as_of(dataset, as_of)
     cache: dict = {}
     rows = [assess_target(dataset, t, chosen, cache, as_of).as_row() for t in select_targets(dataset, region).itertuples(index=False)]
     if not rows:

@@ -142,6 +142,8 @@ def coverage_heatmap(matrix: pd.DataFrame, title: str = "", lang: str = "zh") ->
         annot=matrix.map(lambda v: str(int(v)) if v > 0 else ""), fmt="",
         linewidths=0.5, linecolor="#eaeef2", cbar_kws={"label": t("chart.coverage_cbar", lang), "shrink": min(0.6, 6.0 / rows), "aspect": 12},
         annot_kws={"fontsize": 7},
+        # every label is drawn (rows are few): "auto" would measure every label for overlap (~1 s a page)
+        xticklabels=True, yticklabels=True,
     )
     ax.grid(False)
     ax.set_xlabel(t("year", lang))
