@@ -194,3 +194,81 @@ def test_add_keeps_hand_quoted_untouched_lines_verbatim(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     after = path.read_bytes().split(b"\n")
     assert after[:-2] == before[:-1] and after[9].startswith(b'"')
+
+
+# ---------------------------------------------------------------------------
+# definition decisions written with the figure (the audit page lists every figure bearing on a target)
+
+RD_2026 = ["--indicator", "rd_gdp_ratio", "--region", "ningbo", "--period", "2026", "--value", "3.7",
+           "--source-id", "nbkjj_2025_01", "--published", "2026-11-30"]
+
+
+def copy_data(tmp_path: Path) -> Path:
+    """A copy of data/ to add to."""
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target)
+    return target
+
+
+def audit_lines(data_dir: Path) -> list[str]:
+    """The lines of definition_audit.csv."""
+    return (data_dir / "definition_audit.csv").read_text(encoding="utf-8").splitlines()
+
+
+def test_a_figure_of_a_target_gets_its_used_decision_for_every_target_it_feeds(tmp_path: Path) -> None:
+    from analysis import audit
+
+    data_dir = copy_data(tmp_path)
+    before = audit_lines(data_dir)
+    result = run_add(data_dir, *RD_2026)
+    assert result.returncode == 0, result.stderr
+    added = audit_lines(data_dir)[len(before):]
+    assert audit_lines(data_dir)[: len(before)] == before
+    # Ningbo's R&D intensity feeds three targets (2027 in documents 001 and 002, 2022 in 004): one decision each
+    assert [line.split(",")[:5] for line in added] == [
+        ["t001_rd_gdp_ratio_2027", "rd_gdp_ratio", "ningbo", "2026", "used"],
+        ["t002_rd_gdp_ratio_2027", "rd_gdp_ratio", "ningbo", "2026", "used"],
+        ["t004_ningbo_rd_gdp_ratio_2022", "rd_gdp_ratio", "ningbo", "2026", "used"],
+    ]
+    dataset = data.load(data_dir)
+    assert audit.undecided_figures(dataset) == []
+    shown = audit.definition_decisions(dataset, "zh")
+    assert "按目标本身的指标录入，口径与指标定义一致。" in set(shown["audit.reason"])
+
+
+def test_a_related_figure_keeps_its_recorded_decision(tmp_path: Path) -> None:
+    data_dir = copy_data(tmp_path)
+    result = run_add(data_dir, "--indicator", "enterprise_rd_centers_provincial_plus", "--region", "ningbo", "--period", "2026",
+                     "--value", "1500", "--source-id", "nbkjj_2025_01", "--published", "2026-11-30")
+    assert result.returncode == 0, result.stderr
+    assert audit_lines(data_dir)[-1] == ("t001_enterprise_rd_institutions_2027,enterprise_rd_centers_provincial_plus,ningbo,2026,related,"
+                                         "Provincial level and above only; the target counts municipal level and above.,仅省级以上；目标统计市级以上。")
+
+
+def test_a_figure_bearing_on_no_target_leaves_the_audit_file_untouched(tmp_path: Path) -> None:
+    data_dir = copy_data(tmp_path)
+    before = (data_dir / "definition_audit.csv").read_bytes()
+    result = run_add(data_dir, "--indicator", "gdp", "--region", "ningbo", "--period", "2026", "--value", "19000",
+                     "--source-id", "nbkjj_2025_01", "--published", "2026-11-30")
+    assert result.returncode == 0, result.stderr
+    assert (data_dir / "definition_audit.csv").read_bytes() == before
+
+
+def test_another_decision_needs_reasons_in_both_languages_and_then_is_recorded(tmp_path: Path) -> None:
+    data_dir = copy_data(tmp_path)
+    files = {name: (data_dir / name).read_bytes() for name in ("observations.csv", "definition_audit.csv")}
+    refused = run_add(data_dir, *RD_2026, "--decision", "related", "--reason-en", "Industrial enterprises only.")
+    assert refused.returncode == 1 and "--reason-zh" in refused.stderr
+    assert {name: (data_dir / name).read_bytes() for name in files} == files
+    result = run_add(data_dir, *RD_2026, "--decision", "related", "--reason-en", "Industrial enterprises only.",
+                     "--reason-zh", "仅规模以上工业企业。")
+    assert result.returncode == 0, result.stderr
+    assert audit_lines(data_dir)[-1].endswith("ningbo,2026,related,Industrial enterprises only.,仅规模以上工业企业。")
+
+
+def test_a_year_to_date_figure_of_a_target_is_recorded_as_excluded(tmp_path: Path) -> None:
+    data_dir = copy_data(tmp_path)
+    result = run_add(data_dir, "--indicator", "rd_gdp_ratio", "--region", "ningbo", "--period", "2026-09", "--value", "3.5",
+                     "--source-id", "nbkjj_2025_01", "--published", "2026-11-30")
+    assert result.returncode == 0, result.stderr
+    assert audit_lines(data_dir)[-3].startswith("t001_rd_gdp_ratio_2027,rd_gdp_ratio,ningbo,2026-09,excluded,Year-to-date")

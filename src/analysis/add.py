@@ -6,6 +6,13 @@ are replaced atomically. A value that differs from an existing vintage of the sa
 region and period is a conflict: the user must say which vintage the analysis should prefer.
 Each file keeps the conventions it was saved with (byte-order mark, CRLF, quoting): records that
 do not change keep their exact bytes.
+
+A figure that bears on a target (the target's own indicator and region, or a pair recorded as a
+"related figure" of a target) gets its definition decision in definition_audit.csv in the same
+write, so the audit page lists it: by default "used" for the target's own indicator (the person
+adding it files it under the indicator whose definition the target uses) and the pair's recorded
+decision and reason for a related figure; ``--decision`` with ``--reason-en``/``--reason-zh``
+records another decision (e.g. a figure of a narrower scope kept as context).
 """
 
 from __future__ import annotations
@@ -24,6 +31,15 @@ from pathlib import Path
 from analysis import data
 
 SOURCE_FIELDS = ("source_title", "publisher", "url", "source_kind")
+AUDIT_KEY = ("indicator_id", "region", "period")
+DEFAULT_REASON = {
+    "en": "Filed under the target's own indicator; its definition is the indicator's.",
+    "zh": "按目标本身的指标录入，口径与指标定义一致。",
+}
+SUB_ANNUAL_REASON = {  # as scripts/curate_harvest.py words it
+    "en": "Year-to-date or month-end figure; the target is judged on annual values.",
+    "zh": "年内累计或月末数据；目标按年度数值评估。",
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     choice = parser.add_mutually_exclusive_group()
     choice.add_argument("--prefer", action="store_true", help="mark the new vintage preferred (others of the key become not preferred)")
     choice.add_argument("--keep-existing", action="store_true", help="keep the existing preferred vintage; add the new one as not preferred")
+    parser.add_argument("--decision", choices=data.DECISIONS, default=None,
+                        help="definition decision for every target the figure bears on (default: used for the target's own "
+                             "indicator; a related figure keeps its recorded decision)")
+    parser.add_argument("--reason-en", default="", help="why (English), with --decision")
+    parser.add_argument("--reason-zh", default="", help="why (Chinese, full-width punctuation), with --decision")
     parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
 
 
@@ -197,6 +218,40 @@ def unknown_indicators(table: CsvFile, header: list[str], new_rows: list[dict[st
     return problems
 
 
+def audit_rows(new: dict[str, str], targets: list[dict[str, str]], audit: list[dict[str, str]],
+               decision: str | None = None, reasons: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Return the definition-audit rows a new figure needs (none for a key already decided)."""
+    key = tuple(new.get(k, "") for k in AUDIT_KEY)
+    decided = {(row["target_id"], *(row[k] for k in AUDIT_KEY)) for row in audit}
+    wanted: dict[str, tuple[str, str, str]] = {}
+    for target in targets:
+        if (target["indicator_id"], target["region"]) == key[:2]:
+            annual = re.fullmatch(r"\d{4}", key[2]) is not None
+            reason = DEFAULT_REASON if annual else SUB_ANNUAL_REASON
+            wanted[target["target_id"]] = ("used" if annual else "excluded", reason["en"], reason["zh"])
+    for row in audit:  # a pair already kept as context for a target: the same decision for its new period
+        if (row["indicator_id"], row["region"]) == key[:2] and row["decision"] != "used":
+            wanted[row["target_id"]] = (row["decision"], row["reason_en"], row["reason_zh"])
+    if decision:
+        reasons = reasons or {}
+        wanted = {t: (decision, reasons.get("en", ""), reasons.get("zh", "")) for t in wanted}
+    return [
+        {"target_id": target_id, **dict(zip(AUDIT_KEY, key)), "decision": d, "reason_en": en, "reason_zh": zh}
+        for target_id, (d, en, zh) in sorted(wanted.items()) if (target_id, *key) not in decided
+    ]
+
+
+def decision_problem(args: argparse.Namespace) -> str | None:
+    """Return why --decision/--reason-* are inconsistent, or None."""
+    decision = getattr(args, "decision", None)
+    reasons = (getattr(args, "reason_en", "") or "", getattr(args, "reason_zh", "") or "")
+    if decision and decision != "used" and not all(r.strip() for r in reasons):
+        return f"--decision {decision} needs --reason-en and --reason-zh (the audit page shows the reason to readers)"
+    if any(reasons) and not decision:
+        return "--reason-en/--reason-zh need --decision"
+    return None
+
+
 def main(args: argparse.Namespace) -> int:
     """Check and append observations; return the exit code."""
     data_dir = Path(args.data_dir)
@@ -220,6 +275,19 @@ def main(args: argparse.Namespace) -> int:
     except (ValueError, OSError, UnicodeDecodeError, csv.Error) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+
+    problem = decision_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    audit_path = data_dir / data.TABLE_FILES["definition_audit"]
+    audit_file = read_table(audit_path) if audit_path.exists() else None
+    audit_records = [dict(zip(audit_file.header, row)) for row in audit_file.rows] if audit_file else []
+    target_records = tables["targets"][["target_id", "indicator_id", "region"]].astype(str).to_dict("records")
+    reasons = {"en": getattr(args, "reason_en", "") or "", "zh": getattr(args, "reason_zh", "") or ""}
+    if getattr(args, "decision", None) == "used" and not any(reasons.values()):
+        reasons = dict(DEFAULT_REASON)
+    new_audit: list[dict[str, str]] = []
 
     unknown = unknown_indicators(observations, obs_header, new_rows, set(units), data_dir / "observations.csv")
     if unknown:
@@ -249,24 +317,35 @@ def main(args: argparse.Namespace) -> int:
             return 1
         apply_preference(obs_header, obs_rows, new, prefer_new=args.prefer)
         obs_rows.append([new.get(name, "") for name in obs_header])
+        new_audit += audit_rows(new, target_records, audit_records + new_audit, getattr(args, "decision", None), reasons)
 
+    if new_audit and audit_file is None:
+        print(f"error: the figure bears on a target, and {data.display_path(audit_path)} is missing: "
+              "create it with its header to record definition decisions", file=sys.stderr)
+        return 1
     obs_text, src_text = observations.render(obs_rows), sources.render(src_rows)
+    audit_text = audit_file.render(audit_file.rows + [[row.get(n, "") for n in audit_file.header] for row in new_audit]) if audit_file else ""
     with tempfile.TemporaryDirectory() as scratch:
         trial = Path(scratch) / "data"
         shutil.copytree(data_dir, trial)
         (trial / "observations.csv").write_bytes(obs_text.encode("utf-8"))
         (trial / "sources.csv").write_bytes(src_text.encode("utf-8"))
+        if new_audit:
+            (trial / audit_path.name).write_bytes(audit_text.encode("utf-8"))
         _, problems = data.validate_dir(trial)
     if problems:
         for problem in problems:
             print(str(problem).replace(str(trial), str(data_dir)), file=sys.stderr)
         print("nothing written", file=sys.stderr)
         return 1
+    decided = "".join(f"\n  definition decision for {row['target_id']}: {row['decision']}" for row in new_audit)
     if args.dry_run:
-        print(f"ok: {len(new_rows)} observation(s) would be added (dry run, nothing written)")
+        print(f"ok: {len(new_rows)} observation(s) would be added (dry run, nothing written){decided}")
         return 0
     if src_rows != sources.rows:
         replace_atomically(data_dir / "sources.csv", src_text)
+    if new_audit:
+        replace_atomically(audit_path, audit_text)
     replace_atomically(data_dir / "observations.csv", obs_text)
-    print(f"added {len(new_rows)} observation(s) to {data.display_path(data_dir / 'observations.csv')}")
+    print(f"added {len(new_rows)} observation(s) to {data.display_path(data_dir / 'observations.csv')}{decided}")
     return 0

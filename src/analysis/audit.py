@@ -112,3 +112,19 @@ def definition_decisions(dataset: data.Dataset, lang: str) -> pd.DataFrame:
         "audit.decision": [t(f"decision.{d}", lang) for d in decisions["decision"]],
         "audit.reason": decisions["reason_zh" if lang == "zh" else "reason_en"].to_numpy(),
     })
+
+
+def undecided_figures(dataset: data.Dataset) -> list[tuple[str, str, str, str]]:
+    """Return (target, indicator, region, period) of every figure bearing on a target without a definition decision."""
+    audit = dataset.definition_audit
+    decided = set(zip(audit["target_id"], audit["indicator_id"], audit["region"], audit["period"].astype(str)))
+    observations = dataset.observations
+    pairs = {(t.target_id, t.indicator_id, t.region) for t in dataset.targets.itertuples()}
+    pairs |= set(zip(audit.loc[audit["decision"] != "used", "target_id"], audit.loc[audit["decision"] != "used", "indicator_id"],
+                     audit.loc[audit["decision"] != "used", "region"]))
+    missing = []
+    for target_id, indicator, region in sorted(pairs):
+        own = observations[(observations["indicator_id"] == indicator) & (observations["region"] == region)]
+        missing += [(target_id, indicator, region, str(p)) for p in sorted(set(own["period"].astype(str)))
+                    if (target_id, indicator, region, str(p)) not in decided]
+    return missing
