@@ -34,6 +34,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -74,15 +75,18 @@ class Page:
     per_target: bool = False
 
 
+# In the order they are started: the briefings first (their PDFs are printed while the other pages
+# run), then the longest pages first, the many short projections last (the workers finish together).
 PAGES = (
     Page("briefing", "04_quarterly_briefing.ipynb", "exclude"),
-    Page("annex", "07_briefing_annex.ipynb", "exclude"),
-    Page("dashboard", "03_gap_dashboard.ipynb", "exclude"),
     Page("audit", "01_data_audit.ipynb", "collapse"),
     Page("retrospective", "05_retrospective_2022.ipynb", "collapse"),
     Page("peers", "06_peer_comparison.ipynb", "collapse"),
+    Page("annex", "07_briefing_annex.ipynb", "exclude"),
+    Page("dashboard", "03_gap_dashboard.ipynb", "exclude"),
     Page("projection", "02_indicator_projection.ipynb", "collapse", per_target=True),
 )
+BRIEFING_PAGE = "briefing"
 
 
 @dataclass(frozen=True)
@@ -112,9 +116,9 @@ def plan_jobs(
     period: str, langs: Sequence[str], data_dir: str, target_ids: Sequence[str],
     notebooks_dir: Path = NOTEBOOKS_DIR, pages: Sequence[Page] = PAGES,
 ) -> list[Job]:
-    """Return every notebook run of a period, the projections (slowest) first for load balance."""
+    """Return every notebook run of a period, in the order of ``pages`` (see PAGES)."""
     jobs: list[Job] = []
-    for page in sorted(pages, key=lambda p: not p.per_target):
+    for page in pages:
         for lang in langs:
             targets = sorted(target_ids) if page.per_target else [None]
             for target in targets:
@@ -295,15 +299,20 @@ def page_language(title: str) -> str:
 
 def notebook_html(nb: Any, code: str, title: str) -> str:
     """Convert an executed notebook to one self-contained HTML page."""
+    exclude = code == "exclude"
+    body, _ = html_exporter(exclude, page_language(title)).from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body if exclude else collapse_code(body)
+
+
+@lru_cache(maxsize=8)
+def html_exporter(exclude_input: bool, language: str) -> Any:
+    """Return the page exporter for these settings, made once per worker (loading its templates costs ~0.15 s)."""
     from nbconvert import HTMLExporter
 
-    exclude = code == "exclude"
-    exporter = HTMLExporter(
-        template_name="lab", template_file=str(REPORT_TEMPLATE), language_code=page_language(title),
-        exclude_input=exclude, exclude_input_prompt=True, exclude_output_prompt=True,
+    return HTMLExporter(
+        template_name="lab", template_file=str(REPORT_TEMPLATE), language_code=language,
+        exclude_input=exclude_input, exclude_input_prompt=True, exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body if exclude else collapse_code(body)
 
 
 def postprocess_html(page_html: str) -> str:
@@ -523,12 +532,16 @@ def print_progress(done: int, total: int, result: JobResult) -> None:
 
 
 def run_jobs(pool: KernelPool, jobs: Sequence[Job], tmp: Path,
-             side: Callable[[Path], None] | None = None) -> list[JobResult]:
-    """Run every job into tmp on the pool, printing progress; side(tmp) runs meanwhile in a thread."""
+             side: Callable[[Path], None] | None = None,
+             after_briefings: Callable[[Path], Any] | None = None) -> list[JobResult]:
+    """Run every job into tmp on the pool, printing progress; side(tmp) runs meanwhile in a thread,
+    and after_briefings(tmp) in another as soon as every briefing page is written (PDFs while the rest runs)."""
     futures = {pool.submit(execute_job, job, str(tmp)): job for job in jobs}
+    briefings = {job.key for job in jobs if job.key.split(".")[0] == BRIEFING_PAGE}
     results: list[JobResult] = []
-    with ThreadPoolExecutor(1) as thread:
-        side_future = thread.submit(timed_side, side, tmp) if side else None
+    with ThreadPoolExecutor(2) as threads:
+        side_future = threads.submit(timed_side, side, tmp) if side else None
+        early = None
         for done, future in enumerate(as_completed(futures), 1):
             try:
                 result = future.result()
@@ -536,10 +549,15 @@ def run_jobs(pool: KernelPool, jobs: Sequence[Job], tmp: Path,
                 result = JobResult(futures[future].key, 0.0, f"{futures[future].key}: worker failed: {type(err).__name__}: {err}")
             results.append(result)
             print_progress(done, len(futures), result)
+            ready = briefings <= {r.key for r in results if r.error is None}
+            if after_briefings and early is None and ready:
+                early = threads.submit(after_briefings, tmp)
         if side_future is not None:
             result = side_future.result()
             results.append(result)
             print_progress(len(futures), len(futures), result)
+        if early is not None:
+            early.result()  # a printing error is raised here, after every notebook has finished
     return results
 
 
@@ -563,7 +581,7 @@ def render_period(
     tmp.mkdir(parents=True)
     failed_dir = out_dir / f"{FAILED_PREFIX}{period}"
     try:
-        results = run_jobs(pool, jobs, tmp, side)
+        results = run_jobs(pool, jobs, tmp, side, print_briefings)
         errors = sorted(r.error for r in results if r.error)
         if errors:
             shutil.rmtree(failed_dir, ignore_errors=True)
@@ -574,7 +592,6 @@ def render_period(
         stamp = quarter_end(period).isoformat() + "T00:00:00Z"
         for xlsx in sorted(tmp.rglob("*.xlsx")):
             normalize_xlsx(xlsx, stamp)
-        print_briefings(tmp)
         manifest = build_manifest(period, params, inputs, output_hashes(tmp))
         (tmp / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
         swap_in(tmp, out_dir / period)
