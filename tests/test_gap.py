@@ -364,7 +364,8 @@ def test_target_year_passed_but_not_observed_is_interpolated(tmp_path: Path, fak
                             target_value=3.0, base_year=2017, target_year=2022))
     assert row.latest_period == "2021"  # the last observation at or before the target year
     assert row.projected_value == pytest.approx(3.0)  # halfway between 2.9 and 3.1
-    assert row.p_meet == 1.0 and row.status == "probably_met"
+    # two changes cannot measure the volatility: the outcome word from the interpolation, no probability
+    assert math.isnan(row.p_meet) and row.status == "probably_met"
     assert row.interpolated_years == "2022"
     assert "interpolated" in row.note
 
@@ -765,3 +766,29 @@ def test_selection_cache_follows_the_table_content(tmp_path: Path) -> None:
     assert row_of(dataset)["latest_value"] == 130.0
     # a different date is a different selection (2024's figure was published 2025-03-01)
     assert gap.chosen_as_of(dataset, "2025-01-01")["period"].tolist() == ["2022", "2023"]
+
+
+def test_a_past_target_inferred_by_interpolation_gets_the_bridge_probability(tmp_path: Path) -> None:
+    values = {2018: 2.0, 2019: 2.2, 2020: 2.1, 2021: 2.5, 2023: 2.9}
+    dataset = one_series(tmp_path, values, kind="ratio", form="linear", comparator=">=", target_value=2.6,
+                         base_year=2018, target_year=2022)
+    row = row_of(dataset)
+    # 2022 = (2.5 + 2.9) / 2 = 2.7; changes per sqrt(year): 0.2, -0.1, 0.4, 0.4/sqrt(2) -> sd (n-1) 0.213533;
+    # bridge sd at the middle of two years: 0.213533 * sqrt(1 * 1 / 2) = 0.150991; P = Phi((2.7 - 2.6) / 0.150991)
+    changes = [0.2, -0.1, 0.4, 0.4 / math.sqrt(2)]
+    mean = sum(changes) / 4
+    sigma = math.sqrt(sum((c - mean) ** 2 for c in changes) / 3)
+    assert sigma == pytest.approx(0.213533, abs=1e-6)
+    expected = 0.5 * (1 + math.erf((2.7 - 2.6) / (sigma * math.sqrt(0.5)) / math.sqrt(2)))
+    assert expected == pytest.approx(0.746, abs=1e-3)
+    assert row.projected_value == pytest.approx(2.7)
+    assert row.p_meet == pytest.approx(expected, abs=1e-9)
+    assert row.status == "probably_met" and row.interpolated_years == "2022"
+
+
+def test_an_interpolated_past_target_without_enough_changes_has_no_probability(tmp_path: Path) -> None:
+    dataset = one_series(tmp_path, {2020: 2.1, 2021: 2.5, 2023: 2.9}, kind="ratio", form="linear", comparator=">=",
+                         target_value=2.8, base_year=2020, target_year=2022)
+    row = row_of(dataset)
+    assert row.projected_value == pytest.approx(2.7)
+    assert math.isnan(row.p_meet) and row.status == "probably_missed"

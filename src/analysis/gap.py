@@ -26,7 +26,9 @@ official/revised value that satisfies it); else from P(meet) by ``STATUS_BANDS``
 points, no stated base for an average-growth target); ``no_data`` when no annual observation was
 published by the report date. A target whose year is before the report's year gets an outcome
 instead (``PAST_STATUSES``): met / missed from a published target-year value, probably_met /
-probably_missed when inferred from the values around it, no_data otherwise.
+probably_missed when inferred from the values around it (a projection's P, or for a year between
+two observed ones the probability of a Brownian bridge on the growth form's scale:
+:func:`interpolation_probability`), no_data otherwise.
 
 Figures are what they say (issue 9): exact before approximate before bounds for each year
 (:func:`choose_observations`), bounds never used as values (:func:`bound_decides`,
@@ -256,6 +258,40 @@ def interpolate_at(series: pd.Series, year: int, form: str) -> tuple[float, int,
     if form == "geometric" and geometric_possible(v0, v1):
         return float(math.exp(math.log(v0) + share * (math.log(v1) - math.log(v0)))), y0, y1
     return v0 + share * (v1 - v0), y0, y1
+
+
+MIN_BRIDGE_STEPS = 3  # changes needed to estimate a series' year-to-year volatility for an interpolation
+
+
+def interpolation_probability(series: pd.Series, year: int, form: str, comparator: str, threshold: float) -> float:
+    """Return P(the unobserved value of a year satisfies the comparator), interpolated between its neighbours.
+
+    The series is a random walk on its growth form's scale (log for geometric, the values otherwise);
+    between two observed years the unobserved value is a Brownian bridge: mean the interpolation,
+    variance sigma^2 (year - y0)(y1 - year) / (y1 - y0), sigma the standard deviation of the
+    series' changes per sqrt(year) (never below models' pooled floor). NaN with fewer than
+    MIN_BRIDGE_STEPS changes (the volatility cannot be estimated).
+    """
+    from scipy.stats import norm
+
+    from analysis import models
+
+    values = series.to_numpy(dtype=float)
+    years = series.index.to_numpy(dtype=float)
+    log = form == "geometric" and bool(np.all(values > 0)) and threshold > 0
+    z = np.log(values) if log else values
+    if len(z) - 1 < MIN_BRIDGE_STEPS:
+        return math.nan
+    gaps = np.diff(years)
+    sigma = float(np.std(np.diff(z) / np.sqrt(gaps), ddof=1))
+    unit = 1.0 if log else float(np.max(np.abs(values))) or 1.0
+    sigma = max(sigma, models.SPREAD_FLOOR * unit)
+    value, y0, y1 = interpolate_at(series, year, form)
+    centre = math.log(value) if log else value
+    sd = sigma * math.sqrt((year - y0) * (y1 - year) / (y1 - y0))
+    edge = math.log(threshold) if log else threshold
+    above = float(norm.sf((edge - centre) / sd))
+    return above if higher_is_better(comparator) else 1.0 - above
 
 
 def straddles(series: pd.Series, year: int) -> bool:
@@ -638,9 +674,10 @@ def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.
         a.projected_value, y0, y1 = interpolate_at(series, a.target_year, form)
         a.interpolated_years = str(a.target_year)
         a.outcome, a.inferred = meets(a.projected_value, a.comparator, a.target_level), True
-        a.p_meet = 1.0 if a.outcome else 0.0
-        a.status = status_from_p(a.p_meet)
-        a.add_note(f"{a.target_year} not observed: interpolated between {y0} and {y1}")
+        a.p_meet = interpolation_probability(series, a.target_year, form, a.comparator, threshold)
+        a.status = status_from_p(a.p_meet) if not pd.isna(a.p_meet) else "insufficient_data"
+        a.add_note(f"{a.target_year} not observed: interpolated between {y0} and {y1}"
+                   + ("" if not pd.isna(a.p_meet) else f" (no probability: fewer than {MIN_BRIDGE_STEPS} changes to measure the volatility)"))
         return
     if last_year > a.target_year:
         a.status = "insufficient_data"
