@@ -61,7 +61,7 @@ def use_style() -> None:
         "figure.figsize": FIGSIZE,
         "figure.dpi": DPI,
         "savefig.dpi": DPI,
-        "savefig.bbox": "tight",
+        "savefig.bbox": None,  # figures use constrained layout; "tight" would draw each figure twice
         "svg.hashsalt": "ningbo-315",
         "pdf.compression": 6,
     })
@@ -79,7 +79,7 @@ def configure_inline() -> None:
         return
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-    set_matplotlib_formats("png", bbox_inches="tight", metadata=dict(PNG_METADATA))
+    set_matplotlib_formats("png", bbox_inches=None, metadata=dict(PNG_METADATA))
 
 
 def png_bytes(fig: Figure) -> bytes:
