@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import warnings
 
 import numpy as np
@@ -39,15 +41,12 @@ def figures() -> dict[str, object]:
                              "status": ["unlikely", "on_track", "no_data"]})
     peers = pd.DataFrame({"label": ["宁波", "杭州", "全国"], "value": [3.08, 3.86, 2.8], "period": ["2023", "2023", "2025"],
                           "highlight": [True, False, False]})
-    panels = [{"title": "高新技术企业数(家)", "series": history * 1000, "target": (2027, 4000.0)},
-              {"title": "国家创新型城市创新能力排名 (rank)", "series": history, "target": None, "invert": True}]
     return {
         "coverage_heatmap": plots.coverage_heatmap(matrix, title="数据覆盖", lang="zh"),
         "history_chart": plots.history_chart(rows, title="研发投入强度(宁波)", ylabel="%", lang="zh"),
         "fan_chart": plots.fan_chart(history, plots.forecast_bands(FakeForecast()), required=pd.Series([3.0, 3.75], index=[2021, 2027]),
                                      target=(2027, 3.75), title="研发投入强度", ylabel="%", lang="zh"),
         "progress_bullet_chart": plots.progress_bullet_chart(progress, title="各目标进度", lang="zh"),
-        "small_multiples": plots.small_multiples(panels, title="主要指标", lang="zh"),
         "peer_chart": plots.peer_chart(peers, title="研发投入强度", xlabel="%", lang="zh"),
         "fan_chart_en": plots.fan_chart(history, None, title="R&D intensity", lang="en"),
         "empty_heatmap": plots.coverage_heatmap(pd.DataFrame(), lang="en"),
@@ -114,3 +113,16 @@ def test_standing_chart_counts_targets_without_data(tiny_dataset) -> None:
     labels = [label.get_text() for label in fig.axes[0].get_yticklabels()]
     assert "R&D input (+1 without data)" in labels
     assert len(labels) == len(set(frame["theme"])) + int(frame["has_value"].sum())
+
+
+def test_dashboard_labels_are_in_the_readers_language() -> None:
+    from analysis import data, gap
+
+    dataset = data.load()
+    table = gap.status_table(dataset, "2026-09-30", region="all")
+    english = plots.progress_frame(dataset, table, "en")
+    assert len(english) > 10
+    cjk = [label for label in english["label"] if re.search(r"[\u3400-\u9fff]", label)]
+    assert cjk == []  # units and names in English (firms, CNY 100 million), not 家 or 亿元
+    chinese = plots.progress_frame(dataset, table, "zh")
+    assert any("家" in label for label in chinese["label"])

@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 from analysis import data
 from analysis.fonts import CJK_FAMILY, cjk_font_name, cjk_font_path  # noqa: F401 - the font lives in fonts.py
 from analysis.i18n import t
-from analysis.text import indicator_name, indicator_unit, region_name, target_text
+from analysis.text import indicator_name, indicator_unit, target_label
 
 
 # ---------------------------------------------------------------------------
@@ -36,6 +36,10 @@ STATUS_COLORS = {
     "off_track": "#cf222e",
     "insufficient_data": "#8c959f",
     "no_data": "#d0d7de",
+    # outcomes of targets whose year has passed (gap.PAST_STATUSES)
+    "probably_met": "#4ac26b",
+    "missed": "#a40e26",
+    "probably_missed": "#fb8f44",
 }
 STATUS_ORDER = tuple(STATUS_COLORS)
 # Marker per observation status: filled = official statistics, open/other = weaker.
@@ -285,26 +289,6 @@ def panel_grid(count: int, ncols: int, panel_height: float) -> tuple[Figure, obj
     return fig, fig.subplots(nrows, ncols, squeeze=False), ncols
 
 
-def small_multiples(panels: Sequence[Mapping[str, object]], title: str = "", lang: str = "zh", ncols: int = 3) -> Figure:
-    """Grid of small line charts; each panel: title, series (year -> value), optional target (year, value)."""
-    fig, axes, ncols = panel_grid(len(panels), ncols, panel_height=2.3)
-    for ax, panel in zip(axes.flat, panels):
-        series = panel["series"]
-        ax.plot(series.index, series.values, "o-", color=HIGHLIGHT, markersize=3.5, linewidth=1.3)
-        target = panel.get("target")
-        if target is not None:
-            ax.scatter([target[0]], [target[1]], marker="*", s=110, color=ACCENT, zorder=3)
-        if panel.get("invert"):
-            ax.invert_yaxis()
-        ax.set_title(wrap_label(str(panel["title"]), 84 // ncols), fontsize=8, loc="left")
-        ax.tick_params(labelsize=7)
-        integer_years(ax)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_axis_off()
-    if title:
-        fig.suptitle(title, x=0.01, ha="left")
-    return fig
-
 
 def peer_chart(frame: pd.DataFrame, title: str = "", xlabel: str = "", lang: str = "zh") -> Figure:
     """Horizontal bars of the latest value per region; ``frame``: label, value, period, highlight (bool)."""
@@ -344,26 +328,11 @@ def progress_frame(dataset: data.Dataset, table: pd.DataFrame, lang: str) -> pd.
         latest_pct = 100 * current / r.target_value if higher else (100 * r.target_value / current if current else math.nan)
         required = r.required_value
         required_pct = (100 * required / r.target_value if higher else 100 * r.target_value / required) if pd.notna(required) and required else math.nan
-        label = f"{indicator_name(dataset, r.indicator_id, lang)} {target_text(r, lang)} ({r.target_year})"
-        if r.region != "ningbo":
-            label = f"{region_name(dataset, r.region, lang)}: {label}"
+        label = target_label(dataset, r, lang)
         rows.append({"label": label, "latest_pct": latest_pct, "required_pct": required_pct, "status": r.status})
     frame = pd.DataFrame(rows, columns=["label", "latest_pct", "required_pct", "status"])
     return frame.drop_duplicates("label", keep="first").reset_index(drop=True)
 
-
-def headline_panels(dataset: data.Dataset, table: pd.DataFrame, as_of: date | str | None, lang: str, limit: int = 6) -> list[dict]:
-    """Return small-multiple panels for the Ningbo targets with the longest series (one per indicator)."""
-    candidates = table[(table["region"] == "ningbo") & (table["n_obs"] >= 3)]
-    candidates = candidates.sort_values(["n_obs", "target_id"], ascending=[False, True], kind="mergesort")
-    candidates = candidates.drop_duplicates("indicator_id").head(limit).sort_values("target_id", kind="mergesort")
-    panels = []
-    for r in candidates.itertuples(index=False):
-        series = data.annual_series(dataset, r.indicator_id, r.region, as_of)
-        target = (int(r.target_year), float(r.target_value)) if r.target_type in ("level", "rank") else None
-        title = f"{indicator_name(dataset, r.indicator_id, lang)} ({indicator_unit(dataset, r.indicator_id)})"
-        panels.append({"title": title, "series": series, "target": target, "invert": r.comparator in ("<=", "<")})
-    return panels
 
 
 def required_path(dataset: data.Dataset, assessment: object) -> pd.Series:
