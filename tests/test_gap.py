@@ -550,6 +550,7 @@ def test_milestone_is_the_latest_at_or_before_the_report_year() -> None:
     ("away", "likely", {}, "recent_trend_faster"),
     ("significant", "on_track", {}, ""),
     ("insufficient", "uncertain", {"base_estimated": True}, "base_estimated"),
+    ("achieved", "insufficient_data", {}, "achieved_no_probability"),  # e.g. 13 national clusters against >= 5, one year
 ])
 def test_story_codes(category: str, status: str, extra: dict, expected: str) -> None:
     a = gap.Assessment("t", "x", "ningbo", extra.pop("target_type", "level"), ">=", 2027, 1.0, "u")

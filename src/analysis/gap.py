@@ -83,7 +83,7 @@ ABOUT_TOLERANCE = 0.05  # 左右: within 5 % of the figure counts as reaching it
 MIN_CONDITIONED_SHARE = 0.05  # fewer simulated paths than this share agree with the bounds: they are not used to condition
 STORIES = (
     "interpolated_flows", "latest_is_bound", "achieved_may_fall_back", "projection_leans_on_prior", "recent_trend_slower",
-    "recent_trend_faster", "base_estimated",
+    "recent_trend_faster", "base_estimated", "achieved_no_probability",
 )
 PRIOR_METHODS = ("growth_prior",)  # models' short-series method: the series' own slope shrunk towards a pooled growth
 PRIOR_FLAGS = ("short_series", "peer_prior")
@@ -923,6 +923,8 @@ def story_of(a: Assessment) -> str:
     """Return the code of the sentence explaining why progress and status disagree ('' when they agree)."""
     good_progress, poor_progress = a.progress_category in GOOD_PROGRESS, a.progress_category in POOR_PROGRESS
     good_status, poor_status = a.status in GOOD_STATUS, a.status in POOR_STATUS
+    if a.progress_category == "achieved" and a.status == "insufficient_data":
+        return "achieved_no_probability"
     if not ((good_progress and poor_status) or (poor_progress and good_status)):
         return "base_estimated" if a.base_estimated else ""
     if a.interpolated_years and a.target_type == "cumulative":

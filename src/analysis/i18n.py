@@ -377,6 +377,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "基期以来的平均进度偏慢，但近年走势加快，按近期走势预测有望达标。",
         "en": "Progress since the base year was too slow on average, but the recent trend is faster and the projection reaches the target.",
     },
+    "story.achieved_no_probability": {
+        "zh": "最新数值已达到目标，但公布的年份太少，无法给出达标概率。",
+        "en": "The latest value already meets the target, but too few years are published to give a probability of meeting it.",
+    },
     "story.base_estimated": {
         "zh": "基期年份没有公布数值，基期值按相邻年份插值估算。",
         "en": "No value was published for the base year; the base value was interpolated from the years around it.",
