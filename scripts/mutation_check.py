@@ -78,6 +78,15 @@ MUTATIONS = (
     Mutation("i18n: English word of on_track swapped", "src/analysis/i18n.py",
              '"status.on_track": {"zh": "进展顺利", "en": "on track"}', '"status.on_track": {"zh": "进展顺利", "en": "likely"}',
              ("tests/test_i18n.py",)),
+    Mutation("gap: interpolated past target's bridge probability on the wrong side", "src/analysis/gap.py",
+             "    above = float(norm.sf((edge - centre) / sd))", "    above = float(norm.cdf((edge - centre) / sd))",
+             ("tests/test_gap.py",)),
+    Mutation("gap: as-of selection cache ignores the table's content", "src/analysis/gap.py",
+             "    key = (content, tuple(dataset.observations.columns), stamp, tuple(formulas))",
+             "    key = (len(dataset.observations), tuple(dataset.observations.columns), stamp, tuple(formulas))",
+             ("tests/test_gap.py",)),
+    Mutation("add: no definition decision written for a figure of a target", "src/analysis/add.py",
+             "        new_audit += audit_rows(", "        new_audit += [] and audit_rows(", ("tests/test_add.py",)),
 )
 
 
