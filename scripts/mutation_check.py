@@ -46,7 +46,7 @@ MUTATIONS = (
     Mutation("gap.new_observations includes the previous quarter's last day", "src/analysis/gap.py",
              '(obs["published"] > start)', '(obs["published"] >= start)', ("tests/test_gap.py", "tests/test_hardening.py")),
     Mutation("tables.cell_html drops the HTML escape", "src/analysis/tables.py",
-             "    return html.escape(str(value))\n", "    return str(value)\n", ("tests/test_plots.py", "tests/test_pipeline.py")),
+             "    return html.escape(str(value))\n", "    return str(value)\n", ("tests/test_tables.py", "tests/test_pipeline.py")),
     Mutation("models: every interval halved", "src/analysis/models.py",
              "    errors.setflags(write=False)", "    errors = errors * 0.5\n    errors.setflags(write=False)",
              ("tests/test_models.py",)),
