@@ -457,4 +457,8 @@ def test_real_quarter_renders_every_target_in_both_languages(rendered_quarter):
     for target_id in with_data:
         for lang in ("zh", "en"):
             assert (period_dir / "projection" / f"{target_id}.{lang}.html").exists()
+    # curation notes (the notes columns of the data files) are for developers: no page shows them
+    for page_file in sorted(period_dir.rglob("*.html")):
+        page_text = html.unescape(page_file.read_text(encoding="utf-8"))
+        assert not re.search(r"curation:|NOTES §|harvest", page_text), page_file.name
     assert "2025Q4/briefing.zh.html" in (out / "index.html").read_text(encoding="utf-8")

@@ -116,3 +116,53 @@ def test_gap_groups_by_publisher_with_due_months(tiny_dataset) -> None:
     assert groups[-1]["publisher"] == "Publisher not yet identified" and groups[-1]["due"] is False
     lines = text.gap_list_markdown(groups, "2026Q3", "zh" if False else "en").splitlines()
     assert lines[0].startswith("- **Statistics Bureau** (*Bulletin*, usually released in November, due next quarter): ")
+
+
+# ---------------------------------------------------------------------------
+# paces and amounts as a reader writes them (issue 10: "+326.5 firms"; Chinese values split inside)
+
+def test_paces_of_counts_are_whole_and_large_paces_have_no_decimals() -> None:
+    from analysis import text
+
+    assert text.signed(326.5, "firms", "en", whole=True) == "+327 firms"
+    assert text.signed(326.5, "家", "zh", whole=True) == "+327家"
+    assert text.signed(-1554.4, "家", "zh") == "−1,554家"
+    assert text.signed(0.4, "firms", "en", whole=True) == "+0.4 firms"  # below one a year: one digit
+    assert text.signed(0.0774, "%", "zh") == "+0.077个百分点"
+    assert text.signed(0.0774, "%", "en") == "+0.077 points"
+    assert text.signed(22.66, "亿元", "zh") == "+22.7亿元"
+
+
+def test_english_amounts_read_as_billions() -> None:
+    from analysis import text
+
+    assert text.quantity(81000, "people", "en") == "81,000 people"
+    assert text.quantity(6500, "CNY 100 million", "en", ">=") == "≥CNY 650 billion"
+    assert text.quantity(22.16, "CNY 100 million", "en") == "CNY 2.22 billion"
+    assert text.quantity(22.15, "亿元", "zh") == "22.1亿元"
+    assert text.signed(326.5, "CNY 100 million", "en") == "+CNY 33 billion"
+
+
+def test_scorecard_cells_do_not_break_inside_a_value() -> None:
+    import pandas as pd
+
+    from analysis import tables
+
+    frame = pd.DataFrame({"目标": ["研发经费投入强度≥3.75%（2027年）"], "近年速度": ["+0.077个百分点"]})
+    kept = tables.styler(frame, keep_together=True).to_html()
+    assert "word-break: keep-all" in kept.split("</style>")[0].split("td:not(.col0)")[1]
+    assert "td:not(.col0)" not in tables.styler(frame).to_html()
+
+
+def test_every_uncertain_target_is_a_risk_with_its_pace() -> None:
+    from analysis import data, gap, text
+
+    dataset = data.load()
+    table = gap.status_table(dataset, "2026-09-30")
+    uncertain = table[(table["status"] == "uncertain") & (table["duplicate_of"] == "")]
+    assert len(uncertain) >= 1
+    for lang, pace in (("zh", "近年每年变化"), ("en", "Recent pace")):
+        risks = text.risk_sentences(dataset, table, "2026-09-30", lang)
+        for row in uncertain.itertuples():
+            named = [r for r in risks if r.startswith(text.target_label(dataset, row, lang))]
+            assert named and pace in named[0]

@@ -259,6 +259,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "{name}：最新值{latest}（{year}），判断为“{status}”，达标概率约{p}。",
         "en": "{name}: latest {latest} ({year}); {status}, probability of meeting it about {p}.",
     },
+    "brief.risk_pace": {
+        "zh": "近年每年变化{recent}，达标每年需要{needed}。",
+        "en": "Recent pace {recent} a year, against {needed} a year needed.",
+    },
     "brief.warning": {
         "zh": "{name}：{period}为{value}，低于目标{target}。",
         "en": "{name}: {value} in {period}, below the target of {target}.",

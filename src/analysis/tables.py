@@ -87,8 +87,19 @@ def table_uuid(frame: pd.DataFrame, key: str = "") -> str:
     return digest[:10]
 
 
-def styler(frame: pd.DataFrame, links: dict[str, str] | None = None, max_rows: int | None = None, key: str = ""):
-    """Return a pandas Styler of ``frame``: escaped cells, http(s) links, numbers right-aligned, no index."""
+KEEP_TOGETHER_CSS = [
+    {"selector": "td:not(.col0)", "props": "word-break: keep-all;"},
+    {"selector": "", "props": "font-size: 0.8em;"},  # unbreakable values need the room: the table stays within A4
+]
+
+
+def styler(frame: pd.DataFrame, links: dict[str, str] | None = None, max_rows: int | None = None, key: str = "",
+           keep_together: bool = False):
+    """Return a pandas Styler of ``frame``: escaped cells, http(s) links, numbers right-aligned, no index.
+
+    ``keep_together``: cells after the first break only at spaces and punctuation, never inside a
+    run such as "+0.08个百分点" or "2023年" (for short value cells; long texts need normal breaking).
+    """
     links = links or {}
     hidden = set(links.values())
     shown = (frame if max_rows is None else frame.head(max_rows)).reset_index(drop=True)
@@ -101,7 +112,7 @@ def styler(frame: pd.DataFrame, links: dict[str, str] | None = None, max_rows: i
 
     style = Styler(cells, cell_ids=False).hide(axis="index").set_uuid(table_uuid(cells, key)).set_table_attributes('class="dataframe report-table"')
     style = style.format(lambda v: v, escape=None)  # cells are escaped above (links need raw <a>)
-    style = style.set_table_styles(TABLE_CSS, overwrite=True)
+    style = style.set_table_styles(TABLE_CSS + (KEEP_TOGETHER_CSS if keep_together else []), overwrite=True)
     positions = [i for i, c in enumerate(cells.columns) if c in numbers]
     if positions:
         style = style.set_td_classes(pd.DataFrame(
@@ -208,8 +219,7 @@ def peer_latest(
     latest = annual.sort_values(["region", "year"], kind="mergesort").drop_duplicates("region", keep="last")
     latest = latest.assign(_other=latest["region"] != base).sort_values(["_other", "value"], ascending=[True, False], kind="mergesort")
     latest = latest.drop(columns="_other")
-    rows = observation_rows(dataset, latest, lang).drop(columns="indicator")
-    rows["notes"] = latest["notes"].to_numpy()
+    rows = observation_rows(dataset, latest, lang).drop(columns="indicator")  # no notes: they are curation notes
     rows["region_id"] = latest["region"].to_numpy()
     rows["numeric_value"] = latest["value"].to_numpy()
     return rows
@@ -500,6 +510,7 @@ def scorecard(dataset: data.Dataset, table: pd.DataFrame, as_of, lang: str) -> p
         unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
         recent, needed = recent_and_needed(dataset, r, as_of)
         pace_unit = "%" if r.target_type == "avg_growth" else unit_text
+        whole = indicator_kind(dataset, r.indicator_id) == "count"
         m_year, m_value = milestone_of(dataset, r, year)
         status = status_label(r.status, lang)
         if pd.notna(r.p_meet):
@@ -509,8 +520,8 @@ def scorecard(dataset: data.Dataset, table: pd.DataFrame, as_of, lang: str) -> p
             "brief.col_latest": f"{quantity(r.latest_value, unit_text, lang, column(r, 'latest_qualifier', ''), rank)}" + (
                 f"（{year_text(r.latest_period, lang)}）" if lang == "zh" else f" ({r.latest_period})"),
             "brief.col_figure": t(f"obs.{latest_status(dataset, r, as_of)}", lang),
-            "brief.col_recent": growth_text(recent, lang) if r.target_type == "avg_growth" else signed(recent, pace_unit, lang, rank),
-            "brief.col_needed": needed_text(needed, r, pace_unit, lang),
+            "brief.col_recent": growth_text(recent, lang) if r.target_type == "avg_growth" else signed(recent, pace_unit, lang, rank, whole),
+            "brief.col_needed": needed_text(needed, r, pace_unit, lang, whole),
             "brief.col_milestone": "" if pd.isna(m_value) else quantity(m_value, unit_text, lang, "", rank) + (
                 f"（{int(m_year)}年）" if lang == "zh" else f" ({int(m_year)})"),
             "brief.col_status": status,
@@ -521,14 +532,20 @@ def scorecard(dataset: data.Dataset, table: pd.DataFrame, as_of, lang: str) -> p
     return relabel(frame, lang)
 
 
-def needed_text(needed: float, row: object, unit_text: str, lang: str) -> str:
+def needed_text(needed: float, row: object, unit_text: str, lang: str, whole: bool = False) -> str:
     """Return the pace a target still needs ('reached' when the latest value already meets it)."""
     if row.target_type == "avg_growth":
         return growth_text(needed, lang)
     higher = row.comparator in (">=", ">")
     if pd.notna(needed) and ((needed <= 0) if higher else (needed >= 0)):
         return t("brief.reached", lang)
-    return signed(needed, unit_text, lang, row.target_type == "rank")
+    return signed(needed, unit_text, lang, row.target_type == "rank", whole)
+
+
+def indicator_kind(dataset: data.Dataset, indicator_id: str) -> str:
+    """Return an indicator's kind (count, amount, share, ratio, rate, rank) from indicators.csv."""
+    rows = dataset.indicators[dataset.indicators["indicator_id"] == indicator_id]
+    return str(rows.iloc[0]["kind"]) if len(rows) else ""
 
 
 def growth_text(value: float, lang: str) -> str:

@@ -331,10 +331,20 @@ def quantity(value: float, unit_text: str, lang: str, qualifier: str = "", rank:
         sign = "约" if lang == "zh" else "about "
     if rank:
         return sign + ordinal(value, lang)
+    if lang == "en" and unit_text == HUNDRED_MILLION_CNY:
+        return f"{sign}{billions(value)}"
     number = fmt_number(value)
     if not unit_text or unit_text == "%" or lang == "zh":
         return f"{sign}{number}{unit_text}"
     return f"{sign}{number} {unit_text}"
+
+
+HUNDRED_MILLION_CNY = "CNY 100 million"  # 亿元 in English units; amounts read as billions
+
+
+def billions(value: float, digits: int = 3) -> str:
+    """Return an amount in 亿元 (CNY 100 million) as English readers say it: 22.15 → 'CNY 2.22 billion'."""
+    return f"CNY {fmt_number(float(value) / 10, digits)} billion"
 
 
 def year_text(year: object, lang: str) -> str:
@@ -435,8 +445,11 @@ def interpolated_sentence(row: object, lang: str) -> str:
 
 def risk_sentences(dataset: data.Dataset, table: pd.DataFrame, as_of: date | str | None, lang: str, limit: int = 5) -> list[str]:
     """Return the top risks in plain sentences: the least likely judged targets, then early warnings in sub-annual data."""
+    from analysis.tables import indicator_kind, needed_text, recent_and_needed
+
     rows = counted_targets(table, as_of)
-    risky = rows[rows["status"].isin(RISK_STATUSES + ("probably_missed", "missed")) | ((rows["status"] == "uncertain") & (rows["p_meet"] < 0.5))]
+    # every target not at least likely to be met (P < 0.66) is a risk worth a sentence
+    risky = rows[rows["status"].isin(RISK_STATUSES + ("uncertain", "probably_missed", "missed"))]
     risky = risky.sort_values(["p_meet", "target_id"], na_position="last", kind="mergesort").drop_duplicates("indicator_id")
     sentences = []
     for r in risky.head(limit).itertuples(index=False):
@@ -446,7 +459,13 @@ def risk_sentences(dataset: data.Dataset, table: pd.DataFrame, as_of: date | str
             "brief.risk", lang, name=target_label(dataset, r, lang), latest=quantity(r.latest_value, unit_text, lang, column(r, "latest_qualifier", ""), rank),
             year=year_text(r.latest_period, lang), p=percent_text(r.p_meet), status=status_label(r.status, lang),
         )
-        extra = " ".join(filter(None, [story_sentence(r, lang), interpolated_sentence(r, lang)]))
+        recent, needed = recent_and_needed(dataset, r, as_of)
+        pace = ""
+        if r.target_type not in ("avg_growth", "rank") and pd.notna(recent) and pd.notna(needed):
+            whole = indicator_kind(dataset, r.indicator_id) == "count"
+            pace = t("brief.risk_pace", lang, recent=signed(recent, unit_text, lang, False, whole),
+                     needed=needed_text(needed, r, unit_text, lang, whole))
+        extra = ("" if lang == "zh" else " ").join(filter(None, [pace, story_sentence(r, lang), interpolated_sentence(r, lang)]))
         sentences.append(sentence + (("" if lang == "zh" else " ") + extra if extra else ""))
     sentences.extend(warning_sentences(dataset, rows, as_of, lang))
     return sentences[: limit + 2]
@@ -555,8 +574,19 @@ def pace_per_year(series: pd.Series, window: int = 3) -> float:
     return float((clean[last_year] - earlier[first_year]) / (last_year - first_year))
 
 
-def signed(value: float, unit_text: str, lang: str, rank: bool = False) -> str:
-    """Return a change a year with its sign and unit: '+0.077 points', '−1,200 firms', 'up 1 place'."""
+def pace_number(value: float, whole: bool = False) -> str:
+    """Return the size of a change a year: whole units for counts and from 100 up, else 3 (from 10) or 2 significant digits."""
+    size = abs(float(value))
+    if size >= 100 or (whole and size >= 1):
+        return f"{math.floor(size + 0.5):,}"  # half up, as a reader rounds
+    return fmt_number(size, 3 if size >= 10 else 1 if whole else 2)
+
+
+def signed(value: float, unit_text: str, lang: str, rank: bool = False, whole: bool = False) -> str:
+    """Return a change a year with its sign and unit: '+0.077 points', '−1,200 firms', 'up 1 place'.
+
+    ``whole``: the indicator counts things (firms, people): '+327 firms', not '+326.5 firms'.
+    """
     if value is None or pd.isna(value):
         return "–"
     if rank:
@@ -565,10 +595,13 @@ def signed(value: float, unit_text: str, lang: str, rank: bool = False) -> str:
             return f"上升{places}位" if value < 0 else f"下降{places}位" if value > 0 else "持平"
         noun = "place" if places == "1" else "places"
         return f"up {places} {noun}" if value < 0 else f"down {places} {noun}" if value > 0 else "no change"
+    number = pace_number(value, whole)
+    if lang == "en" and unit_text == HUNDRED_MILLION_CNY:
+        return ("+" if value >= 0 else "−") + billions(abs(value), 2)
     if unit_text == "%":
-        text = fmt_number(abs(value), 2) + ("个百分点" if lang == "zh" else " points")
+        text = number + ("个百分点" if lang == "zh" else " points")
     else:
-        text = quantity(abs(value), unit_text, lang) if abs(value) >= 10 else f"{fmt_number(abs(value), 2)}{'' if lang == 'zh' or not unit_text else ' '}{unit_text}"
+        text = f"{number}{'' if lang == 'zh' or not unit_text else ' '}{unit_text}"
     return ("+" if value >= 0 else "−") + text
 
 
