@@ -166,3 +166,39 @@ def test_every_uncertain_target_is_a_risk_with_its_pace() -> None:
         for row in uncertain.itertuples():
             named = [r for r in risks if r.startswith(text.target_label(dataset, row, lang))]
             assert named and pace in named[0]
+
+
+# ---------------------------------------------------------------------------
+# the notebooks' page wording (cells call these; each cell shows one step)
+
+def test_page_header_and_section_in_each_language() -> None:
+    from analysis import text
+
+    assert text.page_header("nb03.title", "nb03.intro", "2026-09-30", "zh").split("\n\n")[:2] == ["# 目标进展总表", "数据截至：2026-09-30"]
+    assert text.page_header("nb03.title", "nb03.intro", "2026-09-30", "en").split("\n\n")[1] == "Data as of: 2026-09-30"
+    assert text.section("nb01.coverage", "en", "nb01.coverage_note").startswith("## ")
+    from analysis.i18n import t
+
+    assert text.section("nb01.coverage", "en", "nb01.coverage_note").endswith(t("nb01.coverage_note", "en"))
+
+
+def test_projection_header_cites_the_document_by_its_title() -> None:
+    from analysis import data, gap, text
+
+    dataset = data.load()
+    target = dataset.targets.set_index("target_id").loc["t001_rd_gdp_ratio_2027"]
+    assessment = gap.assess(dataset, "t001_rd_gdp_ratio_2027", "2026-09-30")
+    zh = text.projection_header(dataset, assessment, target, "2026-09-30", "zh")
+    assert "目标：≥3.75%（2027年）（《宁波市“315”科技创新体系工程建设实施方案（2023—2027年）》：“" in zh
+    assert "地区：宁波市 · 数据截至：2026-09-30" in zh and ".txt" not in zh
+    en = text.projection_header(dataset, assessment, target, "2026-09-30", "en")
+    assert "Region: Ningbo · Data as of: 2026-09-30" in en and "Target: ≥3.75% (2027) (《" in en
+    assert text.document_title({"source_doc": "009_x.txt", "source_doc_title": ""}) == "009_x.txt"
+
+
+def test_peer_heading_has_the_unit_in_the_readers_words() -> None:
+    from analysis import data, text
+
+    dataset = data.load()
+    assert text.peer_chart_title(dataset, "gdp", "en").endswith("(CNY 100 million)")
+    assert text.peer_chart_title(dataset, "gdp", "zh").endswith("（亿元）")

@@ -63,7 +63,7 @@ COLUMNS = {
     ],
     "targets": [
         "target_id", "indicator_id", "region", "target_type", "comparator", "target_value", "unit",
-        "base_year", "target_year", "source_doc", "source_clause", "notes",
+        "base_year", "target_year", "source_doc", "source_doc_title", "source_clause", "notes",
         "duplicate_of", "each_year", "approximate", "where_published",
     ],
     "sources": ["source_id", "title", "publisher", "url", "published", "published_estimated", "kind", "weak", "notes"],
@@ -81,7 +81,7 @@ COLUMNS = {
 OPTIONAL = {
     "regions": {"notes"},
     "indicators": {"lower_bound", "upper_bound", "definition", "where_published"},
-    "targets": {"base_year", "notes", "duplicate_of", "where_published"},
+    "targets": {"base_year", "source_doc_title", "notes", "duplicate_of", "where_published"},
     "sources": {"url", "published", "notes"},
     "observations": {"qualifier", "quote", "notes"},
     "milestones": {"quote", "notes"},
@@ -461,7 +461,8 @@ def linked_table_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path
             known = set(tables[resource][ref])
             for row in frame.loc[~frame[column].isin(known)].itertuples():
                 problems.append(Problem(shown, int(row.line_no), column, f"unknown {ref} {getattr(row, column)!r} (not in {TABLE_FILES[resource]})"))
-    units = tables["indicators"].set_index("indicator_id")["unit"]
+    # the first row of a duplicated indicator id (the duplicate itself is reported with its line)
+    units = tables["indicators"].drop_duplicates("indicator_id").set_index("indicator_id")["unit"]
     for row in tables["milestones"].itertuples():
         if row.indicator_id in units.index and row.unit != units[row.indicator_id]:
             problems.append(Problem(display_path(paths["milestones"]), int(row.line_no), "unit",
