@@ -462,3 +462,21 @@ def test_real_quarter_renders_every_target_in_both_languages(rendered_quarter):
         page_text = html.unescape(page_file.read_text(encoding="utf-8"))
         assert not re.search(r"curation:|NOTES §|harvest", page_text), page_file.name
     assert "2025Q4/briefing.zh.html" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_pages_are_titled_and_labelled_in_their_readers_language():
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    nb = new_notebook(cells=[new_markdown_cell("# 指标预测 · Indicator projection"),
+                             new_code_cell("lang = 'en'", metadata={"tags": ["parameters"]}),
+                             new_markdown_cell("# Indicator projection: R&D intensity")])
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})]
+    page = R.notebook_html(nb, "collapse", "2026Q3 · projection · t.en")
+    assert "<title>Indicator projection: R&amp;D intensity</title>" in page
+    assert "指标预测" not in page  # the notebook's bilingual label stays in JupyterLab, not in the page
+    assert "No description has been provided" not in page and 'alt="Chart"' in page
+    assert ">Show code</button>" in page and "代码" not in page
+    zh = R.notebook_html(nb, "collapse", "2026Q3 · projection · t.zh")
+    assert 'alt="图表"' in zh and ">显示代码</button>" in zh
+    assert len(nb.cells) == 3  # the executed notebook itself keeps every cell

@@ -279,14 +279,16 @@ COLLAPSE_CSS = (
 )
 COLLAPSE_BUTTON = (
     "<button class=\"code-toggle\" onclick=\"document.body.classList.toggle('show-code')\">"
-    "code / 代码</button>"
+    "{label}</button>"
 )
+CODE_LABEL = {"zh": "显示代码", "en": "Show code"}
 
 
-def collapse_code(page_html: str) -> str:
-    """Hide code cells behind a toggle button (the code stays in the page)."""
+def collapse_code(page_html: str, language: str = "en") -> str:
+    """Hide code cells behind a toggle button labelled in the page's language (the code stays in the page)."""
     page_html = page_html.replace("</head>", COLLAPSE_CSS + "\n</head>", 1)
-    return re.sub(r"(<body[^>]*>)", r"\1" + COLLAPSE_BUTTON.replace("\\", "\\\\"), page_html, count=1)
+    button = COLLAPSE_BUTTON.format(label=CODE_LABEL.get(language, CODE_LABEL["en"]))
+    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + button, page_html, count=1)
 
 
 REPORT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.html.j2"
@@ -300,8 +302,44 @@ def page_language(title: str) -> str:
 def notebook_html(nb: Any, code: str, title: str) -> str:
     """Convert an executed notebook to one self-contained HTML page."""
     exclude = code == "exclude"
-    body, _ = html_exporter(exclude, page_language(title)).from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body if exclude else collapse_code(body)
+    language = page_language(title)
+    body, _ = html_exporter(exclude, language).from_notebook_node(page_cells(nb), resources={"metadata": {"name": title}})
+    body = reader_title(localized_alt(body, language))
+    return body if exclude else collapse_code(body, language)
+
+
+def page_cells(nb: Any) -> Any:
+    """Return a copy of the notebook without the markdown cells above its parameters cell.
+
+    Those cells name the notebook in both languages for JupyterLab; a page has its own title in
+    the reader's language.
+    """
+    import copy
+
+    first_code = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"), len(nb.cells))
+    page = copy.copy(nb)
+    page.cells = [cell for i, cell in enumerate(nb.cells) if i >= first_code or cell.cell_type != "markdown"]
+    return page
+
+
+NBCONVERT_ALT = 'alt="No description has been provided for this image"'
+FIGURE_ALT = {"zh": "图表", "en": "Chart"}
+
+
+def localized_alt(page_html: str, language: str) -> str:
+    """Replace nbconvert's English alt text of figures by a word in the page's language."""
+    return page_html.replace(NBCONVERT_ALT, f'alt="{FIGURE_ALT.get(language, FIGURE_ALT["en"])}"')
+
+
+def reader_title(page_html: str) -> str:
+    """Give the page the title a reader sees (its first heading), not the job key (e.g. 'briefing.zh')."""
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page_html, re.S)
+    if heading is None:
+        return page_html
+    words = html.unescape(re.sub(r"<[^>]+>", "", heading.group(1))).replace("¶", "").strip()
+    if not words:
+        return page_html
+    return re.sub(r"<title>.*?</title>", lambda _: f"<title>{html.escape(words)}</title>", page_html, count=1, flags=re.S)
 
 
 @lru_cache(maxsize=8)
