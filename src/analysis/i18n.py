@@ -284,8 +284,8 @@ LABELS: dict[str, dict[str, str]] = {
     "brief.reached": {"zh": "已达到", "en": "reached"},
     "brief.method_title": {"zh": "方法说明", "en": "Method note"},
     "brief.method": {
-        "zh": "每个目标按其发布年份的数据评估：最新值与从基期到目标年的达标路径比较，并用历史数据外推目标年的数值及80%预测区间；达标概率由预测分布计算，按IPCC用语表述。只有一两个数据的序列给出更宽的区间。全部目标状态、全部数据来源与完整方法见[附录]({annex})。",
-        "en": "Each target is judged on the figures published by the report date: the latest value against the path from the base year to the target, and a projection of the target year with an 80% interval from the series' history; the probability of meeting the target comes from the projection and is worded on the IPCC scale. Series of one or two points get wider intervals. The status of every target, every source and the full method are in the [annex]({annex}).",
+        "zh": "每个目标只用报告日前已发布的数据评估：最新值与从基期到目标年的达标路径比较，并用历史数据外推目标年的数值及80%预测区间；达标概率由预测分布计算，按IPCC用语表述。只有二至四个年度数据的序列参照同类序列的典型增速，区间更宽；只有一个年度数据的目标不作预测。全部目标状态、全部数据来源与完整方法见[附录]({annex})。",
+        "en": "Each target is judged on the figures published by the report date: the latest value against the path from the base year to the target, and a projection of the target year with an 80% interval from the series' history; the probability of meeting the target comes from the projection and is worded on the IPCC scale. Series of two to four annual values lean on the growth typical of similar series and get wider intervals; a single value gets no projection. The status of every target, every source and the full method are in the [annex]({annex}).",
     },
     "annex.title": {"zh": "季度简报附录（{period}）", "en": "Quarterly briefing annex ({period})"},
     "annex.intro": {"zh": "简报正文之外的全部内容：每个目标的状态、引用的全部来源和完整方法。", "en": "Everything the briefing leaves out: the status of every target, every source cited and the full method."},
