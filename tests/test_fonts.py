@@ -43,10 +43,11 @@ def test_subset_holds_exactly_the_page_characters_plus_digits_and_punctuation() 
 def test_english_page_embeds_only_its_chinese_characters() -> None:
     html = "<html lang=\"en\"><head></head><body><p>Ningbo \u201c315\u201d plan (\u5b81\u6ce2\u5e02\uff0c2023)</p></body></html>"
     embedded = fonts.embed_cjk_subset(html)
-    assert embedded_cmap(embedded) == set("\u5b81\u6ce2\u5e02\uff0c")
+    punctuation = {c for c in fonts.ALWAYS_INCLUDED if fonts.is_cjk(c)}
+    assert embedded_cmap(embedded) == set("\u5b81\u6ce2\u5e02\uff0c") | punctuation  # no Latin glyph
     assert "unicode-range: U+2E80-2FDF" in embedded
     english_only = "<html lang='en'><head></head><body><p>No Chinese here.</p></body></html>"
-    assert fonts.embed_cjk_subset(english_only) == english_only
+    assert embedded_cmap(fonts.embed_cjk_subset(english_only)) == punctuation
 
 
 def test_same_page_gives_same_bytes_and_embedding_twice_changes_nothing() -> None:
@@ -81,3 +82,11 @@ def test_plots_uses_the_font_from_fonts(name: str) -> None:
     from analysis import plots
 
     assert getattr(plots, name) is getattr(fonts, name)
+
+
+def test_a_page_without_chinese_still_carries_its_cjk_font() -> None:
+    page = "<!DOCTYPE html><html lang='en'><head><title>t</title></head><body><p>R&amp;D intensity 3.08%</p></body></html>"
+    embedded = fonts.embed_cjk_subset(page)
+    woff = fonts.embedded_font(embedded)
+    assert woff is not None and len(woff) < 20_000
+    assert "unicode-range" in embedded  # Latin text keeps its own font
