@@ -118,6 +118,20 @@ def test_gap_groups_by_publisher_with_due_months(tiny_dataset) -> None:
     assert lines[0].startswith("- **Statistics Bureau** (*Bulletin*, usually released in November, due next quarter): ")
 
 
+def test_gap_list_never_says_only_zero_figures(tiny_dataset) -> None:
+    ids = list(tiny_dataset.indicators["indicator_id"])
+    table = status_rows([
+        {"target_id": "t1", "indicator_id": ids[0], "status": "insufficient_data", "n_obs": 0},
+        {"target_id": "t2", "indicator_id": ids[1], "status": "insufficient_data", "n_obs": 3},
+    ])
+    calendar = pd.DataFrame(columns=["publisher_id", "publisher_zh", "publisher_en", "publication_zh", "publication_en", "indicator_ids", "usual_month"])
+    for lang in ("zh", "en"):
+        names = text.gap_groups(tiny_dataset, table, calendar, "2026Q3", "2026-09-30", lang)[0]["names"]
+        assert names[0] == text.indicator_name(tiny_dataset, ids[0], lang)
+        assert "0" not in names[0].replace(text.indicator_name(tiny_dataset, ids[0], lang), "")
+        assert names[1].endswith("（仅3个数据）" if lang == "zh" else " (only 3 figures)")
+
+
 # ---------------------------------------------------------------------------
 # paces and amounts as a reader writes them (issue 10: "+326.5 firms"; Chinese values split inside)
 

@@ -522,8 +522,9 @@ def gap_groups(dataset: data.Dataset, table: pd.DataFrame, calendar: pd.DataFram
                 "month": month, "due": month in upcoming if month else False, "names": [],
             }
         label = indicator_name(dataset, r.indicator_id, lang)
-        if r.status == "insufficient_data":
-            label += t("brief.n_value", lang) if int(r.n_obs) == 1 else t("brief.n_values", lang, n=int(r.n_obs))
+        n_obs = int(r.n_obs) if pd.notna(column(r, "n_obs")) else 0
+        if r.status == "insufficient_data" and n_obs > 0:  # no figure at all: nothing to add ("only 0 figures" reads wrong)
+            label += t("brief.n_value", lang) if n_obs == 1 else t("brief.n_values", lang, n=n_obs)
         groups[key]["names"].append(label)
     return sorted(groups.values(), key=lambda g: (g["publisher"] == t("brief.publisher_unknown", lang), -len(g["names"]), g["publisher"]))
 
