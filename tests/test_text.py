@@ -147,6 +147,14 @@ def test_paces_of_counts_are_whole_and_large_paces_have_no_decimals() -> None:
     assert text.signed(22.66, "亿元", "zh") == "+22.7亿元"
 
 
+def test_projections_of_counts_and_ranks_are_whole() -> None:
+    assert text.projection_text(32.8, 31.4, 35.1, "家", "zh", whole=True) == "33家（31–35）"
+    assert text.projection_text(32.8, 31.4, 35.1, "institutions", "en", whole=True) == "33 institutions (31–35)"
+    assert text.projection_text(9.12, 6.73, 11.8, "", "zh", rank=True) == "第9位（7–12）"
+    assert text.projection_text(3.76, 3.4, 4.46, "%", "zh") == "3.76%（3.4–4.46）"
+    assert text.projection_text(math.nan, 1.0, 2.0, "%", "en") == ""
+
+
 def test_english_amounts_read_as_billions() -> None:
     from analysis import text
 

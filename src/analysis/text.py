@@ -339,6 +339,22 @@ def quantity(value: float, unit_text: str, lang: str, qualifier: str = "", rank:
     return f"{sign}{number} {unit_text}"
 
 
+def projection_text(value: float, low: float, high: float, unit_text: str, lang: str, rank: bool = False, whole: bool = False) -> str:
+    """Return a projection with its 80% interval, e.g. '33家（31–35）', '第9位（7–12）' ('' when missing).
+
+    ``whole``: the indicator counts things, so the projection and its bounds are whole numbers (ranks always are).
+    """
+    if value is None or pd.isna(value):
+        return ""
+    if whole or rank:
+        value, low, high = (v if pd.isna(v) else float(math.floor(float(v) + 0.5)) for v in (value, low, high))
+    text = quantity(value, unit_text, lang, "", rank)
+    if pd.isna(low) or pd.isna(high):
+        return text
+    bounds = f"{fmt_number(low)}–{fmt_number(high)}"
+    return text + (f"（{bounds}）" if lang == "zh" else f" ({bounds})")
+
+
 HUNDRED_MILLION_CNY = "CNY 100 million"  # 亿元 in English units; amounts read as billions
 
 
