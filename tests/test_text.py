@@ -118,6 +118,20 @@ def test_gap_groups_by_publisher_with_due_months(tiny_dataset) -> None:
     assert lines[0].startswith("- **Statistics Bureau** (*Bulletin*, usually released in November, due next quarter): ")
 
 
+def test_gap_list_never_says_only_zero_figures(tiny_dataset) -> None:
+    ids = list(tiny_dataset.indicators["indicator_id"])
+    table = status_rows([
+        {"target_id": "t1", "indicator_id": ids[0], "status": "insufficient_data", "n_obs": 0},
+        {"target_id": "t2", "indicator_id": ids[1], "status": "insufficient_data", "n_obs": 3},
+    ])
+    calendar = pd.DataFrame(columns=["publisher_id", "publisher_zh", "publisher_en", "publication_zh", "publication_en", "indicator_ids", "usual_month"])
+    for lang in ("zh", "en"):
+        names = text.gap_groups(tiny_dataset, table, calendar, "2026Q3", "2026-09-30", lang)[0]["names"]
+        assert names[0] == text.indicator_name(tiny_dataset, ids[0], lang)
+        assert "0" not in names[0].replace(text.indicator_name(tiny_dataset, ids[0], lang), "")
+        assert names[1].endswith("（仅3个数据）" if lang == "zh" else " (only 3 figures)")
+
+
 # ---------------------------------------------------------------------------
 # paces and amounts as a reader writes them (issue 10: "+326.5 firms"; Chinese values split inside)
 
@@ -131,6 +145,14 @@ def test_paces_of_counts_are_whole_and_large_paces_have_no_decimals() -> None:
     assert text.signed(0.0774, "%", "zh") == "+0.077个百分点"
     assert text.signed(0.0774, "%", "en") == "+0.077 points"
     assert text.signed(22.66, "亿元", "zh") == "+22.7亿元"
+
+
+def test_projections_of_counts_and_ranks_are_whole() -> None:
+    assert text.projection_text(32.8, 31.4, 35.1, "家", "zh", whole=True) == "33家（31–35）"
+    assert text.projection_text(32.8, 31.4, 35.1, "institutions", "en", whole=True) == "33 institutions (31–35)"
+    assert text.projection_text(9.12, 6.73, 11.8, "", "zh", rank=True) == "第9位（7–12）"
+    assert text.projection_text(3.76, 3.4, 4.46, "%", "zh") == "3.76%（3.4–4.46）"
+    assert text.projection_text(math.nan, 1.0, 2.0, "%", "en") == ""
 
 
 def test_english_amounts_read_as_billions() -> None:

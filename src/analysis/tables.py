@@ -424,7 +424,7 @@ def retrospective(dataset: data.Dataset, target_ids: Sequence[str], then: Sequen
 # The briefing's tables (at most 7 columns, names not ids)
 
 from analysis.text import (  # noqa: E402  (briefing helpers, kept apart from the generic ones above)
-    column, counted_targets, indicator_unit_word, pace_per_year, quantity, signed, target_label, year_text,
+    column, counted_targets, indicator_unit_word, pace_per_year, projection_text, quantity, signed, target_label, year_text,
 )
 
 HEADLINE_LIMIT = 8
@@ -600,9 +600,8 @@ def annex_status(dataset: data.Dataset, table: pd.DataFrame, lang: str) -> pd.Da
     for r in table.itertuples(index=False):
         rank = r.target_type == "rank"
         unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
-        projected = "" if pd.isna(r.projected_value) else quantity(r.projected_value, unit_text, lang, "", rank)
-        if projected and pd.notna(r.lo80):
-            projected += f"（{fmt_number(r.lo80)}–{fmt_number(r.hi80)}）" if lang == "zh" else f" ({fmt_number(r.lo80)}–{fmt_number(r.hi80)})"
+        whole = indicator_kind(dataset, r.indicator_id) == "count"
+        projected = projection_text(r.projected_value, r.lo80, r.hi80, unit_text, lang, rank, whole)
         note = " ".join(filter(None, [story_of(r, lang)]))
         rows.append({
             "brief.col_target": target_label(dataset, r, lang),

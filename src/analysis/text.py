@@ -339,6 +339,22 @@ def quantity(value: float, unit_text: str, lang: str, qualifier: str = "", rank:
     return f"{sign}{number} {unit_text}"
 
 
+def projection_text(value: float, low: float, high: float, unit_text: str, lang: str, rank: bool = False, whole: bool = False) -> str:
+    """Return a projection with its 80% interval, e.g. '33家（31–35）', '第9位（7–12）' ('' when missing).
+
+    ``whole``: the indicator counts things, so the projection and its bounds are whole numbers (ranks always are).
+    """
+    if value is None or pd.isna(value):
+        return ""
+    if whole or rank:
+        value, low, high = (v if pd.isna(v) else float(math.floor(float(v) + 0.5)) for v in (value, low, high))
+    text = quantity(value, unit_text, lang, "", rank)
+    if pd.isna(low) or pd.isna(high):
+        return text
+    bounds = f"{fmt_number(low)}–{fmt_number(high)}"
+    return text + (f"（{bounds}）" if lang == "zh" else f" ({bounds})")
+
+
 HUNDRED_MILLION_CNY = "CNY 100 million"  # 亿元 in English units; amounts read as billions
 
 
@@ -522,8 +538,9 @@ def gap_groups(dataset: data.Dataset, table: pd.DataFrame, calendar: pd.DataFram
                 "month": month, "due": month in upcoming if month else False, "names": [],
             }
         label = indicator_name(dataset, r.indicator_id, lang)
-        if r.status == "insufficient_data":
-            label += t("brief.n_value", lang) if int(r.n_obs) == 1 else t("brief.n_values", lang, n=int(r.n_obs))
+        n_obs = int(r.n_obs) if pd.notna(column(r, "n_obs")) else 0
+        if r.status == "insufficient_data" and n_obs > 0:  # no figure at all: nothing to add ("only 0 figures" reads wrong)
+            label += t("brief.n_value", lang) if n_obs == 1 else t("brief.n_values", lang, n=n_obs)
         groups[key]["names"].append(label)
     return sorted(groups.values(), key=lambda g: (g["publisher"] == t("brief.publisher_unknown", lang), -len(g["names"]), g["publisher"]))
 
