@@ -32,8 +32,8 @@ $(STAMP): requirements.lock pyproject.toml
 # The pages' web-font source (a TrueType copy of the CJK face, ~30 s once): its own step, so a venv
 # made before this step existed, or a change of fonts.py, gets it too (without it every page is
 # subset from the full face, ~0.5 s slower).
-$(FONT_STAMP): $(STAMP) src/analysis/fonts.py
-	$(PY) -m analysis.fonts
+$(FONT_STAMP): $(STAMP) src/analysis/report/fonts.py
+	$(PY) -m analysis.report.fonts
 	@touch $@
 
 # Everything one-off (venv, kernel, fonts, Chromium) is done by `setup`; a render only renders.
@@ -65,7 +65,7 @@ bench-reports: setup
 	$(PY) scripts/bench_reports.py
 
 # Debian's Chromium and poppler-utils: briefing PDFs and the browser checks (idempotent); with a
-# venv, also the pages' CJK web-font source (analysis.fonts.prepare_font, once per venv).
+# venv, also the pages' CJK web-font source (analysis.report.fonts.prepare_font, once per venv).
 setup-browser:
 	bash scripts/setup_browser.sh
 

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis import fonts
+from analysis.report import fonts
 
 
 def best_of(n: int, func, *args):  # noqa: ANN001, ANN201

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from analysis import kernels, periods  # noqa: E402
+from analysis.report import kernels, periods  # noqa: E402
 
 COLD_TARGET_S, RERUN_TARGET_S = 60.0, 2.0
 

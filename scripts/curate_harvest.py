@@ -38,7 +38,7 @@ import io
 import re
 import sys
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 

@@ -15,26 +15,27 @@ import csv
 import sys
 from pathlib import Path
 
-from analysis import data, extract
+from analysis.data import schema
+from analysis.data.extract import phrases, recall
 
 
 def main() -> int:
     """Print the score; optionally write the missed rows to a CSV."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=data.DEFAULT_DATA_DIR)
+    parser.add_argument("--data-dir", type=Path, default=schema.DEFAULT_DATA_DIR)
     parser.add_argument("--failures", type=Path, help="write the rows not recovered (with what was proposed) to this CSV")
     args = parser.parse_args()
     try:
-        sys.stdout.write(extract.score_report(args.data_dir))
+        sys.stdout.write(recall.score_report(args.data_dir))
         if args.failures:
-            config = extract.load_config(args.data_dir)
-            _, failures = extract.score_rows(extract.read_csv_rows(args.data_dir / "observations.csv"), config)
+            config = phrases.load_config(args.data_dir)
+            _, failures = recall.score_rows(phrases.read_csv_rows(args.data_dir / "observations.csv"), config)
             with args.failures.open("w", encoding="utf-8", newline="") as handle:
                 columns = ["indicator_id", "region", "period", "value", "proposed", "wrong", "quote"]
                 writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
                 writer.writeheader()
                 writer.writerows(failures)
-    except extract.ExtractError as err:
+    except phrases.ExtractError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
     return 0

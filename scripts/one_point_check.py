@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import backtest, data
+from analysis.data import loader, vintage
+from analysis.forecast import backtest, bench_m3, fit_calibration
 
 HORIZON = backtest.M3_HORIZON
 NINGBO_HORIZON = 3
@@ -42,7 +43,7 @@ def fit_prior(z: np.ndarray, future: np.ndarray, scale: np.ndarray) -> float:
                 + (np.abs(actual - path)[usable] / scale[usable, None]).mean()
                 / (np.abs(actual - naive)[usable] / scale[usable, None]).mean())
 
-    return float(min(backtest.PRIOR_GROWTH_GRID, key=lambda g: score(np.exp(z[:, -1:] + h * g))))
+    return float(min(fit_calibration.PRIOR_GROWTH_GRID, key=lambda g: score(np.exp(z[:, -1:] + h * g))))
 
 
 def covered(errors: np.ndarray, q: np.ndarray, lo: int, hi: int) -> float:
@@ -52,26 +53,26 @@ def covered(errors: np.ndarray, q: np.ndarray, lo: int, hi: int) -> float:
 
 def main(m3_path: str) -> int:
     """Print the M3 and Ningbo measurements of one-value projections."""
-    m3 = backtest.load_m3(Path(m3_path))
+    m3 = bench_m3.load_m3(Path(m3_path))
     h = np.arange(1, HORIZON + 1)
-    z, future, scale = backtest.short_windows([train[:-HORIZON] for _, train, _ in m3], 1, (0, 1, 2, 3))
+    z, future, scale = fit_calibration.short_windows([train[:-HORIZON] for _, train, _ in m3], 1, (0, 1, 2, 3))
     growth = fit_prior(z, future, scale)
     q = np.quantile(future - (z[:, -1:] + h * growth), [0.1, 0.9, 0.025, 0.975], axis=0)
-    zv, fv, _ = backtest.short_windows([train for _, train, _ in m3], 1, (0,))
+    zv, fv, _ = fit_calibration.short_windows([train for _, train, _ in m3], 1, (0,))
     ev = fv - (zv[:, -1:] + h * growth)
     zt = np.log(np.vstack([train[-1:] for _, train, _ in m3]))
     ft = np.log(np.vstack([test for _, _, test in m3]))
     et = ft - (zt + h * growth)
-    print(f"M3 yearly, one-value windows: {len(z)}; prior growth {growth:+.4f} log/yr (grid edge {backtest.PRIOR_GROWTH_GRID[0]})")
+    print(f"M3 yearly, one-value windows: {len(z)}; prior growth {growth:+.4f} log/yr (grid edge {fit_calibration.PRIOR_GROWTH_GRID[0]})")
     print(f"  validation: 80 % covers {covered(ev, q, 0, 1):.1f} %, 95 % covers {covered(ev, q, 2, 3):.1f} %")
     print(f"  test: 80 % covers {covered(et, q, 0, 1):.1f} %, 95 % covers {covered(et, q, 2, 3):.1f} %; "
           f"sMAPE {backtest.smape(np.exp(ft), np.exp(zt + h * growth)).mean():.2f} vs naive "
           f"{backtest.smape(np.exp(ft), np.exp(zt) + 0 * h).mean():.2f}")
-    dataset = data.load()
+    dataset = loader.load()
     kinds = dict(zip(dataset.indicators["indicator_id"], dataset.indicators["kind"]))
     rows = []
     for indicator in sorted(set(dataset.observations.loc[dataset.observations["region"] == "ningbo", "indicator_id"])):
-        series = data.annual_series(dataset, indicator, "ningbo")
+        series = vintage.annual_series(dataset, indicator, "ningbo")
         if len(series) < 2 or not (series > 0).all():
             continue
         for origin in range(1, len(series)):

@@ -8,14 +8,14 @@ missing=()
 command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v pdffonts >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 
-# Prepare the source of the pages' embedded CJK web font (analysis.fonts.prepare_font: the Noto
+# Prepare the source of the pages' embedded CJK web font (analysis.report.fonts.prepare_font: the Noto
 # Sans CJK SC face as TrueType, cached in .venv/share/analysis-fonts/, ~36 s CPU once; later
 # calls are instant). `make setup` does the same; pages render without it, only slower.
 # The browser itself needs no font preparation: every page carries its own font.
 prepare_fonts() {
     local py=".venv/bin/python"
     [[ -x $py ]] || { echo "setup-browser: no .venv yet; \`make setup\` prepares the web-font source"; return 0; }
-    "$py" -m analysis.fonts || fail "could not prepare the CJK web-font source (run \`make setup\` first?)"
+    "$py" -m analysis.report.fonts || fail "could not prepare the CJK web-font source (run \`make setup\` first?)"
 }
 
 cd "$(dirname "$0")/.."

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import data
+from analysis.data import loader, schema
 
 DEFAULTS = {
     "regions": {"kind": "city", "notes": ""},
@@ -119,8 +119,8 @@ def tiny_tables() -> dict[str, list[dict]]:
 def write_data_dir(path: Path, tables: dict[str, list[dict]]) -> Path:
     """Write tables (lists of dicts, missing cells defaulted) as a data directory; return it."""
     path.mkdir(parents=True, exist_ok=True)
-    for name, filename in data.TABLE_FILES.items():
-        columns = data.COLUMNS[name]
+    for name, filename in schema.TABLE_FILES.items():
+        columns = schema.COLUMNS[name]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
@@ -138,9 +138,9 @@ def tiny_data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def tiny_dataset(tiny_data_dir: Path) -> data.Dataset:
+def tiny_dataset(tiny_data_dir: Path) -> loader.Dataset:
     """The tiny data directory, loaded and validated."""
-    return data.load(tiny_data_dir)
+    return loader.load(tiny_data_dir)
 
 
 E2E_PERIOD = "2025Q4"
@@ -151,10 +151,10 @@ def rendered_quarter(tmp_path_factory):
     """Render one real quarter (both languages) once per session; return its reports directory."""
     import argparse
 
-    from analysis import render
+    from analysis.report import manifest, render
 
     out = tmp_path_factory.mktemp("e2e") / "reports"
     args = argparse.Namespace(period=E2E_PERIOD, all=False, lang="zh,en", out=out, jobs=None, force=False,
-                              data_dir=render.REPO_ROOT / "data")
+                              data_dir=manifest.REPO_ROOT / "data")
     assert render.main(args) == 0
     return out

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import data
+from analysis.data import loader, schema, validate, vintage
 
 ROOT = Path(__file__).resolve().parents[1]
 # The README's example: the census revision of Ningbo's 2023 GDP, as printed in the 2024 bulletin.
@@ -57,9 +57,9 @@ def test_preferred_revision_is_appended_and_selected(tmp_path: Path) -> None:
     data_dir = without_revision(tmp_path)
     result = run_add(data_dir, *REVISION, "--prefer")
     assert result.returncode == 0, result.stderr
-    dataset = data.load(data_dir)
-    assert data.annual_series(dataset, "gdp", "ningbo", "2025-12-31")[2023] == 17146.6
-    assert data.annual_series(dataset, "gdp", "ningbo", "2024-12-31")[2023] == 16452.8
+    dataset = loader.load(data_dir)
+    assert vintage.annual_series(dataset, "gdp", "ningbo", "2025-12-31")[2023] == 17146.6
+    assert vintage.annual_series(dataset, "gdp", "ningbo", "2024-12-31")[2023] == 16452.8
     rows = dataset.observations.query("indicator_id == 'gdp' and region == 'ningbo' and period == '2023'")
     assert rows["preferred"].sum() == 1
 
@@ -107,7 +107,7 @@ def excel_bytes(path: Path, quote_all: bool = False) -> bytes:
 
 def as_excel(data_dir: Path, quote_all: bool = False) -> None:
     """Re-save every table as Excel would."""
-    for filename in data.TABLE_FILES.values():
+    for filename in schema.TABLE_FILES.values():
         (data_dir / filename).write_bytes(excel_bytes(data_dir / filename, quote_all))
 
 
@@ -122,7 +122,7 @@ def test_add_to_excel_saved_files_keeps_every_other_line_byte_for_byte(tmp_path:
     path.write_bytes(b"\xef\xbb\xbf" + to_csv(rows, "\r\n", quote_all).encode("utf-8"))
     before = path.read_bytes()
     sources_before = (data_dir / "sources.csv").read_bytes()
-    assert data.validate_dir(data_dir)[1] == []
+    assert validate.validate_dir(data_dir)[1] == []
 
     result = run_add(data_dir, *REVISION, "--prefer")
     assert result.returncode == 0, result.stderr
@@ -140,7 +140,7 @@ def test_add_to_excel_saved_files_keeps_every_other_line_byte_for_byte(tmp_path:
     expected = "gdp,ningbo,2023,17146.6,亿元,,revised,nbtv_2025_01,2025-03-20,false,true,2023年全市地区生产总值修订为17146.6亿元,revised after the 5th economic census (2024 bulletin)"
     assert appended == (to_csv([expected.split(",")], "", True) if quote_all else expected)
     assert (data_dir / "sources.csv").read_bytes() == sources_before
-    assert data.load(data_dir).observations["quote"].iloc[4] == "第一行\n第二行"
+    assert loader.load(data_dir).observations["quote"].iloc[4] == "第一行\n第二行"
 
 
 def test_add_to_a_file_without_final_newline_appends_on_a_new_line(tmp_path: Path) -> None:
@@ -163,7 +163,7 @@ def test_template_saved_by_excel_is_added(tmp_path: Path) -> None:
     template.write_bytes(b"\xef\xbb\xbf" + to_csv([header, row], "\r\n", False).encode("utf-8"))
     result = run_add(data_dir, "--from-csv", str(template), "--prefer")
     assert result.returncode == 0, result.stderr
-    added = data.load(data_dir).observations.query("value == 17146.6")
+    added = loader.load(data_dir).observations.query("value == 17146.6")
     assert added["quote"].tolist() == ["2023年全市地区生产总值\n修订为17146.6亿元"]
 
 
@@ -188,7 +188,7 @@ def test_add_keeps_hand_quoted_untouched_lines_verbatim(tmp_path: Path) -> None:
     fields = lines[9].split(b",")
     lines[9] = b",".join(b'"' + f + b'"' if f and not f.startswith(b'"') else f for f in fields[:4]) + b"," + b",".join(fields[4:])
     path.write_bytes(b"\n".join(lines))
-    assert data.validate_dir(data_dir)[1] == []
+    assert validate.validate_dir(data_dir)[1] == []
     before = path.read_bytes().split(b"\n")
     result = run_add(data_dir, *REVISION, "--keep-existing")
     assert result.returncode == 0, result.stderr
@@ -216,7 +216,7 @@ def audit_lines(data_dir: Path) -> list[str]:
 
 
 def test_a_figure_of_a_target_gets_its_used_decision_for_every_target_it_feeds(tmp_path: Path) -> None:
-    from analysis import audit
+    from analysis.report import audit
 
     data_dir = copy_data(tmp_path)
     before = audit_lines(data_dir)
@@ -230,7 +230,7 @@ def test_a_figure_of_a_target_gets_its_used_decision_for_every_target_it_feeds(t
         ["t002_rd_gdp_ratio_2027", "rd_gdp_ratio", "ningbo", "2026", "used"],
         ["t004_ningbo_rd_gdp_ratio_2022", "rd_gdp_ratio", "ningbo", "2026", "used"],
     ]
-    dataset = data.load(data_dir)
+    dataset = loader.load(data_dir)
     assert audit.undecided_figures(dataset) == []
     shown = audit.definition_decisions(dataset, "zh")
     assert "按目标本身的指标录入，口径与指标定义一致。" in set(shown["audit.reason"])

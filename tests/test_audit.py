@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from analysis import audit, data
+from analysis.data import loader, schema
+from analysis.report import audit
 
-DATASET = data.load()
+DATASET = loader.load()
 
 
 def test_every_definition_decision_is_listed_with_its_reason_in_each_language() -> None:
@@ -22,9 +23,9 @@ def test_undecided_figures_names_a_figure_whose_decision_is_missing(tmp_path) ->
     import shutil
 
     copy = tmp_path / "data"
-    shutil.copytree(data.DEFAULT_DATA_DIR, copy)
+    shutil.copytree(schema.DEFAULT_DATA_DIR, copy)
     path = copy / "definition_audit.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     dropped = next(line for line in lines if line.startswith("t001_rd_gdp_ratio_2027,rd_gdp_ratio,ningbo,2015,"))
     path.write_text("".join(line for line in lines if line is not dropped), encoding="utf-8")
-    assert audit.undecided_figures(data.load(copy)) == [("t001_rd_gdp_ratio_2027", "rd_gdp_ratio", "ningbo", "2015")]
+    assert audit.undecided_figures(loader.load(copy)) == [("t001_rd_gdp_ratio_2027", "rd_gdp_ratio", "ningbo", "2015")]

@@ -1,4 +1,4 @@
-"""Metrics, rolling-origin backtests and an M3 smoke test of analysis.backtest."""
+"""Metrics, rolling-origin backtests and an M3 smoke test of analysis.forecast.backtest, bench_m3, bench_ningbo and fit_calibration."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import backtest, models
 from analysis.cli import main as cli_main
+from analysis.forecast import backtest, bench_m3, bench_ningbo, fit_calibration, models
 
 BENCHMARKS = next(
     (p for p in (Path(__file__).resolve().parents[1] / ".." / "shared" / "benchmarks", Path("/work/shared/benchmarks"))
@@ -79,10 +79,10 @@ def test_backtest_table_is_fast_for_ningbo_sized_use():
 
 @needs_m3
 def test_scorer_reproduces_naive2_from_the_original_forecasts():
-    m3 = [row for row in backtest.load_m3(BENCHMARKS / "m3_yearly.csv") if row[0] in SMOKE_IDS]
-    original = backtest.score_original(BENCHMARKS / "m3_yearly_original_forecasts.csv", m3)
+    m3 = [row for row in bench_m3.load_m3(BENCHMARKS / "m3_yearly.csv") if row[0] in SMOKE_IDS]
+    original = bench_m3.score_original(BENCHMARKS / "m3_yearly_original_forecasts.csv", m3)
     naive2 = original[original["method"] == "NAIVE2"].set_index("series_id")
-    ours = pd.DataFrame([r for job in backtest.m3_jobs(m3, ["naive"]) for r in backtest.score_m3_series(job)])
+    ours = pd.DataFrame([r for job in bench_m3.m3_jobs(m3, ["naive"]) for r in bench_m3.score_m3_series(job)])
     ours = ours.set_index("series_id")
     horizons = [f"smape_h{h}" for h in range(1, 7)]
     np.testing.assert_allclose(ours.loc[list(SMOKE_IDS), horizons], naive2.loc[list(SMOKE_IDS), horizons], atol=1e-9)
@@ -122,8 +122,8 @@ COVERAGE_SUBSET = slice(0, None, 3)  # every third M3 yearly series (215 of 645)
 def subset_coverage(k: int | None) -> tuple[float, float]:
     """80 % and 95 % test coverage of auto on the fixed subset, from the whole training series or its last k values."""
     hits = {80: [], 95: []}
-    for _, train, test in backtest.load_m3(BENCHMARKS / "m3_yearly.csv")[COVERAGE_SUBSET]:
-        fc = models.forecast(backtest.as_series(train if k is None else train[-k:]), 6, n_paths=1000)
+    for _, train, test in bench_m3.load_m3(BENCHMARKS / "m3_yearly.csv")[COVERAGE_SUBSET]:
+        fc = models.forecast(bench_m3.as_series(train if k is None else train[-k:]), 6, n_paths=1000)
         for level in hits:
             hits[level].append((test >= fc.lower(level).to_numpy()) & (test <= fc.upper(level).to_numpy()))
     return tuple(float(np.mean(hits[level]) * 100) for level in (80, 95))
@@ -142,8 +142,8 @@ def test_interval_coverage_on_a_fixed_m3_subset_is_within_its_band(k):
 @needs_m3
 def test_calibration_module_is_what_the_training_split_gives():
     fast = ("naive", "drift", "loglinear", "auto")
-    regenerated = backtest.calibration_tables(BENCHMARKS / "m3_yearly.csv", methods=fast, jobs=1)
-    from analysis import calibration
+    regenerated = fit_calibration.calibration_tables(BENCHMARKS / "m3_yearly.csv", methods=fast, jobs=1)
+    from analysis.forecast import calibration
 
     assert regenerated["DESIGN"] == calibration.DESIGN
     assert regenerated["SPREAD_FLOOR"] == calibration.SPREAD_FLOOR
@@ -162,17 +162,17 @@ def test_calibration_never_reads_test_values(tmp_path):
     test = data["split"] == "test"
     data.loc[test, "value"] = data.loc[test, "value"] * np.linspace(0.1, 50, test.sum())
     data.to_csv(tmp_path / "b.csv", index=False)
-    a = backtest.calibration_tables(tmp_path / "a.csv", methods=("auto",), jobs=1)
-    b = backtest.calibration_tables(tmp_path / "b.csv", methods=("auto",), jobs=1)
+    a = fit_calibration.calibration_tables(tmp_path / "a.csv", methods=("auto",), jobs=1)
+    b = fit_calibration.calibration_tables(tmp_path / "b.csv", methods=("auto",), jobs=1)
     assert a == b
 
 
 def test_design_selection_prefers_the_best_interval_score_among_calibrated_designs(monkeypatch):
-    monkeypatch.setattr(backtest, "DESIGN_ORIGINS", ((0,),))
-    monkeypatch.setattr(backtest, "DESIGN_SCALE_WINDOWS", (4, 8))
+    monkeypatch.setattr(fit_calibration, "DESIGN_ORIGINS", ((0,),))
+    monkeypatch.setattr(fit_calibration, "DESIGN_SCALE_WINDOWS", (4, 8))
     # one origin per series, errors 0 at h1..6: scaled errors are 0, so every design covers 100 %
     results = [{"cal": {0: (np.zeros(6), {4: 1.0, 8: 2.0})}, "val": (np.zeros(6), {4: 1.0, 8: 2.0})}]
-    chosen = backtest.select_design(results)
+    chosen = fit_calibration.select_design(results)
     assert [row["cov80"] for row in chosen["validation"]] == [100.0, 100.0]
     assert chosen["scale_window"] == 4  # no design within the band: the nearest coverage, then the first
 
@@ -182,7 +182,7 @@ def test_prior_max_points_stops_at_the_first_full_length_where_auto_wins():
         return {"sMAPE": prior, "MASE": prior, "sMAPE_auto": auto, "MASE_auto": auto, "sMAPE_naive": 1.0, "MASE_naive": 1.0}
     # below MIN_POINTS_FULL the prior is used whatever; at 5 and 6 it wins; at 7 auto wins; 8 does not count
     validation = {2: checked(0.9, 0.5), 5: checked(0.9, 1.0), 6: checked(0.9, 0.95), 7: checked(0.9, 0.9), 8: checked(0.5, 1.0)}
-    assert backtest.prior_max_points(validation) == 6
+    assert fit_calibration.prior_max_points(validation) == 6
 
 
 def test_fit_growth_prior_finds_the_common_growth_by_hand():
@@ -190,7 +190,7 @@ def test_fit_growth_prior_finds_the_common_growth_by_hand():
     # own slope) with prior growth 0.05 forecasts both exactly
     z = np.log(100) + np.array([[0.0, 0.0, 0.0], [0.0, 0.1, 0.2]])
     future = z[:, -1:] + 0.05 * np.arange(1, 7)
-    growth, weight = backtest.fit_growth_prior(z, future, np.full(2, 5.0))
+    growth, weight = fit_calibration.fit_growth_prior(z, future, np.full(2, 5.0))
     assert (growth, weight) == (pytest.approx(0.05), 0.0)
 
 
@@ -213,7 +213,7 @@ def test_ningbo_cuts_score_the_peers_growth_by_hand():
     # shrunk growth is ln(1.1) whatever the weight, so every 'peers' forecast is exact (sMAPE 0)
     series = years_series(100 * 1.1 ** np.arange(6), 2015)
     peer = years_series(7 * 1.1 ** np.arange(10), 2011)
-    rows = pd.DataFrame(backtest.ningbo_short_rows(series, [peer], (2, 3)))
+    rows = pd.DataFrame(bench_ningbo.ningbo_short_rows(series, [peer], (2, 3)))
     assert set(rows["method"]) == {"naive", "prior", "peers"}
     assert rows.loc[rows["method"] == "peers", "smape"].max() == pytest.approx(0, abs=1e-9)
     assert (rows.loc[rows["method"] == "naive", "smape"] > 5).all()

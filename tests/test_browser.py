@@ -1,7 +1,7 @@
 """The reader's view in headless Chromium (Playwright): width, headers, embedded font, errors, images, PDF.
 
 Chromium runs with a fontconfig that lists no CJK font, so Chinese text can only be drawn by the
-font the page embeds (analysis.fonts.embed_cjk_subset). Each check is first shown to fail on a
+font the page embeds (analysis.report.fonts.embed_cjk_subset). Each check is first shown to fail on a
 small hand-made bad page, then run on a real render of one quarter in both languages (the
 session's end-to-end render, conftest.rendered_quarter). Skipped, with the reason, when Chromium
 is not installed (`make setup-browser`).
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import browser, fonts
+from analysis.report import browser, fonts
 
 pytestmark = pytest.mark.browser
 
@@ -140,7 +140,7 @@ def test_broken_image_script_error_and_console_error_are_reported(tmp_path: Path
 
 def html_table_helper():
     """Return the project's escaped HTML table helper."""
-    from analysis.tables import html_table
+    from analysis.report.tables import html_table
 
     return html_table
 

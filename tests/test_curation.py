@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import data
+from analysis.data import coverage, loader, schema
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -77,15 +77,15 @@ def test_milestones_are_plans_with_known_values() -> None:
     assert milestones["m_ningbo_rd_gdp_ratio_2024"]["value"] == "3.3"
     assert milestones["m_ningbo_rd_gdp_ratio_2025"]["value"] == "3.6"
     assert milestones["m_ningbo_high_tech_enterprises_2024"]["comparator"] == ">"
-    dataset = data.load(DATA)
+    dataset = loader.load(DATA)
     assert len(dataset.milestones) == len(milestones)
     assert set(dataset.milestones["indicator_id"]) <= set(dataset.indicators["indicator_id"])
 
 
 def test_every_figure_bearing_on_a_target_is_audited() -> None:
-    from analysis import audit as audit_module
+    from analysis.report import audit as audit_module
 
-    dataset = data.load(DATA)
+    dataset = loader.load(DATA)
     audit = dataset.definition_audit
     assert audit_module.undecided_figures(dataset) == []
     chinese = audit["reason_zh"]
@@ -108,8 +108,8 @@ def test_targets_as_written() -> None:
 
 
 def test_missing_optional_tables_load_as_empty(tiny_data_dir: Path) -> None:
-    dataset = data.load(tiny_data_dir)
-    assert dataset.milestones.empty and list(dataset.milestones.columns) == data.COLUMNS["milestones"]
+    dataset = loader.load(tiny_data_dir)
+    assert dataset.milestones.empty and list(dataset.milestones.columns) == schema.COLUMNS["milestones"]
     assert dataset.definition_audit.empty
 
 
@@ -173,13 +173,13 @@ def test_reader_text_removes_collection_references() -> None:
 
 
 def test_where_published_matches_the_target_region() -> None:
-    dataset = data.load(DATA)
-    wenzhou_zone = data.where_published(dataset, "t004_wzzone_high_tech_industry_share_2022")
+    dataset = loader.load(DATA)
+    wenzhou_zone = coverage.where_published(dataset, "t004_wzzone_high_tech_industry_share_2022")
     assert "温州" in wenzhou_zone and "Ningbo" not in wenzhou_zone and "宁波" not in wenzhou_zone
-    ningbo = data.where_published(dataset, "t001_high_tech_industry_share_2027")
+    ningbo = coverage.where_published(dataset, "t001_high_tech_industry_share_2027")
     assert ningbo == dataset.indicator("high_tech_industry_va_share")["where_published"]
-    coverage = data.coverage_table(dataset, region="wenzhou_hightech_zone")
-    assert not coverage["where_published"].str.contains("Ningbo bulletin").any()
+    covered = coverage.coverage_table(dataset, region="wenzhou_hightech_zone")
+    assert not covered["where_published"].str.contains("Ningbo bulletin").any()
 
 
 def test_rounding_step_of_printed_values() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import data
+from analysis.data import coverage, csvfile, datapackage, loader, schema, validate, vintage
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "data"
@@ -58,14 +58,14 @@ def run_validate(data_dir: Path) -> subprocess.CompletedProcess:
 
 def problems_of(data_dir: Path) -> list[str]:
     """Return validation problems as strings."""
-    return [str(p) for p in data.validate_dir(data_dir)[1]]
+    return [str(p) for p in validate.validate_dir(data_dir)[1]]
 
 
 # ---------------------------------------------------------------------------
 
 
 def test_real_data_validates() -> None:
-    tables, problems = data.validate_dir(REAL)
+    tables, problems = validate.validate_dir(REAL)
     assert problems == [], "\n".join(map(str, problems[:20]))
     assert len(tables["observations"]) > 300
     assert len(tables["targets"]) > 30
@@ -79,14 +79,14 @@ def test_validate_cli_exits_zero_on_real_data() -> None:
 
 def test_datapackage_json_matches_schema() -> None:
     stored = json.loads((REAL / "datapackage.json").read_text(encoding="utf-8"))
-    assert stored == data.datapackage_descriptor(), "data/datapackage.json is stale: regenerate it from data.datapackage_json()"
+    assert stored == datapackage.datapackage_descriptor(), "data/datapackage.json is stale: regenerate it from data.datapackage_json()"
     for resource in stored["resources"]:
         header = read_rows(REAL / resource["path"])[0]
         assert header == [f["name"] for f in resource["schema"]["fields"]]
 
 
 def test_every_observation_and_target_is_traceable() -> None:
-    dataset = data.load(REAL)
+    dataset = loader.load(REAL)
     assert dataset.observations["source_id"].isin(dataset.sources["source_id"]).all()
     assert (dataset.targets["source_clause"].str.len() > 0).all()
     keys = dataset.observations.groupby(["indicator_id", "region", "period"])["preferred"].sum()
@@ -135,7 +135,7 @@ def test_broken_cell_names_file_row_column(tmp_path: Path, filename: str, column
 
 def test_share_above_100_is_rejected(tmp_path: Path) -> None:
     data_dir = copy_data(tmp_path)
-    indicators = data.load(REAL).indicators
+    indicators = loader.load(REAL).indicators
     share_ids = set(indicators.loc[indicators["upper_bound"] == 100, "indicator_id"])
     rows = read_rows(data_dir / "observations.csv")
     header = rows[0]
@@ -156,7 +156,7 @@ def test_missing_column_is_rejected(tmp_path: Path) -> None:
     rows = read_rows(data_dir / "sources.csv")
     column = rows[0].index("publisher")
     write_rows(data_dir / "sources.csv", [r[:column] + r[column + 1:] for r in rows])
-    assert any(p.endswith("sources.csv:1:publisher: missing column (expected columns: " + ",".join(data.COLUMNS["sources"]) + ")") for p in problems_of(data_dir))
+    assert any(p.endswith("sources.csv:1:publisher: missing column (expected columns: " + ",".join(schema.COLUMNS["sources"]) + ")") for p in problems_of(data_dir))
 
 
 def test_empty_file_is_rejected(tmp_path: Path) -> None:
@@ -184,11 +184,11 @@ def excel_csv(records: list[list[str]]) -> bytes:
 
 def test_tables_saved_by_excel_load_like_the_originals(tmp_path: Path) -> None:
     data_dir = copy_data(tmp_path)
-    for filename in data.TABLE_FILES.values():
+    for filename in schema.TABLE_FILES.values():
         (data_dir / filename).write_bytes(excel_csv(read_rows(data_dir / filename)))
     assert (data_dir / "regions.csv").read_bytes().startswith(b"\xef\xbb\xbfregion_id,")
-    saved, original = data.load(data_dir), data.load(REAL)
-    for name in data.TABLE_FILES:
+    saved, original = loader.load(data_dir), loader.load(REAL)
+    for name in schema.TABLE_FILES:
         pd.testing.assert_frame_equal(getattr(saved, name), getattr(original, name))
 
 
@@ -201,10 +201,10 @@ def test_quoted_line_break_is_kept_and_later_lines_are_counted(tmp_path: Path) -
     rows[1][quote] = "第一行\r\n第二行\n第三行"
     rows[2][rows[0].index("value")] = "20x1"
     path.write_bytes(excel_csv(rows))
-    problems = [str(p) for p in data.validate_dir(data_dir)[1]]
+    problems = [str(p) for p in validate.validate_dir(data_dir)[1]]
     assert len(problems) == 1 and re.search(r"observations\.csv:5:value: '20x1' is not a number$", problems[0]), problems
     path.write_bytes(excel_csv(read_rows(REAL / "observations.csv")[:1] + rows[1:2] + read_rows(REAL / "observations.csv")[2:]))
-    assert data.load(data_dir).observations["quote"].iloc[0] == "第一行\r\n第二行\n第三行"
+    assert loader.load(data_dir).observations["quote"].iloc[0] == "第一行\r\n第二行\n第三行"
 
 
 def test_ragged_row_is_rejected(tmp_path: Path) -> None:
@@ -223,8 +223,8 @@ def test_load_raises_with_every_problem(tmp_path: Path) -> None:
     data_dir = copy_data(tmp_path)
     set_cell(data_dir / "observations.csv", 2, "value", "x")
     set_cell(data_dir / "observations.csv", 3, "status", "rumour")
-    with pytest.raises(data.DataValidationError) as caught:
-        data.load(data_dir)
+    with pytest.raises(csvfile.DataValidationError) as caught:
+        loader.load(data_dir)
     rows = {(p.row, p.column) for p in caught.value.problems}
     assert {(2, "value"), (3, "status")} <= rows
 
@@ -252,7 +252,7 @@ def vintages() -> pd.DataFrame:
 
 def chosen(as_of: str) -> dict[tuple[str, str], float]:
     """Return {(indicator, period): value} selected as of a date."""
-    picked = data.select_as_of(vintages(), as_of)
+    picked = vintage.select_as_of(vintages(), as_of)
     return {(r.indicator_id, r.period): r.value for r in picked.itertuples()}
 
 
@@ -281,7 +281,7 @@ def test_as_of_before_any_publication_is_empty() -> None:
 
 
 def test_format_years_compacts_runs() -> None:
-    assert data.format_years([2017, 2015, 2016, 2020, 2022, 2023]) == "2015-2017, 2020, 2022-2023"
+    assert coverage.format_years([2017, 2015, 2016, 2020, 2022, 2023]) == "2015-2017, 2020, 2022-2023"
 
 
 def test_load_reads_an_edited_file_again_and_hands_out_independent_copies(tmp_path) -> None:
@@ -289,14 +289,14 @@ def test_load_reads_an_edited_file_again_and_hands_out_independent_copies(tmp_pa
     import shutil
 
     folder = tmp_path / "data"
-    shutil.copytree(data.DEFAULT_DATA_DIR, folder)
-    first = data.load(folder)
+    shutil.copytree(schema.DEFAULT_DATA_DIR, folder)
+    first = loader.load(folder)
     first.observations.loc[0, "value"] = -12345.0
-    second = data.load(folder)
+    second = loader.load(folder)
     assert second.observations.loc[0, "value"] != -12345.0
     regions = (folder / "regions.csv").read_text(encoding="utf-8")
     (folder / "regions.csv").write_text(regions.rstrip("\n") + "\nxx_new_region,新地区,New region,city,\n", encoding="utf-8")
-    assert "xx_new_region" in set(data.load(folder).regions["region_id"])
+    assert "xx_new_region" in set(loader.load(folder).regions["region_id"])
     (folder / "regions.csv").write_text(regions + "bad id,,,planet,\n", encoding="utf-8")
-    with pytest.raises(data.DataValidationError):
-        data.load(folder)
+    with pytest.raises(csvfile.DataValidationError):
+        loader.load(folder)

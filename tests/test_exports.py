@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import data, exports, gap
+from analysis.assess import statuses
+from analysis.data import loader, schema
+from analysis.report import exports
 
 DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1", "=HYPERLINK(\"http://x\",\"y\")"]
 
@@ -63,7 +65,7 @@ def test_no_written_text_cell_starts_like_a_formula(tmp_path_factory, texts) -> 
     assert not any(isinstance(v, str) and v.startswith(exports.FORMULA_PREFIXES) for v in values)
 
 
-def formula_titled(dataset: data.Dataset) -> data.Dataset:
+def formula_titled(dataset: loader.Dataset) -> loader.Dataset:
     """Return the dataset with every source title turned into a formula."""
     import dataclasses
 
@@ -74,8 +76,8 @@ def formula_titled(dataset: data.Dataset) -> data.Dataset:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_dashboard_exports_with_formula_titles_are_inert(tmp_path, lang) -> None:
-    dataset = formula_titled(data.load(data.DEFAULT_DATA_DIR))
-    table = gap.status_table(dataset, "2026-09-30")
+    dataset = formula_titled(loader.load(schema.DEFAULT_DATA_DIR))
+    table = statuses.status_table(dataset, "2026-09-30")
     csv_path, xlsx_path = exports.write_dashboard(exports.export_frame(dataset, table, lang), tmp_path, lang)
     read = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
     titled = [v for column in read.columns for v in read[column] if "HYPERLINK" in v]
@@ -87,8 +89,8 @@ def test_dashboard_exports_with_formula_titles_are_inert(tmp_path, lang) -> None
 
 
 def test_dashboard_headers_are_in_the_language(tmp_path) -> None:
-    dataset = data.load(data.DEFAULT_DATA_DIR)
-    table = gap.status_table(dataset, "2026-09-30")
+    dataset = loader.load(schema.DEFAULT_DATA_DIR)
+    table = statuses.status_table(dataset, "2026-09-30")
     csv_path, _ = exports.write_dashboard(exports.export_frame(dataset, table, "zh"), tmp_path, "zh")
     header = csv_path.read_text(encoding="utf-8").splitlines()[0]
     import re

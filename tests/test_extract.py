@@ -1,4 +1,4 @@
-"""Tests of ``analysis.extract``: one rule per test (units, qualifiers, years, regions, growth rates,
+"""Tests of ``analysis.data.extract``: one rule per test (units, qualifiers, years, regions, growth rates,
 lists), the phrase table's validation, end to end on .txt/.html/.pdf files written here, the
 round trip through ``add --from-csv --dry-run``, and the recall on the repository's own quotes.
 
@@ -19,21 +19,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import data, extract
+from analysis.data import schema
+from analysis.data.extract import candidates, documents, figures, patterns, phrases, recall
 
-DATA = data.DEFAULT_DATA_DIR
+DATA = schema.DEFAULT_DATA_DIR
 
 
 @pytest.fixture(scope="module")
-def config() -> extract.Config:
-    return extract.load_config(DATA)
+def config() -> phrases.Config:
+    return phrases.load_config(DATA)
 
 
-def found(config: extract.Config, sentence: str, region: str = "ningbo", year: int | None = 2024,
+def found(config: phrases.Config, sentence: str, region: str = "ningbo", year: int | None = 2024,
           own: str | None = None) -> list[tuple[str, str, str, str]]:
     """Return (indicator, value, period, qualifier) proposed for one sentence of a document of `own` region."""
-    doc = extract.Document(title="", text=sentence)
-    cands = extract.extract(doc, region, config, own_region=own or region, year=year)
+    doc = documents.Document(title="", text=sentence)
+    cands = candidates.extract(doc, region, config, own_region=own or region, year=year)
     return [(c.indicator_id, c.value, c.period, c.qualifier) for c in cands]
 
 
@@ -91,13 +92,13 @@ def test_exact_figure_replaces_a_bound_in_the_same_sentence(config):
     ("全年研发经费支出231.5亿元。", "reported"),
 ])
 def test_status_from_the_sentence(config, sentence, status):
-    doc = extract.Document(title="", text=sentence)
-    assert [c.status for c in extract.extract(doc, "ningbo", config, own_region="ningbo", year=2017)] == [status]
+    doc = documents.Document(title="", text=sentence)
+    assert [c.status for c in candidates.extract(doc, "ningbo", config, own_region="ningbo", year=2017)] == [status]
 
 
 def test_estimate_applies_only_after_the_word(config):
-    doc = extract.Document(title="", text="其中,每万人口发明专利拥有量达到40.1件,预计全年新增高新技术企业1500家")
-    cands = extract.extract(doc, "ningbo", config, own_region="ningbo", year=2024)
+    doc = documents.Document(title="", text="其中,每万人口发明专利拥有量达到40.1件,预计全年新增高新技术企业1500家")
+    cands = candidates.extract(doc, "ningbo", config, own_region="ningbo", year=2024)
     assert [(c.indicator_id, c.status) for c in cands] == [("invention_patents_per_10k", "reported"),
                                                             ("high_tech_enterprises_new", "estimate")]
 
@@ -127,11 +128,11 @@ def test_year_to_date_periods(config):
 
 
 def test_document_year_from_title_then_date(config):
-    assert extract.document_year(extract.Document("2024年宁波市国民经济和社会发展统计公报", "")) == 2024
+    assert documents.document_year(documents.Document("2024年宁波市国民经济和社会发展统计公报", "")) == 2024
     import datetime as dt
 
-    assert extract.document_year(extract.Document("统计公报", "", dt.date(2025, 3, 1))) == 2025
-    assert extract.document_year(extract.Document("统计公报", "")) is None
+    assert documents.document_year(documents.Document("统计公报", "", dt.date(2025, 3, 1))) == 2025
+    assert documents.document_year(documents.Document("统计公报", "")) is None
 
 
 def test_no_year_at_all_proposes_nothing(config):
@@ -175,9 +176,9 @@ def test_english_and_traditional_names(config):
 
 
 def test_document_region_from_title(config):
-    doc = extract.Document("2024年温州市国民经济和社会发展统计公报", "全市地区生产总值9718.8亿元。")
-    assert extract.document_region(doc, config, "ningbo") == "wenzhou"
-    assert extract.extract(doc, "ningbo", config) == []
+    doc = documents.Document("2024年温州市国民经济和社会发展统计公报", "全市地区生产总值9718.8亿元。")
+    assert figures.document_region(doc, config, "ningbo") == "wenzhou"
+    assert candidates.extract(doc, "ningbo", config) == []
 
 
 # ------------------------------------------------------------------------------------------- kinds of value
@@ -223,11 +224,11 @@ def test_table_rows_are_not_guessed(config):
 
 def test_phrases_are_validated_with_file_row_column(tmp_path):
     shutil.copytree(DATA, tmp_path / "data")
-    path = tmp_path / "data" / extract.PHRASES_FILE
+    path = tmp_path / "data" / patterns.PHRASES_FILE
     text = path.read_text(encoding="utf-8")
     path.write_text(text + "no_such_indicator,zh,某某,level\ngdp,zh,生产总值,growth\n", encoding="utf-8")
-    with pytest.raises(extract.ExtractError) as err:
-        extract.load_config(tmp_path / "data")
+    with pytest.raises(phrases.ExtractError) as err:
+        phrases.load_config(tmp_path / "data")
     lines = str(err.value).splitlines()
     n = text.count("\n") + 1
     assert lines == [f"indicator_phrases.csv:{n}:indicator_id: unknown indicator 'no_such_indicator'",
@@ -236,15 +237,15 @@ def test_phrases_are_validated_with_file_row_column(tmp_path):
 
 def test_phrase_table_accepts_excel_bom_and_crlf(tmp_path):
     shutil.copytree(DATA, tmp_path / "data")
-    path = tmp_path / "data" / extract.PHRASES_FILE
+    path = tmp_path / "data" / patterns.PHRASES_FILE
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
-    assert extract.load_config(tmp_path / "data").phrases == extract.load_config(DATA).phrases
+    assert phrases.load_config(tmp_path / "data").phrases == phrases.load_config(DATA).phrases
 
 
 def test_every_phrase_indicator_exists_and_phrases_are_not_quotes(config):
-    quotes = [r["quote"] for r in extract.read_csv_rows(DATA / "observations.csv")]
+    quotes = [r["quote"] for r in phrases.read_csv_rows(DATA / "observations.csv")]
     long_phrases = ["".join(p.parts) for p in config.phrases if len("".join(p.parts)) > 25]
-    assert not [p for p in long_phrases if any(extract.normalise(q) == p for q in quotes)]
+    assert not [p for p in long_phrases if any(phrases.normalise(q) == p for q in quotes)]
 
 
 # ------------------------------------------------------------------------------------------- end to end
@@ -265,8 +266,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 def output_rows(text: str) -> list[list[str]]:
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == list(extract.OUTPUT_COLUMNS)
-    assert list(extract.OUTPUT_COLUMNS) == next(csv.reader(open(DATA / "templates" / "observations_template.csv", encoding="utf-8")))
+    assert rows[0] == list(patterns.OUTPUT_COLUMNS)
+    assert list(patterns.OUTPUT_COLUMNS) == next(csv.reader(open(DATA / "templates" / "observations_template.csv", encoding="utf-8")))
     return [row[:7] for row in rows[1:]]
 
 
@@ -278,7 +279,7 @@ def write_pdf(path: Path, lines: list[str]) -> None:
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.font_manager import FontProperties
 
-    from analysis import plots
+    from analysis.report import plots
 
     font = FontProperties(fname=str(plots.cjk_font_path()))
     with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(path) as pdf:
@@ -316,7 +317,7 @@ def test_output_is_deterministic(tmp_path):
 
 def test_output_round_trips_through_add_dry_run(tmp_path):
     shutil.copytree(DATA, tmp_path / "data")
-    source = extract.read_csv_rows(DATA / "sources.csv")[0]["source_id"]
+    source = phrases.read_csv_rows(DATA / "sources.csv")[0]["source_id"]
     path = tmp_path / "b.txt"
     path.write_text("2026年宁波市统计公报\n全年全市实现地区生产总值30000.5亿元。年末全市有效高新技术企业突破18800家。",
                     encoding="utf-8")
@@ -352,32 +353,32 @@ def test_errors_are_one_line_without_traceback(tmp_path, make, args, code, messa
 # ------------------------------------------------------------------------------------------- the quotes corpus
 
 def test_recall_on_the_repository_quotes(config):
-    rows = [r for r in extract.read_csv_rows(DATA / "observations.csv") if not extract.is_table_excerpt(r["quote"])]
-    score, _ = extract.score_rows(rows, config)
+    rows = [r for r in phrases.read_csv_rows(DATA / "observations.csv") if not recall.is_table_excerpt(r["quote"])]
+    score, _ = recall.score_rows(rows, config)
     assert score.rows >= 200
     assert score.recovered / score.rows >= 0.80
     assert score.wrong / score.rows <= 0.02
 
 
 def test_table_excerpts_are_recognised():
-    assert extract.is_table_excerpt("Ningbo | 4842 | 39.9%")
-    assert extract.is_table_excerpt("研究与试验发展经费支出 (亿元) ... 248.73 274.00 302.19")
-    assert extract.is_table_excerpt("2010.0,深圳市,科学技术支出_万元_全市=998426.0")
-    assert extract.is_table_excerpt("杭州 2015年 10050.21")
-    assert not extract.is_table_excerpt("2023年全市地区生产总值修订为17146.6亿元")
-    assert not extract.is_table_excerpt("GDP totaled 1.24087 trillion yuan ($190.9 billion) in 2020")
+    assert recall.is_table_excerpt("Ningbo | 4842 | 39.9%")
+    assert recall.is_table_excerpt("研究与试验发展经费支出 (亿元) ... 248.73 274.00 302.19")
+    assert recall.is_table_excerpt("2010.0,深圳市,科学技术支出_万元_全市=998426.0")
+    assert recall.is_table_excerpt("杭州 2015年 10050.21")
+    assert not recall.is_table_excerpt("2023年全市地区生产总值修订为17146.6亿元")
+    assert not recall.is_table_excerpt("GDP totaled 1.24087 trillion yuan ($190.9 billion) in 2020")
 
 
 def test_html_inline_tags_stay_in_their_sentence_and_blocks_split():
-    title, text = extract.html_title_text("<html><head><title>公报</title></head><body><p>全年全市实现地区生产总值"
+    title, text = documents.html_title_text("<html><head><title>公报</title></head><body><p>全年全市实现地区生产总值"
                                           "<span>18147.7</span>亿元</p><p>年末常住人口<b>977.7</b>万人</p></body></html>")
     assert title == "公报"
-    assert extract.sentences(text) == ["全年全市实现地区生产总值18147.7亿元", "年末常住人口977.7万人"]
+    assert documents.sentences(text) == ["全年全市实现地区生产总值18147.7亿元", "年末常住人口977.7万人"]
 
 
 def test_wrapped_pdf_lines_are_joined_but_short_title_lines_are_not():
     text = "2024年宁波市统计公报\n全年全市实现地区生产总值181\n47.7亿元,比上年增长5.4%。\n年末常住人口977.7万人。"
-    assert extract.sentences(extract.join_wrapped_lines(text)) == [
+    assert documents.sentences(documents.join_wrapped_lines(text)) == [
         "2024年宁波市统计公报", "全年全市实现地区生产总值18147.7亿元,比上年增长5.4%。", "年末常住人口977.7万人。"]
 
 
@@ -420,9 +421,9 @@ def test_respectively_from_one_list_to_another(config):
 
 
 def test_a_government_as_publisher_in_the_title_names_the_documents_region(config):
-    doc = extract.Document("2026年宁波市人民政府工作报告", "过去一年,杭州等城市……全市规上工业增加值增长7.2%。")
-    assert extract.document_region(doc, config, "china") == "ningbo"
-    assert [(c.indicator_id, c.period, c.value) for c in extract.extract(doc, "ningbo", config)] == [
+    doc = documents.Document("2026年宁波市人民政府工作报告", "过去一年,杭州等城市……全市规上工业增加值增长7.2%。")
+    assert figures.document_region(doc, config, "china") == "ningbo"
+    assert [(c.indicator_id, c.period, c.value) for c in candidates.extract(doc, "ningbo", config)] == [
         ("above_scale_industrial_va_yoy", "2025", "7.2")]
 
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from fontTools.ttLib import TTFont
 
-from analysis import fonts
+from analysis.report import fonts
 
 
 def embedded_cmap(page: str) -> set[str]:
@@ -79,7 +79,7 @@ def test_page_without_head_still_gets_the_font() -> None:
 
 @pytest.mark.parametrize("name", ["cjk_font_path", "cjk_font_name"])
 def test_plots_uses_the_font_from_fonts(name: str) -> None:
-    from analysis import plots
+    from analysis.report import plots
 
     assert getattr(plots, name) is getattr(fonts, name)
 

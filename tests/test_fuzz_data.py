@@ -20,12 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import data
+from analysis.data import csvfile, schema, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "data"
 PROBLEM_LINE = re.compile(r"^(?P<file>[^\n:]+):(?P<row>\d+):(?P<column>[^:\n]+): (?P<message>.+)$")
-TABLES = sorted(data.TABLE_FILES)
+TABLES = sorted(schema.TABLE_FILES)
 FUZZ = settings(max_examples=90, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # Junk that no typed column accepts (a plain decimal number written with ASCII digits is the only number).
@@ -44,24 +44,24 @@ FREE_TEXT = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1", "-1", "@SUM(A1)"
 
 def kind_of(table: str, column: str) -> str:
     """Return how a column is checked, from the schema constants."""
-    if column in data.NUMERIC.get(table, {}):
-        return "integer" if data.NUMERIC[table][column] is int else "number"
-    if column in data.BOOLEAN.get(table, ()):
+    if column in schema.NUMERIC.get(table, {}):
+        return "integer" if schema.NUMERIC[table][column] is int else "number"
+    if column in schema.BOOLEAN.get(table, ()):
         return "boolean"
-    if column in data.DATES.get(table, ()):
+    if column in schema.DATES.get(table, ()):
         return "date"
-    if (table, column) in data.ENUMS:
+    if (table, column) in schema.ENUMS:
         return "enum"
     if table == "observations" and column == "period":
         return "period"
-    if data.KEYS.get(table) == [column]:
+    if schema.KEYS.get(table) == [column]:
         return "id"
-    if any(fk[0] == column for fk in data.FOREIGN_KEYS.get(table, [])):
+    if any(fk[0] == column for fk in schema.FOREIGN_KEYS.get(table, [])):
         return "reference"
     return "text"
 
 
-CELLS = [(table, column) for table in TABLES for column in data.COLUMNS[table]]
+CELLS = [(table, column) for table in TABLES for column in schema.COLUMNS[table]]
 
 
 def invalid_junk(table: str, column: str) -> st.SearchStrategy[str]:
@@ -70,7 +70,7 @@ def invalid_junk(table: str, column: str) -> st.SearchStrategy[str]:
     control = st.tuples(st.text(alphabet="abc12", max_size=3), st.sampled_from(CONTROL), st.text(alphabet="abc12", max_size=3)).map("".join)
     padded = st.sampled_from([" 1", "1 ", "\t1", "x\n", " true", "2024-01-01 "])
     options = [control, padded]
-    if column not in data.OPTIONAL.get(table, set()):
+    if column not in schema.OPTIONAL.get(table, set()):
         options.append(st.just(""))
     kind = kind_of(table, column)
     if kind in ("number", "integer"):
@@ -83,7 +83,7 @@ def invalid_junk(table: str, column: str) -> st.SearchStrategy[str]:
     elif kind == "period":
         options.append(st.sampled_from(BAD_PERIODS))
     elif kind == "enum":
-        allowed = set(data.ENUMS[(table, column)])
+        allowed = set(schema.ENUMS[(table, column)])
         options.append(st.sampled_from(["unknown", "=1+1", "OFFICIAL", ">>", "nan", "inf"]).filter(lambda v: v not in allowed))
     elif kind == "id":
         options.append(st.sampled_from(BAD_IDS))
@@ -120,29 +120,29 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-ORIGINAL = {table: read_records(REAL / filename) for table, filename in data.TABLE_FILES.items()}
-LINES = {table: data.read_raw(REAL / filename, table)[0].lines for table, filename in data.TABLE_FILES.items()}
+ORIGINAL = {table: read_records(REAL / filename) for table, filename in schema.TABLE_FILES.items()}
+LINES = {table: csvfile.read_raw(REAL / filename, table)[0].lines for table, filename in schema.TABLE_FILES.items()}
 
 
-def with_cell(scratch: Path, table: str, index: int, column: str, value: str) -> tuple[list[data.Problem], int]:
+def with_cell(scratch: Path, table: str, index: int, column: str, value: str) -> tuple[list[csvfile.Problem], int]:
     """Validate the data with one cell replaced; return the problems and the cell's line number."""
     records = [list(r) for r in ORIGINAL[table]]
     records[index + 1][records[0].index(column)] = value
-    path = scratch / data.TABLE_FILES[table]
+    path = scratch / schema.TABLE_FILES[table]
     original = path.read_bytes()
     write_records(path, records)
     try:
-        return data.validate_dir(scratch)[1], LINES[table][index]
+        return validate.validate_dir(scratch)[1], LINES[table][index]
     finally:
         path.write_bytes(original)
 
 
-def named(problems: list[data.Problem], filename: str, line: int, column: str) -> list[data.Problem]:
+def named(problems: list[csvfile.Problem], filename: str, line: int, column: str) -> list[csvfile.Problem]:
     """Return the problems that name one cell."""
     return [p for p in problems if Path(p.file).name == filename and p.row == line and p.column == column]
 
 
-def assert_well_formed(problems: list[data.Problem]) -> None:
+def assert_well_formed(problems: list[csvfile.Problem]) -> None:
     """Every problem prints as one `file:row:column: message` line."""
     for problem in problems:
         assert PROBLEM_LINE.match(str(problem).split("\n")[0]), str(problem)
@@ -157,14 +157,14 @@ def test_junk_in_any_cell_is_reported_at_that_cell(scratch: Path, draw: st.DataO
     problems, line = with_cell(scratch, table, index, column, junk)
     assert problems, f"{table}.{column} accepted {junk!r}"
     assert_well_formed(problems)
-    assert named(problems, data.TABLE_FILES[table], line, column), (junk, [str(p)[:200] for p in problems[:5]])
+    assert named(problems, schema.TABLE_FILES[table], line, column), (junk, [str(p)[:200] for p in problems[:5]])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.data())
 def test_a_duplicated_key_is_reported_at_its_second_line(scratch: Path, draw: st.DataObject) -> None:
     table = draw.draw(st.sampled_from(TABLES), label="table")
-    key = data.KEYS[table]
+    key = schema.KEYS[table]
     n = len(ORIGINAL[table]) - 1
     first = draw.draw(st.integers(0, n - 1), label="first")
     second = draw.draw(st.integers(0, n - 1).filter(lambda i: i != first), label="second")
@@ -172,16 +172,16 @@ def test_a_duplicated_key_is_reported_at_its_second_line(scratch: Path, draw: st
     records = [list(r) for r in ORIGINAL[table]]
     for column in key:
         records[second + 1][header.index(column)] = records[first + 1][header.index(column)]
-    path = scratch / data.TABLE_FILES[table]
+    path = scratch / schema.TABLE_FILES[table]
     original = path.read_bytes()
     write_records(path, records)
     try:
-        problems = data.validate_dir(scratch)[1]
+        problems = validate.validate_dir(scratch)[1]
     finally:
         path.write_bytes(original)
     assert_well_formed(problems)
     later = LINES[table][max(first, second)]
-    hits = named(problems, data.TABLE_FILES[table], later, key[0])
+    hits = named(problems, schema.TABLE_FILES[table], later, key[0])
     assert any("duplicate" in p.message for p in hits), [str(p)[:200] for p in problems[:5]]
 
 
@@ -206,11 +206,11 @@ def test_free_text_round_trips_or_is_reported_cleanly(scratch: Path, draw: st.Da
 
 def validate_with(scratch: Path, table: str, records: list[list[str]]) -> tuple[dict, list]:
     """Validate the scratch directory with `table` replaced by `records`, then restore the file."""
-    path = scratch / data.TABLE_FILES[table]
+    path = scratch / schema.TABLE_FILES[table]
     original = path.read_bytes()
     write_records(path, records)
     try:
-        return data.validate_dir(scratch)
+        return validate.validate_dir(scratch)
     finally:
         path.write_bytes(original)
 
@@ -218,7 +218,7 @@ def validate_with(scratch: Path, table: str, records: list[list[str]]) -> tuple[
 @pytest.mark.parametrize("table, column", [("observations", "quote"), ("observations", "notes"), ("sources", "title"),
                                            ("indicators", "name_zh"), ("targets", "source_clause")])
 def test_known_free_text_columns_keep_any_printable_text(scratch: Path, table: str, column: str) -> None:
-    if column not in data.COLUMNS[table]:
+    if column not in schema.COLUMNS[table]:
         pytest.skip(f"{table}.{column} no longer exists")
     records = [list(r) for r in ORIGINAL[table]]
     for index, text in enumerate(FREE_TEXT):
@@ -252,16 +252,16 @@ def insert_line(text: str, line: str) -> str:
 @pytest.mark.parametrize("table", TABLES)
 @pytest.mark.parametrize("breakage", sorted(RAW_BREAKAGE))
 def test_malformed_file_is_reported_with_a_line(scratch: Path, table: str, breakage: str) -> None:
-    path = scratch / data.TABLE_FILES[table]
+    path = scratch / schema.TABLE_FILES[table]
     original = path.read_bytes()
     path.write_bytes(RAW_BREAKAGE[breakage](original.decode("utf-8")).encode("utf-8"))
     try:
-        problems = data.validate_dir(scratch)[1]
+        problems = validate.validate_dir(scratch)[1]
     finally:
         path.write_bytes(original)
     assert problems
     assert_well_formed(problems)
-    assert any(Path(p.file).name == data.TABLE_FILES[table] and p.row >= 1 for p in problems)
+    assert any(Path(p.file).name == schema.TABLE_FILES[table] and p.row >= 1 for p in problems)
 
 
 def test_invalid_utf8_names_its_line(scratch: Path) -> None:
@@ -270,7 +270,7 @@ def test_invalid_utf8_names_its_line(scratch: Path) -> None:
     head, first, rest = original.split(b"\n", 2)
     path.write_bytes(head + b"\n" + first + b"\n" + "标题".encode("gbk") + b"\n" + rest)
     try:
-        problems = data.validate_dir(scratch)[1]
+        problems = validate.validate_dir(scratch)[1]
     finally:
         path.write_bytes(original)
     assert [(p.row, p.column) for p in problems] == [(3, "-")] and "UTF-8" in problems[0].message

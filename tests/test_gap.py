@@ -1,4 +1,4 @@
-"""Target arithmetic (analysis.gap): hand-computed cases for every target type, band edge and rule.
+"""Target arithmetic (analysis.assess): hand-computed cases for every target type, band edge and rule.
 
 Most tests replace models.forecast by ``FakeForecast`` (via ``gap.run_forecast``) whose sample
 paths are known exactly, so that P(meet) can be worked out by hand: the mean path is the last
@@ -18,11 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import indicator, obs, target, tiny_tables, write_data_dir
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import data, gap
-from conftest import indicator, obs, target, tiny_tables, write_data_dir
+from analysis.assess import changes, evidence, judge, progress, projection, record, rules, statuses
+from analysis.data import csvfile, loader, vintage
+from analysis.report import method, status_formats
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "data"
@@ -63,14 +65,14 @@ class FakeForecast:
 
 def fake_run_forecast(series: pd.Series, horizon: int, bounds: object, peers: object = ()) -> FakeForecast:
     """Stand-in for gap.run_forecast; like models.forecast it refuses fewer than models.MIN_POINTS points."""
-    if len(series) < gap.min_points():
-        raise ValueError(f"a projection needs at least {gap.min_points()} observed years, this series has {len(series)}")
+    if len(series) < projection.min_points():
+        raise ValueError(f"a projection needs at least {projection.min_points()} observed years, this series has {len(series)}")
     return FakeForecast(series, horizon)
 
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gap, "run_forecast", fake_run_forecast)
+    monkeypatch.setattr(projection, "run_forecast", fake_run_forecast)
 
 
 def share_at_least(u_min: float) -> float:
@@ -82,7 +84,7 @@ def one_series(tmp_path: Path, values: dict[int, float], *, kind: str = "amount"
                target_type: str = "level", comparator: str = ">=", target_value: float = 200.0,
                base_year: int | str = 2022, target_year: int = 2027, higher: bool = True, low: str = "",
                status: dict[int, str] | None = None, unit: str = "u", qualifier: dict[int, str] | None = None,
-               extra_targets: list[dict] | None = None) -> data.Dataset:
+               extra_targets: list[dict] | None = None) -> loader.Dataset:
     """Return a dataset with one indicator 'x', one target 't' and the given annual values."""
     tables = tiny_tables()
     tables["indicators"] = [indicator("x", "u", kind, form, higher=higher, low=low)]
@@ -94,12 +96,12 @@ def one_series(tmp_path: Path, values: dict[int, float], *, kind: str = "amount"
             qualifier=qualifier.get(y, ""))
         for y, v in values.items()
     ]
-    return data.load(write_data_dir(tmp_path / "one", tables))
+    return loader.load(write_data_dir(tmp_path / "one", tables))
 
 
-def row_of(dataset: data.Dataset, as_of: str = AS_OF) -> pd.Series:
+def row_of(dataset: loader.Dataset, as_of: str = AS_OF) -> pd.Series:
     """Return the status-table row of target 't'."""
-    table = gap.status_table(dataset, as_of, region=None)
+    table = statuses.status_table(dataset, as_of, region=None)
     return table.set_index("target_id").loc["t"]
 
 
@@ -112,7 +114,7 @@ def row_of(dataset: data.Dataset, as_of: str = AS_OF) -> pd.Series:
     (0.0, "insufficient"), (-0.0001, "away"), (math.nan, "insufficient_data"),
 ])
 def test_progress_band_edges_are_inclusive_lower_edges(ratio: float, expected: str) -> None:
-    assert gap.progress_category(ratio) == expected
+    assert rules.progress_category(ratio) == expected
 
 
 @pytest.mark.parametrize("observed_change, expected_ratio, expected", [
@@ -123,7 +125,7 @@ def test_progress_band_edges_are_inclusive_lower_edges(ratio: float, expected: s
 ])
 def test_progress_edges_from_data(observed_change: float, expected_ratio: float, expected: str) -> None:
     # linear path 100 (2022) -> 200 (2027): 20 a year required; one year observed
-    ratio, category, _ = gap.classify_progress(2022, 100.0, 2023, 100.0 + observed_change, 2027, 200.0, "linear", ">=")
+    ratio, category, _ = progress.classify_progress(2022, 100.0, 2023, 100.0 + observed_change, 2027, 200.0, "linear", ">=")
     assert ratio == expected_ratio
     assert category == expected
 
@@ -136,18 +138,18 @@ def test_progress_edges_from_data(observed_change: float, expected_ratio: float,
     (0.0999, "off_track", "very unlikely", "很不可能"), (0.0, "off_track", "very unlikely", "很不可能"),
 ])
 def test_status_bands_and_likelihood_words(p: float, status: str, en: str, zh: str) -> None:
-    assert gap.status_from_p(p) == status
-    assert gap.likelihood_words(p, "en") == en
-    assert gap.likelihood_words(p, "zh") == zh
-    assert gap.likelihood_words(math.nan, "en") == ""
+    assert rules.status_from_p(p) == status
+    assert method.likelihood_words(p, "en") == en
+    assert method.likelihood_words(p, "zh") == zh
+    assert method.likelihood_words(math.nan, "en") == ""
 
 
 # ---------------------------------------------------------------------------
 # Target types on the tiny data
 
 
-def test_level_linear_target_by_hand(tiny_dataset: data.Dataset, fake: None) -> None:
-    row = gap.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_rd_2027"]
+def test_level_linear_target_by_hand(tiny_dataset: loader.Dataset, fake: None) -> None:
+    row = statuses.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_rd_2027"]
     # base 2022 = 3.0; linear path to 3.5 in 2027: 0.1 a year; 2024 = 3.2 (the revised 2023 is irrelevant)
     assert (row.latest_period, row.latest_value, row.source_id) == ("2024", 3.2, "bulletin_2025")
     assert (row.base_year_used, row.base_value) == (2022, 3.0)
@@ -164,8 +166,8 @@ def test_level_linear_target_by_hand(tiny_dataset: data.Dataset, fake: None) -> 
     assert row.first_year_meeting == 2028  # 3.2 + 4 step = 3.543 >= 3.5, 3 steps = 3.457 not
 
 
-def test_level_geometric_target_by_hand(tiny_dataset: data.Dataset, fake: None) -> None:
-    row = gap.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_gdp_2027"]
+def test_level_geometric_target_by_hand(tiny_dataset: loader.Dataset, fake: None) -> None:
+    row = statuses.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_gdp_2027"]
     # geometric path 15700 (2022) -> 20000 (2027); latest 2024 = 18100
     assert row.required_value == pytest.approx(15700 * (20000 / 15700) ** (2 / 5))
     assert row.gap == pytest.approx(18100 - 15700 * (20000 / 15700) ** (2 / 5))
@@ -176,8 +178,8 @@ def test_level_geometric_target_by_hand(tiny_dataset: data.Dataset, fake: None) 
     assert row.progress_category == "significant"
 
 
-def test_avg_growth_target_by_hand(tiny_dataset: data.Dataset, fake: None) -> None:
-    row = gap.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_trade_growth"]
+def test_avg_growth_target_by_hand(tiny_dataset: loader.Dataset, fake: None) -> None:
+    row = statuses.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_trade_growth"]
     # 年均增长30%: base 100 (2022); implied 2027 level 100 * 1.3**5 = 371.293; 2024 = 165
     level = 100 * 1.3 ** 5
     assert row.required_value == pytest.approx(169.0)  # 100 * 1.3**2
@@ -191,8 +193,8 @@ def test_avg_growth_target_by_hand(tiny_dataset: data.Dataset, fake: None) -> No
     assert "371.3" in row.note
 
 
-def test_cumulative_target_by_hand(tiny_dataset: data.Dataset, fake: None) -> None:
-    row = gap.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_firms_cum"]
+def test_cumulative_target_by_hand(tiny_dataset: loader.Dataset, fake: None) -> None:
+    row = statuses.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_firms_cum"]
     # 5000 new firms over 2023-2027; observed 900 + 1100 + 1200 = 3200 by 2025
     assert row.required_value == pytest.approx(3000.0)  # 5000 * 3 / 5
     assert row.gap == pytest.approx(200.0)
@@ -245,7 +247,7 @@ def test_rank_with_few_ranks_has_no_probability(tmp_path: Path, fake: None) -> N
                         comparator="<=", target_value=10, higher=False, low="1")
     row = row_of(within)
     assert math.isnan(row.p_meet)
-    assert row.status == gap.RANK_WITHIN_TARGET_STATUS
+    assert row.status == rules.RANK_WITHIN_TARGET_STATUS
     assert "rank target: no probability" in row.note
     outside = one_series(tmp_path / "b", {2021: 14, 2022: 13, 2023: 12, 2024: 11}, kind="rank", form="linear",
                          target_type="rank", comparator="<=", target_value=10, higher=False, low="1")
@@ -276,7 +278,7 @@ def test_zero_base_uses_absolute_change(tmp_path: Path, fake: None) -> None:
 
 
 def test_negative_values_use_absolute_change() -> None:
-    ratio, category, note = gap.classify_progress(2022, -5.0, 2024, -1.0, 2027, 5.0, "geometric", ">=")
+    ratio, category, note = progress.classify_progress(2022, -5.0, 2024, -1.0, 2027, 5.0, "geometric", ">=")
     assert ratio == pytest.approx(2.0 / 2.0)  # observed +2/yr, required +2/yr
     assert category == "significant"
     assert "absolute annual change" in note
@@ -284,14 +286,14 @@ def test_negative_values_use_absolute_change() -> None:
 
 def test_target_reached_at_latest_is_achieved_and_base_already_met() -> None:
     # required growth zero/negative (base already above target) and latest still above: achieved, with no ratio
-    ratio, category, note = gap.classify_progress(2022, 120.0, 2024, 110.0, 2027, 100.0, "geometric", ">=")
+    ratio, category, note = progress.classify_progress(2022, 120.0, 2024, 110.0, 2027, 100.0, "geometric", ">=")
     assert category == "achieved" and math.isnan(ratio)  # never a negative ratio labelled achieved
     assert "base already met" in note
     # a single value already meeting the target: achieved, though no ratio can be formed
-    assert gap.classify_progress(2025, 13.0, 2025, 13.0, 2027, 5.0, "linear", ">=")[:2][1] == "achieved"
-    assert gap.classify_progress(2025, 3.0, 2025, 3.0, 2027, 5.0, "linear", ">=")[1] == "insufficient_data"
+    assert progress.classify_progress(2025, 13.0, 2025, 13.0, 2027, 5.0, "linear", ">=")[:2][1] == "achieved"
+    assert progress.classify_progress(2025, 3.0, 2025, 3.0, 2027, 5.0, "linear", ">=")[1] == "insufficient_data"
     # base above target but the latest value fell below it: movement away
-    ratio, category, _ = gap.classify_progress(2022, 120.0, 2024, 90.0, 2027, 100.0, "geometric", ">=")
+    ratio, category, _ = progress.classify_progress(2022, 120.0, 2024, 90.0, 2027, 100.0, "geometric", ">=")
     assert category == "away" and math.isnan(ratio)
 
 
@@ -333,14 +335,14 @@ def test_two_points_give_moderate_progress(tmp_path: Path, fake: None) -> None:
     # observed CAGR 1.21**(1/2) - 1 = 10 %; required (200/100)**(1/5) - 1 = 14.87 %: R = 0.6725 -> moderate
     assert row.progress_ratio == pytest.approx(0.10 / (2 ** 0.2 - 1), abs=1e-6)
     assert row.progress_category == "moderate"
-    if gap.min_points() > 2:
+    if projection.min_points() > 2:
         assert row.status == "insufficient_data" and "no projection" in row.note
     else:  # fake: step 10.5/yr from 121: 2027 mean 152.5, samples 152.5 + 31.5u: never 200
         assert row.projected_value == pytest.approx(152.5) and row.p_meet == 0.0
 
 
-def test_no_data(tiny_dataset: data.Dataset, fake: None) -> None:
-    row = gap.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_patents_2027"]
+def test_no_data(tiny_dataset: loader.Dataset, fake: None) -> None:
+    row = statuses.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_patents_2027"]
     assert row.status == "no_data" and row.progress_category == "no_data"
     assert row.latest_period == "" and math.isnan(row.latest_value) and math.isnan(row.p_meet)
     assert "市统计公报" in row.note  # where the figure would be published
@@ -415,16 +417,16 @@ def test_bound_after_the_last_point_conditions_the_projection(tmp_path: Path, fa
 def test_estimate_is_superseded_by_the_final_figure(tmp_path: Path) -> None:
     tables = tiny_tables()
     tables["observations"].append(obs("rd_gdp_ratio", 2024, 3.4, "%", "news_2025", "2025-06-01", status="estimate"))
-    ds = data.load(write_data_dir(tmp_path / "est", tables))
-    chosen = gap.choose_observations(ds.observations, AS_OF)
+    ds = loader.load(write_data_dir(tmp_path / "est", tables))
+    chosen = evidence.choose_observations(ds.observations, AS_OF)
     pick = chosen[(chosen["indicator_id"] == "rd_gdp_ratio") & (chosen["region"] == "ningbo") & (chosen["period"] == "2024")]
     assert list(pick["value"]) == [3.2]  # the official 3.2 (2025-03-01) beats the later 预计 3.4
     tables["observations"].append(obs("rd_gdp_ratio", 2022, 2.9, "%", "news_2025", "2025-06-01", qualifier=">", preferred="true"))
-    ds = data.load(write_data_dir(tmp_path / "pref", tables))
-    chosen = gap.choose_observations(ds.observations, AS_OF)
+    ds = loader.load(write_data_dir(tmp_path / "pref", tables))
+    chosen = evidence.choose_observations(ds.observations, AS_OF)
     pick = chosen[(chosen["indicator_id"] == "rd_gdp_ratio") & (chosen["region"] == "ningbo") & (chosen["period"] == "2022")]
     assert list(pick["qualifier"]) == [">"]  # the curator's preferred figure is kept even when it is a bound
-    assert gap.vintage_tier(">", "official") == 2 and gap.vintage_tier("", "estimate") == 1 and gap.vintage_tier("", "official") == 0
+    assert evidence.vintage_tier(">", "official") == 2 and evidence.vintage_tier("", "estimate") == 1 and evidence.vintage_tier("", "official") == 0
 
 
 def test_only_a_favourable_bound_gives_a_progress_floor(tmp_path: Path, fake: None) -> None:
@@ -493,7 +495,7 @@ def test_past_targets_get_only_outcome_words(tmp_path: Path, fake: None) -> None
         row = row_of(one_series(tmp_path / expected, values, kind="share", form="linear", target_value=3.0, base_year=2017,
                                 target_year=2022, status=status))
         assert (row.horizon_kind, row.status) == ("past", expected), values
-    assert set(cases) == set(gap.PAST_STATUSES)
+    assert set(cases) == set(rules.PAST_STATUSES)
     late = row_of(one_series(tmp_path / "late", {2024: 3.2, 2025: 3.3}, kind="share", form="linear", target_value=3.0,
                              base_year=2017, target_year=2022))
     assert (late.status, late.progress_category) == ("no_data", "insufficient_data")  # 2024's 3.2 says nothing about 2022
@@ -511,10 +513,10 @@ def test_per_year_and_about_targets(tmp_path: Path, fake: None) -> None:
                                      target("t", "x", "level", ">=", 60, "u", 2020, 2025) | {"approximate": "true"})
     row = row_of(about)
     assert bool(row.about) and row.status == "met"  # 58 is about 60 (within 5 %: >= 57)
-    assert "~60" in gap.format_status(gap.status_table(about, AS_OF, region=None), "table")
+    assert "~60" in status_formats.format_status(statuses.status_table(about, AS_OF, region=None), "table")
 
 
-def dataclass_replace_target(ds: data.Dataset, row: dict) -> data.Dataset:
+def dataclass_replace_target(ds: loader.Dataset, row: dict) -> loader.Dataset:
     """Return the dataset with target 't' replaced by a row carrying extra columns (each_year, approximate)."""
     targets = ds.targets[ds.targets["target_id"] != "t"]
     extra = pd.DataFrame([{**{c: row.get(c) for c in row}, "target_value": float(row["target_value"]),
@@ -529,14 +531,14 @@ def test_milestone_is_the_latest_at_or_before_the_report_year() -> None:
         "indicator_id": ["x", "x", "x", "y"], "region": ["ningbo"] * 4, "year": [2024, 2025, 2027, 2025],
         "value": [3.3, 3.6, 3.75, 9.0], "published": pd.to_datetime(["2024-02-01", "2025-02-01", "2025-02-01", "2025-02-01"]),
     })
-    a = gap.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
-    gap.set_milestone(a, SimpleNamespace(milestones=milestones), "2025-06-30")
+    a = record.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
+    judge.set_milestone(a, SimpleNamespace(milestones=milestones), "2025-06-30")
     assert (a.milestone_year, a.milestone_value) == (2025, 3.6)  # 2027's is a later year; y is another indicator
-    early = gap.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
-    gap.set_milestone(early, SimpleNamespace(milestones=milestones), "2025-01-15")
+    early = record.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
+    judge.set_milestone(early, SimpleNamespace(milestones=milestones), "2025-01-15")
     assert (early.milestone_year, early.milestone_value) == (2024, 3.3)  # the 2025 milestone was not yet published
-    none = gap.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
-    gap.set_milestone(none, SimpleNamespace(), "2025-06-30")  # no milestones table (data not merged): nothing
+    none = record.Assessment("t", "x", "ningbo", "level", ">=", 2027, 3.75, "%")
+    judge.set_milestone(none, SimpleNamespace(), "2025-06-30")  # no milestones table (data not merged): nothing
     assert none.milestone_year is None and math.isnan(none.milestone_value)
 
 
@@ -553,18 +555,18 @@ def test_milestone_is_the_latest_at_or_before_the_report_year() -> None:
     ("achieved", "insufficient_data", {}, "achieved_no_probability"),  # e.g. 13 national clusters against >= 5, one year
 ])
 def test_story_codes(category: str, status: str, extra: dict, expected: str) -> None:
-    a = gap.Assessment("t", "x", "ningbo", extra.pop("target_type", "level"), ">=", 2027, 1.0, "u")
+    a = record.Assessment("t", "x", "ningbo", extra.pop("target_type", "level"), ">=", 2027, 1.0, "u")
     a.progress_category, a.status = category, status
     for name, value in extra.items():
         setattr(a, name, value)
-    assert gap.story_of(a) == expected
-    assert expected == "" or expected in gap.STORIES
+    assert judge.story_of(a) == expected
+    assert expected == "" or expected in rules.STORIES
 
 
 def test_every_new_code_has_words_in_both_languages() -> None:
-    from analysis import i18n
+    from analysis.report import i18n
 
-    for key in [f"story.{c}" for c in gap.STORIES] + [f"status.{c}" for c in gap.ALL_STATUSES]:
+    for key in [f"story.{c}" for c in rules.STORIES] + [f"status.{c}" for c in rules.ALL_STATUSES]:
         assert i18n.LABELS[key]["zh"] and i18n.LABELS[key]["en"], key
         assert not any(mark in i18n.LABELS[key]["zh"] for mark in (",", ";", ":")), key  # full-width punctuation in zh
 
@@ -573,23 +575,23 @@ def test_target_stated_twice_counted_once(tmp_path: Path, fake: None) -> None:
     ds = one_series(tmp_path, {2022: 100.0, 2023: 120.0, 2024: 144.0})
     twin = dataclass_replace_target(ds, target("t2", "x", "level", ">=", 200, "u", 2022, 2027) | {"duplicate_of": "t", "target_id": "t2"})
     twin = dataclasses.replace(twin, targets=pd.concat([ds.targets, twin.targets[twin.targets["target_id"] == "t2"]], ignore_index=True))
-    table = gap.status_table(twin, AS_OF, region=None)
+    table = statuses.status_table(twin, AS_OF, region=None)
     assert list(table["duplicate_of"]) == ["", "t"]
-    text = gap.format_status(table, "table")
+    text = status_formats.format_status(table, "table")
     assert "targets ahead (1," in text
-    summary = gap.status_summary(table)
+    summary = statuses.status_summary(table)
     assert summary["count"].sum() == 1 and list(summary["horizon_kind"]) == ["future"]
 
 
-def test_peer_series_of_the_same_indicator_are_passed(tiny_dataset: data.Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_peer_series_of_the_same_indicator_are_passed(tiny_dataset: loader.Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[tuple[str, int], tuple] = {}
 
     def capture(series: pd.Series, horizon: int, bounds: object, peers: tuple = ()) -> FakeForecast:
         seen[(str(series.name), int(series.index[0]))] = tuple((p.name, dict(p.items())) for p in peers)
         return FakeForecast(series, horizon)
 
-    monkeypatch.setattr(gap, "run_forecast", capture)
-    gap.status_table(tiny_dataset, AS_OF, region="all")
+    monkeypatch.setattr(projection, "run_forecast", capture)
+    statuses.status_table(tiny_dataset, AS_OF, region="all")
     assert seen[("rd_gdp_ratio", 2017)] == (("zhejiang", {2022: 3.1, 2023: 3.2}),)  # Ningbo's series gets Zhejiang's as peer
     assert seen[("gdp", 2019)] == ()  # no comparison region holds gdp
     assert seen.get(("rd_gdp_ratio", 2022), ()) == ()  # Zhejiang's own series is not its own peer
@@ -599,77 +601,77 @@ def test_peer_series_of_the_same_indicator_are_passed(tiny_dataset: data.Dataset
 # Table, formats, method note, what changed
 
 
-def test_status_table_columns_order_and_regions(tiny_dataset: data.Dataset, fake: None) -> None:
-    table = gap.status_table(tiny_dataset, AS_OF)
-    assert list(table.columns[: len(gap.STATUS_COLUMNS)]) == gap.STATUS_COLUMNS
+def test_status_table_columns_order_and_regions(tiny_dataset: loader.Dataset, fake: None) -> None:
+    table = statuses.status_table(tiny_dataset, AS_OF)
+    assert list(table.columns[: len(record.STATUS_COLUMNS)]) == record.STATUS_COLUMNS
     assert list(table["target_id"]) == sorted(table["target_id"])
     assert set(table["region"]) == {"ningbo"}
-    everything = gap.status_table(tiny_dataset, AS_OF, region="all")
+    everything = statuses.status_table(tiny_dataset, AS_OF, region="all")
     assert "t_zj_rd_2027" in set(everything["target_id"])
     assert len(everything) == len(tiny_dataset.targets)
-    assert set(everything["status"]) <= set(gap.ALL_STATUSES)
-    pd.testing.assert_frame_equal(everything, gap.status_table(tiny_dataset, AS_OF, region=None))
+    assert set(everything["status"]) <= set(rules.ALL_STATUSES)
+    pd.testing.assert_frame_equal(everything, statuses.status_table(tiny_dataset, AS_OF, region=None))
 
 
-def test_status_table_is_deterministic_with_real_models(tiny_dataset: data.Dataset) -> None:
-    first = gap.status_table(tiny_dataset, AS_OF, region="all")
-    pd.testing.assert_frame_equal(first, gap.status_table(tiny_dataset, AS_OF, region="all"))
+def test_status_table_is_deterministic_with_real_models(tiny_dataset: loader.Dataset) -> None:
+    first = statuses.status_table(tiny_dataset, AS_OF, region="all")
+    pd.testing.assert_frame_equal(first, statuses.status_table(tiny_dataset, AS_OF, region="all"))
     assert first["p_meet"].notna().sum() >= 4
 
 
-def test_format_csv_and_json_contract(tiny_dataset: data.Dataset, fake: None) -> None:
-    table = gap.status_table(tiny_dataset, AS_OF)
-    text = gap.format_status(table, "csv")
+def test_format_csv_and_json_contract(tiny_dataset: loader.Dataset, fake: None) -> None:
+    table = statuses.status_table(tiny_dataset, AS_OF)
+    text = status_formats.format_status(table, "csv")
     back = pd.read_csv(io.StringIO(text), keep_default_na=False)
-    assert list(back.columns) == gap.STATUS_COLUMNS + gap.GAP_COLUMNS
+    assert list(back.columns) == record.STATUS_COLUMNS + record.GAP_COLUMNS
     assert list(back["target_id"]) == list(table["target_id"])
     gdp = back.set_index("target_id").loc["t_gdp_2027"]
     assert float(gdp["required_value"]) == float(f"{15700 * (20000 / 15700) ** 0.4:.4g}")
     no_data = back.set_index("target_id").loc["t_patents_2027"]
     assert no_data["p_meet"] == "" and no_data["latest_value"] == ""
-    records = json.loads(gap.format_status(table, "json"))
+    records = json.loads(status_formats.format_status(table, "json"))
     assert [r["target_id"] for r in records] == list(table["target_id"])
-    assert all(list(r) == gap.OUTPUT_COLUMNS for r in records)
+    assert all(list(r) == record.OUTPUT_COLUMNS for r in records)
     by_id = {r["target_id"]: r for r in records}
     assert by_id["t_patents_2027"]["p_meet"] is None
     assert by_id["t_rd_2027"]["p_meet"] == round(42 / 101, 3)
-    text_table = gap.format_status(table, "table")
+    text_table = status_formats.format_status(table, "table")
     assert all(t in text_table for t in table["target_id"])
     with pytest.raises(ValueError):
-        gap.format_status(table, "xml")
+        status_formats.format_status(table, "xml")
 
 
 def test_method_note_prints_every_threshold() -> None:
     for lang in ("en", "zh"):
-        note = gap.method_note(lang)
-        for _, edge in gap.PROGRESS_BANDS:
+        note = method.method_note(lang)
+        for _, edge in rules.PROGRESS_BANDS:
             assert f"{edge:g}" in note
-        for _, edge in gap.STATUS_BANDS:
+        for _, edge in rules.STATUS_BANDS:
             assert f"{edge:.0%}" in note
-        for words in gap.LIKELIHOOD_WORDS.values():
+        for words in method.LIKELIHOOD_WORDS.values():
             assert words[lang] in note
-        assert str(gap.SEED) in note and str(gap.PROJECT_TO) in note
-        assert f"{gap.ABOUT_TOLERANCE:.0%}" in note and f"{gap.PROBABLY_EDGE:.0%}" in note
-        assert f"{gap.MIN_CONDITIONED_SHARE:.0%}" in note
-        for code in gap.PAST_STATUSES[:4]:
-            assert gap.STATUS_LABELS[code][lang] in note
-    assert "很可能" in gap.method_note("zh") and "very likely" in gap.method_note("en")
+        assert str(rules.SEED) in note and str(rules.PROJECT_TO) in note
+        assert f"{rules.ABOUT_TOLERANCE:.0%}" in note and f"{rules.PROBABLY_EDGE:.0%}" in note
+        assert f"{rules.MIN_CONDITIONED_SHARE:.0%}" in note
+        for code in rules.PAST_STATUSES[:4]:
+            assert method.STATUS_LABELS[code][lang] in note
+    assert "很可能" in method.method_note("zh") and "very likely" in method.method_note("en")
 
 
-def test_what_changed(tiny_dataset: data.Dataset, fake: None) -> None:
-    changed = gap.what_changed(tiny_dataset, "2025-12-31", AS_OF)
+def test_what_changed(tiny_dataset: loader.Dataset, fake: None) -> None:
+    changed = changes.what_changed(tiny_dataset, "2025-12-31", AS_OF)
     new = changed.new_observations
     assert list(zip(new["indicator_id"], new["period"])) == [("new_firms", "2025")]
     assert new.iloc[0]["source_id"] == "bulletin_2026" and "2025" in new.iloc[0]["title"]
     targets = changed.changed_targets.set_index("target_id")
-    if gap.min_points() > 2:
+    if projection.min_points() > 2:
         assert targets.loc["t_firms_cum", "status_before"] == "insufficient_data"
         assert targets.loc["t_firms_cum", "status_after"] == "on_track"
     else:  # 2023-2024 project: step 200, 2025-2027 sum 4500 + 1200u >= 3000 for every u: on track, P = 1, before and after
         assert "t_firms_cum" not in targets.index
-        assert gap.assess(tiny_dataset, "t_firms_cum", "2025-12-31").p_meet == 1.0
+        assert judge.assess(tiny_dataset, "t_firms_cum", "2025-12-31").p_meet == 1.0
     assert "t_rd_2027" not in targets.index  # nothing new for R&D in 2026
-    everything = gap.what_changed(tiny_dataset, "2024-12-31", AS_OF, region="all")
+    everything = changes.what_changed(tiny_dataset, "2024-12-31", AS_OF, region="all")
     assert "gdp" in set(everything.new_observations["indicator_id"])
     moved = everything.changed_targets.set_index("target_id")
     # gdp 2027 >= 20000. Before: 2019-2023, fake step (16450-12000)/4 = 1112.5, 2027 = 20900 + 4450u: u >= -0.2022 -> 61/101.
@@ -679,8 +681,8 @@ def test_what_changed(tiny_dataset: data.Dataset, fake: None) -> None:
     assert "t_rank_2027" not in moved.index  # 3 then 4 ranks, both outside the target: insufficient data both times
 
 
-def test_assess_returns_the_forecast(tiny_dataset: data.Dataset, fake: None) -> None:
-    a = gap.assess(tiny_dataset, "t_gdp_2027", AS_OF)
+def test_assess_returns_the_forecast(tiny_dataset: loader.Dataset, fake: None) -> None:
+    a = judge.assess(tiny_dataset, "t_gdp_2027", AS_OF)
     assert isinstance(a.forecast, FakeForecast)
     assert a.history.index.max() == 2024
     assert a.as_row()["status"] == a.status
@@ -690,22 +692,22 @@ def test_assess_returns_the_forecast(tiny_dataset: data.Dataset, fake: None) -> 
 # As-of discipline
 
 
-def published_until(dataset: data.Dataset, as_of: pd.Timestamp) -> data.Dataset:
+def published_until(dataset: loader.Dataset, as_of: pd.Timestamp) -> loader.Dataset:
     """Return the dataset restricted to observations published by a date."""
-    return dataclasses.replace(dataset, observations=data.published_by(dataset.observations, as_of).reset_index(drop=True))
+    return dataclasses.replace(dataset, observations=vintage.published_by(dataset.observations, as_of).reset_index(drop=True))
 
 
 @pytest.fixture(scope="module")
-def tiny_module_dataset(tmp_path_factory: pytest.TempPathFactory) -> data.Dataset:
-    return data.load(write_data_dir(tmp_path_factory.mktemp("tiny") / "data", tiny_tables()))
+def tiny_module_dataset(tmp_path_factory: pytest.TempPathFactory) -> loader.Dataset:
+    return loader.load(write_data_dir(tmp_path_factory.mktemp("tiny") / "data", tiny_tables()))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(day=st.dates(min_value=pd.Timestamp("2017-01-01").date(), max_value=pd.Timestamp(AS_OF).date()))
-def test_status_uses_only_data_published_by_the_date(tiny_module_dataset: data.Dataset, day) -> None:
+def test_status_uses_only_data_published_by_the_date(tiny_module_dataset: loader.Dataset, day) -> None:
     as_of = pd.Timestamp(day)
-    full = gap.status_table(tiny_module_dataset, as_of, region="all")
-    restricted = gap.status_table(published_until(tiny_module_dataset, as_of), as_of, region="all")
+    full = statuses.status_table(tiny_module_dataset, as_of, region="all")
+    restricted = statuses.status_table(published_until(tiny_module_dataset, as_of), as_of, region="all")
     pd.testing.assert_frame_equal(full, restricted)
     observations = tiny_module_dataset.observations
     for row in full[full["latest_period"] != ""].itertuples():
@@ -721,25 +723,25 @@ def test_status_uses_only_data_published_by_the_date(tiny_module_dataset: data.D
 # The real data
 
 
-def real_dataset() -> data.Dataset:
+def real_dataset() -> loader.Dataset:
     """Load the real data or skip while it is being curated."""
     try:
-        return data.load(REAL)
-    except data.DataValidationError as err:
+        return loader.load(REAL)
+    except csvfile.DataValidationError as err:
         pytest.skip(f"data/ does not validate yet ({len(err.problems)} problems)")
 
 
 def test_real_data_every_target(tmp_path: Path) -> None:
     dataset = real_dataset()
     as_of = pd.Timestamp(AS_OF)
-    table = gap.status_table(dataset, as_of, region="all")
+    table = statuses.status_table(dataset, as_of, region="all")
     assert len(table) == len(dataset.targets)
-    assert set(table["status"]) <= set(gap.ALL_STATUSES)
+    assert set(table["status"]) <= set(rules.ALL_STATUSES)
     past = table[table["horizon_kind"] == "past"]
-    assert set(past["status"]) <= set(gap.PAST_STATUSES)
-    assert set(table.loc[table["horizon_kind"] == "future", "status"]) <= set(gap.STATUSES)
-    assert set(table["progress_category"]) <= set(gap.PROGRESS_CATEGORIES)
-    annual = data.select_as_of(dataset.observations, as_of)
+    assert set(past["status"]) <= set(rules.PAST_STATUSES)
+    assert set(table.loc[table["horizon_kind"] == "future", "status"]) <= set(rules.STATUSES)
+    assert set(table["progress_category"]) <= set(rules.PROGRESS_CATEGORIES)
+    annual = vintage.select_as_of(dataset.observations, as_of)
     annual = annual[annual["is_annual"]]
     has_data = set(zip(annual["indicator_id"], annual["region"]))
     for row in table.itertuples():
@@ -749,24 +751,24 @@ def test_real_data_every_target(tmp_path: Path) -> None:
             assert row.status != "no_data", row.target_id
         assert row.horizon_kind == ("past" if row.target_year < as_of.year else "future")
     assert table["p_meet"].dropna().between(0, 1).all()
-    back = pd.read_csv(io.StringIO(gap.format_status(table, "csv")), keep_default_na=False)
+    back = pd.read_csv(io.StringIO(status_formats.format_status(table, "csv")), keep_default_na=False)
     assert list(back["target_id"]) == list(table["target_id"])
-    assert len(json.loads(gap.format_status(table, "json"))) == len(table)
+    assert len(json.loads(status_formats.format_status(table, "json"))) == len(table)
 
 
 def test_selection_cache_follows_the_table_content(tmp_path: Path) -> None:
     dataset = one_series(tmp_path, {2022: 100.0, 2023: 110.0, 2024: 121.0})
-    first = gap.chosen_as_of(dataset, AS_OF)
-    again = gap.chosen_as_of(dataset, AS_OF)
+    first = evidence.chosen_as_of(dataset, AS_OF)
+    again = evidence.chosen_as_of(dataset, AS_OF)
     assert first is not again and first.equals(again)  # callers get copies
     first.loc[:, "value"] = -1.0  # a caller's edit does not reach the cache
-    assert gap.chosen_as_of(dataset, AS_OF)["value"].tolist() == [100.0, 110.0, 121.0]
+    assert evidence.chosen_as_of(dataset, AS_OF)["value"].tolist() == [100.0, 110.0, 121.0]
     # a researcher edits the observations in place: the next selection sees the edit
     dataset.observations.loc[dataset.observations["period"] == "2024", "value"] = 130.0
-    assert gap.chosen_as_of(dataset, AS_OF)["value"].tolist() == [100.0, 110.0, 130.0]
+    assert evidence.chosen_as_of(dataset, AS_OF)["value"].tolist() == [100.0, 110.0, 130.0]
     assert row_of(dataset)["latest_value"] == 130.0
     # a different date is a different selection (2024's figure was published 2025-03-01)
-    assert gap.chosen_as_of(dataset, "2025-01-01")["period"].tolist() == ["2022", "2023"]
+    assert evidence.chosen_as_of(dataset, "2025-01-01")["period"].tolist() == ["2022", "2023"]
 
 
 def test_a_past_target_inferred_by_interpolation_gets_the_bridge_probability(tmp_path: Path) -> None:

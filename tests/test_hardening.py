@@ -3,10 +3,8 @@ and no report sees an observation published after its date."""
 
 from __future__ import annotations
 
-import argparse
 import csv
 import html
-import json
 import os
 import shutil
 import signal
@@ -23,8 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import data, gap
-from analysis import params, periods, render
+from analysis.assess import changes, statuses
+from analysis.data import loader, validate
+from analysis.report import page_html, params, periods, render, swap
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "data"
@@ -58,7 +57,7 @@ def test_notebook_without_parameters_cell_is_rejected(tmp_path: Path) -> None:
     for cell in nb.cells:
         cell.metadata.pop("tags", None)
     nbformat.write(nb, path)
-    with pytest.raises(render.PipelineError, match="03_gap_dashboard.ipynb: no code cell tagged 'parameters'"):
+    with pytest.raises(swap.PipelineError, match="03_gap_dashboard.ipynb: no code cell tagged 'parameters'"):
         render.check_notebooks(notebooks)
 
 
@@ -116,7 +115,7 @@ def test_killed_render_leaves_reports_intact(tmp_path: Path, sig: int) -> None:
     os.kill(process.pid, sig)
     process.wait(timeout=60)
     assert {p.name: p.read_bytes() for p in previous.iterdir()} == before
-    removed = render.cleanup_stale(out)
+    removed = swap.cleanup_stale(out)
     assert removed and not any(out.glob(".tmp-*"))
     time.sleep(2)  # kernels and workers die with their parent (PR_SET_PDEATHSIG)
     survivors = [p for p in tree if still_running(p)]
@@ -161,14 +160,14 @@ def test_script_in_a_source_title_is_escaped(tmp_path: Path) -> None:
     sources.loc[sources["source_id"] == "nbkjj_2025_01", "title"] = SCRIPT_TITLE
     sources.loc[sources["source_id"] == "nbkjj_2025_01", "publisher"] = "<img src=x onerror=alert(2)>"
     sources.to_csv(data_dir / "sources.csv", index=False, lineterminator="\n")
-    assert data.validate_dir(data_dir)[1] == []
+    assert validate.validate_dir(data_dir)[1] == []
     pages = {}
     for name, notebook in (("briefing", "04_quarterly_briefing.ipynb"), ("annex", "07_briefing_annex.ipynb")):
         executed = tmp_path / f"{name}.ipynb"
         papermill.execute_notebook(str(ROOT / "notebooks" / notebook), str(executed),
                                    parameters={"as_of": "2025-12-31", "lang": "en", "data_dir": str(data_dir)},
                                    kernel_name="ningbo-315", progress_bar=False, cwd=str(tmp_path))
-        pages[name] = render.notebook_html(nbformat.read(executed, as_version=4), "exclude", f"{name}.en")
+        pages[name] = page_html.notebook_html(nbformat.read(executed, as_version=4), "exclude", f"{name}.en")
     for page in pages.values():
         assert SCRIPT_TITLE not in page and "<img src=x" not in page
     # The annex lists every source: the title is there, as text.
@@ -179,7 +178,7 @@ def test_script_in_a_source_title_is_escaped(tmp_path: Path) -> None:
 # Vintage discipline: nothing published after the report date is used or shown
 
 
-DATASET = data.load(REAL)
+DATASET = loader.load(REAL)
 PUBLISHED = DATASET.observations["published"]
 
 
@@ -193,7 +192,7 @@ def observation_keys_published_by(as_of: pd.Timestamp) -> set[tuple]:
 @given(st.dates(min_value=date(2016, 1, 1), max_value=date(2026, 11, 1)))
 def test_status_uses_only_observations_published_by_its_date(day: date) -> None:
     as_of = pd.Timestamp(day)
-    table = gap.status_table(DATASET, as_of=day, region=None)
+    table = statuses.status_table(DATASET, as_of=day, region=None)
     allowed = observation_keys_published_by(as_of)
     shown = table[table["source_id"].astype(str) != ""]
     for row in shown.itertuples():
@@ -217,7 +216,7 @@ def published_between(start: date, end: date) -> list[tuple[str, str, str, str]]
 
 def new_keys(day: date) -> list[tuple[str, str, str, str]]:
     """Return what the product lists as new in the quarter up to ``day``."""
-    new = gap.new_observations(DATASET, previous_quarter_end(day), day, region=None)
+    new = changes.new_observations(DATASET, previous_quarter_end(day), day, region=None)
     return sorted(zip(new["indicator_id"], new["region"], new["period"], new["source_id"]))
 
 
@@ -231,7 +230,7 @@ def test_new_in_a_busy_quarter_is_listed_and_nothing_later() -> None:
     day = date(2025, 3, 31)
     expected = published_between(date(2024, 12, 31), day)
     assert len(expected) >= 10, "the quarter chosen must have new observations for the check to mean anything"
-    changed = gap.what_changed(DATASET, date(2024, 12, 31), day, region=None)
+    changed = changes.what_changed(DATASET, date(2024, 12, 31), day, region=None)
     listed = sorted(zip(changed.new_observations["indicator_id"], changed.new_observations["region"],
                         changed.new_observations["period"], changed.new_observations["source_id"]))
     assert listed == expected

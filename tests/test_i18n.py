@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from analysis import i18n
+from analysis.report import i18n
 
 
 def fields(text: str) -> set[str]:
@@ -50,7 +50,7 @@ def status_words(lang: str, prefix: str, codes: tuple[str, ...]) -> dict[str, st
 
 
 def test_status_words_translate_as_the_sourced_glossary_says() -> None:
-    gap = pytest.importorskip("analysis.gap")
+    gap = pytest.importorskip("analysis.assess.rules")
     checked = []
     for prefix, codes in (("status", gap.STATUSES), ("progress", gap.PROGRESS_CATEGORIES)):
         zh, en = status_words("zh", prefix, codes), status_words("en", prefix, codes)
@@ -63,7 +63,7 @@ def test_status_words_translate_as_the_sourced_glossary_says() -> None:
 
 @pytest.mark.parametrize("lang", i18n.LANGS)
 def test_every_status_gap_can_give_has_its_own_word(lang: str) -> None:
-    gap = pytest.importorskip("analysis.gap")
+    gap = pytest.importorskip("analysis.assess.rules")
     words = status_words(lang, "status", gap.STATUSES)
     assert len(set(words.values())) == len(words), words
     has_cjk = [any("\u4e00" <= ch <= "\u9fff" for ch in word) for word in words.values()]

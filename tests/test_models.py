@@ -1,4 +1,4 @@
-"""Known answers and invariants of analysis.models (forecast, Forecast, forecast_csv)."""
+"""Known answers and invariants of analysis.forecast.models (forecast, Forecast, forecast_csv)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import models
 from analysis.cli import main as cli_main
+from analysis.forecast import intervals, models, scales
 
 
 def years_series(values, start: int = 2010) -> pd.Series:
@@ -105,7 +105,7 @@ def test_two_points_project_with_the_short_series_flag():
 
 @pytest.mark.parametrize("values", [[5.0], [], [1.0, np.nan, np.nan]])
 def test_fewer_than_two_points_raise_series_too_short(values):
-    with pytest.raises(models.SeriesTooShort, match="at least 2"):
+    with pytest.raises(scales.SeriesTooShort, match="at least 2"):
         models.forecast(years_series(values), 3)
 
 
@@ -116,11 +116,11 @@ PRIOR = {"growth": 0.1, "weight": 0.5, "scale": 0.1,
 @pytest.fixture
 def hand_prior(monkeypatch):
     """Short-series constants simple enough to compute forecasts by hand (5 quantiles, 1 horizon)."""
-    monkeypatch.setattr(models, "QUANTILE_PROBS", (0.1, 0.3, 0.5, 0.7, 0.9))
-    monkeypatch.setattr(models, "SHORT_SERIES", {2: PRIOR, 3: PRIOR, 4: PRIOR})
-    models.scaled_error_samples.cache_clear()
+    monkeypatch.setattr(intervals, "QUANTILE_PROBS", (0.1, 0.3, 0.5, 0.7, 0.9))
+    monkeypatch.setattr(intervals, "SHORT_SERIES", {2: PRIOR, 3: PRIOR, 4: PRIOR})
+    intervals.scaled_error_samples.cache_clear()
     yield
-    models.scaled_error_samples.cache_clear()
+    intervals.scaled_error_samples.cache_clear()
 
 
 def test_short_series_shrinks_its_own_growth_towards_the_prior(hand_prior):
@@ -167,7 +167,7 @@ def test_short_series_spread_mixes_own_and_pooled_volatility(hand_prior):
 
 
 def test_auto_keeps_the_growth_prior_up_to_prior_max_points_without_the_short_flag():
-    n = models.PRIOR_MAX_POINTS
+    n = intervals.PRIOR_MAX_POINTS
     assert n >= models.MIN_POINTS_FULL
     fc = models.forecast(years_series(np.arange(1.0, n + 1)), 2)
     assert fc.method == models.SHORT_METHOD and "short_series" not in fc.flags
@@ -182,10 +182,10 @@ def test_naive_stays_naive_on_a_short_series():
 
 
 def test_shrinkage_and_spread_rules_by_hand():
-    assert models.shrunk_slope(0.2, 0.0, 0.25) == pytest.approx(0.05)
-    assert models.shrunk_slope(0.0, 0.04, 0.25) == pytest.approx(0.03)
-    assert models.short_spread(0.2, 0.1) == pytest.approx(0.15)
-    np.testing.assert_allclose(models.own_slopes(np.array([[1.0, 2.0, 5.0], [0.0, 0.0, 0.0]])), [2.0, 0.0])
+    assert intervals.shrunk_slope(0.2, 0.0, 0.25) == pytest.approx(0.05)
+    assert intervals.shrunk_slope(0.0, 0.04, 0.25) == pytest.approx(0.03)
+    assert intervals.short_spread(0.2, 0.1) == pytest.approx(0.15)
+    np.testing.assert_allclose(intervals.own_slopes(np.array([[1.0, 2.0, 5.0], [0.0, 0.0, 0.0]])), [2.0, 0.0])
 
 
 @pytest.mark.parametrize("values", [[5.0] * 6, [5.0] * 3, [5.0, 5.0]])
@@ -198,17 +198,17 @@ def test_a_flat_series_gets_an_interval_of_nonzero_width(values):
 
 def test_width_floor_is_the_pooled_spread_on_a_flat_series():
     # every change is 0: the spread is SPREAD_FLOOR, so the h=1 80 % upper bound is 5 exp(floor x q90)
-    fc = models.forecast(years_series([5.0] * (models.PRIOR_MAX_POINTS + 2)), 1, n_paths=20000)
-    q90 = models.error_quantiles("auto", 1)[0][models.QUANTILE_PROBS.index(0.9)]
-    assert fc.upper(80).iloc[0] == pytest.approx(5 * np.exp(models.SPREAD_FLOOR * q90), rel=0.005)
-    assert models.interval_spread(np.arange(6), np.zeros(6), models.LOG) == models.SPREAD_FLOOR
+    fc = models.forecast(years_series([5.0] * (intervals.PRIOR_MAX_POINTS + 2)), 1, n_paths=20000)
+    q90 = intervals.error_quantiles("auto", 1)[0][intervals.QUANTILE_PROBS.index(0.9)]
+    assert fc.upper(80).iloc[0] == pytest.approx(5 * np.exp(intervals.SPREAD_FLOOR * q90), rel=0.005)
+    assert intervals.interval_spread(np.arange(6), np.zeros(6), scales.LOG) == intervals.SPREAD_FLOOR
     # on the raw scale (a series with values <= 0) the floor is relative to the largest |value|
-    assert models.interval_spread(np.arange(4), np.full(4, -4.0), models.IDENTITY) == pytest.approx(4 * models.SPREAD_FLOOR)
+    assert intervals.interval_spread(np.arange(4), np.full(4, -4.0), scales.IDENTITY) == pytest.approx(4 * intervals.SPREAD_FLOOR)
 
 
 def test_a_volatile_series_keeps_its_own_spread_above_the_floor():
     e = np.log([100.0, 130, 100, 130, 100, 130])
-    assert models.interval_spread(np.arange(6), e, models.LOG) == pytest.approx(np.log(1.3))
+    assert intervals.interval_spread(np.arange(6), e, scales.LOG) == pytest.approx(np.log(1.3))
 
 
 def test_unknown_method_is_rejected():
@@ -251,9 +251,9 @@ def test_fixed_seed_is_deterministic_and_seed_changes_samples():
 
 
 def test_error_quantile_table_covers_every_method_and_horizon():
-    probs = np.asarray(models.QUANTILE_PROBS)
+    probs = np.asarray(intervals.QUANTILE_PROBS)
     for method in models.METHODS:
-        rows = models.error_quantiles(method, 8)
+        rows = intervals.error_quantiles(method, 8)
         assert rows.shape == (8, len(probs))
         assert (np.diff(rows, axis=1) >= 0).all()
         assert (np.diff(rows[:, -1] - rows[:, 0]) >= -1e-9).all()  # spread grows with the horizon

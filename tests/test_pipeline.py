@@ -22,8 +22,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from analysis import kernels, params, periods
-from analysis import render as R
+from analysis.report import index_page, kernels, manifest, page_html, pages, params, periods, render, swap
 
 # ---------------------------------------------------------------------------
 # Periods
@@ -80,7 +79,7 @@ def test_parse_langs():
 
 
 def reports_args(**overrides):
-    values = dict(period=None, all=False, lang="zh,en", out=Path("reports"), jobs=None, force=False, data_dir=R.REPO_ROOT / "data")
+    values = dict(period=None, all=False, lang="zh,en", out=Path("reports"), jobs=None, force=False, data_dir=manifest.REPO_ROOT / "data")
     values.update(overrides)
     return argparse.Namespace(**values)
 
@@ -97,7 +96,7 @@ def reports_args(**overrides):
 )
 def test_main_rejects_bad_parameters_before_rendering(tmp_path, capsys, overrides, message):
     args = reports_args(out=tmp_path / "reports", **overrides)
-    assert R.main(args, today=date(2026, 11, 22)) == 1
+    assert render.main(args, today=date(2026, 11, 22)) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and message in err[0]
     assert not (tmp_path / "reports").exists()
@@ -108,7 +107,7 @@ def test_main_reports_data_problems_with_file_row_column(tmp_path, capsys):
     data_dir.mkdir()
     (data_dir / "regions.csv").write_text("region_id,name_zh\n", encoding="utf-8")
     args = reports_args(out=tmp_path / "reports", data_dir=data_dir, period="2025Q4")
-    assert R.main(args, today=date(2026, 11, 22)) == 1
+    assert render.main(args, today=date(2026, 11, 22)) == 1
     err = capsys.readouterr().err
     assert re.search(r"regions\.csv:1:\w+: ", err) and "nothing rendered" in err
 
@@ -125,25 +124,25 @@ def test_manifest_detects_changes(tmp_path):
     period_dir.mkdir()
     (period_dir / "briefing.en.html").write_text("<p>hi</p>", encoding="utf-8")
     files = {"data/a.csv": data_dir / "a.csv"}
-    inputs = R.hash_files(files)
-    params = R.render_parameters("2025Q4", ["zh", "en"], "../data")
-    assert R.stale_reason(period_dir, params, inputs) == "no manifest"
-    manifest = R.build_manifest("2025Q4", params, inputs, R.output_hashes(period_dir))
-    (period_dir / R.MANIFEST).write_text(R.manifest_text(manifest), encoding="utf-8")
-    assert R.stale_reason(period_dir, params, inputs) is None
-    assert "timestamp" not in R.manifest_text(manifest) and "time" not in json.dumps(manifest)
+    inputs = manifest.hash_files(files)
+    params = manifest.render_parameters("2025Q4", ["zh", "en"], "../data")
+    assert manifest.stale_reason(period_dir, params, inputs) == "no manifest"
+    built = manifest.build_manifest("2025Q4", params, inputs, manifest.output_hashes(period_dir))
+    (period_dir / manifest.MANIFEST).write_text(manifest.manifest_text(built), encoding="utf-8")
+    assert manifest.stale_reason(period_dir, params, inputs) is None
+    assert "timestamp" not in manifest.manifest_text(built) and "time" not in json.dumps(built)
 
     (data_dir / "a.csv").write_text("x\n2\n", encoding="utf-8")
-    assert R.stale_reason(period_dir, params, R.hash_files(files)) == "inputs changed: data/a.csv"
-    assert R.stale_reason(period_dir, R.render_parameters("2025Q4", ["en"], "../data"), inputs) == "parameters changed"
+    assert manifest.stale_reason(period_dir, params, manifest.hash_files(files)) == "inputs changed: data/a.csv"
+    assert manifest.stale_reason(period_dir, manifest.render_parameters("2025Q4", ["en"], "../data"), inputs) == "parameters changed"
     (period_dir / "briefing.en.html").write_text("<p>edited</p>", encoding="utf-8")
-    assert R.stale_reason(period_dir, params, inputs) == "outputs modified"
-    assert R.stale_reason(tmp_path / "2024Q1", params, inputs) == "not rendered yet"
+    assert manifest.stale_reason(period_dir, params, inputs) == "outputs modified"
+    assert manifest.stale_reason(tmp_path / "2024Q1", params, inputs) == "not rendered yet"
 
 
 def test_input_files_cover_data_notebooks_source_and_lock(tmp_path):
-    files = R.input_files(R.REPO_ROOT / "data", R.NOTEBOOKS_DIR)
-    assert "src/analysis/render.py" in files and "src/analysis/kernels.py" in files and "requirements.lock" in files
+    files = manifest.input_files(manifest.REPO_ROOT / "data", manifest.NOTEBOOKS_DIR)
+    assert "src/analysis/report/render.py" in files and "src/analysis/report/kernels.py" in files and "requirements.lock" in files
     assert any(label.startswith("data/") for label in files)
 
 
@@ -157,7 +156,7 @@ def test_stale_temp_dirs_are_removed_and_interrupted_swap_restored(tmp_path):
     (tmp_path / ".old-2026Q2-99999" / "briefing.en.html").write_text("old", encoding="utf-8")
     (tmp_path / "2026Q1").mkdir()
     (tmp_path / ".old-2026Q1-99998").mkdir()
-    removed = R.cleanup_stale(tmp_path)
+    removed = swap.cleanup_stale(tmp_path)
     assert sorted(removed) == [".old-2026Q1-99998", ".tmp-2026Q3-99999"]
     assert (tmp_path / "2026Q2" / "briefing.en.html").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q1", "2026Q2"]
@@ -169,17 +168,17 @@ def test_swap_in_replaces_directory(tmp_path):
     (final / "a").write_text("old", encoding="utf-8")
     tmp.mkdir()
     (tmp / "a").write_text("new", encoding="utf-8")
-    R.swap_in(tmp, final)
+    swap.swap_in(tmp, final)
     assert (final / "a").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q3"]
 
 
 def test_lock_excludes_a_second_run(tmp_path):
-    with R.locked(tmp_path):
-        with pytest.raises(R.PipelineError, match="another render holds"):
-            with R.locked(tmp_path, wait=False):
+    with swap.locked(tmp_path):
+        with pytest.raises(swap.PipelineError, match="another render holds"):
+            with swap.locked(tmp_path, wait=False):
                 pass
-    with R.locked(tmp_path, wait=False):
+    with swap.locked(tmp_path, wait=False):
         pass
 
 
@@ -190,7 +189,7 @@ def test_index_lists_periods_and_escapes(tmp_path):
             (tmp_path / period / f"briefing.{lang}.html").write_text("x", encoding="utf-8")
         (tmp_path / period / "projection" / "t<1>.en.html").write_text("x", encoding="utf-8")
     (tmp_path / "notaperiod").mkdir()
-    page = R.index_html(tmp_path)
+    page = index_page.index_html(tmp_path)
     assert page.index("2026Q1") < page.index("2025Q4")
     assert "2025Q4/briefing.zh.html" in page and "2026Q1/briefing.en.html" in page
     assert "2026Q1/briefing.zh.html" not in page and "notaperiod" not in page
@@ -205,7 +204,7 @@ def test_normalize_xlsx_is_deterministic(tmp_path):
         book.active["A1"] = "x"
         path = tmp_path / f"{i}.xlsx"
         book.save(path)
-        R.normalize_xlsx(path, "2025-12-31T00:00:00Z")
+        page_html.normalize_xlsx(path, "2025-12-31T00:00:00Z")
         paths.append(path)
     assert paths[0].read_bytes() == paths[1].read_bytes()
     with zipfile.ZipFile(paths[0]) as archive:
@@ -256,8 +255,8 @@ def tiny(tmp_path):
     return good, bad
 
 
-def tiny_jobs(notebook: Path, langs=("zh", "en")) -> list[R.Job]:
-    return [R.Job(f"page.{lang}", str(notebook), {"lang": lang, "value": 2}, "exclude" if lang == "zh" else "collapse", f"t {lang}")
+def tiny_jobs(notebook: Path, langs=("zh", "en")) -> list[pages.Job]:
+    return [pages.Job(f"page.{lang}", str(notebook), {"lang": lang, "value": 2}, "exclude" if lang == "zh" else "collapse", f"t {lang}")
             for lang in langs]
 
 
@@ -271,7 +270,7 @@ def test_render_is_atomic_deterministic_and_named(tmp_path, tiny, renderer, caps
     outs = [tmp_path / "out1", tmp_path / "out2"]
     for out in outs:
         out.mkdir()
-        results = R.render_period(renderer, out, "2025Q4", tiny_jobs(good), params, {"x": "1"})
+        results = render.render_period(renderer, out, "2025Q4", tiny_jobs(good), params, {"x": "1"})
         assert sorted(r.key for r in results) == ["page.en", "page.zh"]
     first, second = (read_tree(out / "2025Q4") for out in outs)
     assert sorted(first) == ["manifest.json", "page.en.html", "page.en.ipynb", "page.zh.html",
@@ -289,8 +288,8 @@ def test_render_is_atomic_deterministic_and_named(tmp_path, tiny, renderer, caps
     assert "cumsum" in en_html and "code-toggle" in en_html  # code collapsed
 
     # A failing notebook leaves the previous output byte-identical and names notebook and cell.
-    with pytest.raises(R.RenderFailed) as info:
-        R.render_period(renderer, outs[0], "2025Q4", tiny_jobs(good) + tiny_jobs(bad, ["en"]), params, {"x": "2"})
+    with pytest.raises(render.RenderFailed) as info:
+        render.render_period(renderer, outs[0], "2025Q4", tiny_jobs(good) + tiny_jobs(bad, ["en"]), params, {"x": "2"})
     message = str(info.value)
     assert "bad.ipynb cell 3" in message and "ValueError: boom in tiny" in message
     assert read_tree(outs[0] / "2025Q4") == first
@@ -302,29 +301,29 @@ def test_run_renders_once_then_is_up_to_date(tmp_path, tiny, renderer, monkeypat
     good, _ = tiny
     nbdir = tmp_path / "pages"
     nbdir.mkdir()
-    for page in R.PAGES:
+    for page in pages.PAGES:
         write_notebook(nbdir / page.notebook, "print(lang, value)")
-    monkeypatch.setattr(R, "load_dataset", lambda data_dir: None)
-    monkeypatch.setattr(R, "targets_with_data", lambda dataset, as_of: ["t1"])
+    monkeypatch.setattr(render, "load_dataset", lambda data_dir: None)
+    monkeypatch.setattr(render, "targets_with_data", lambda dataset, as_of: ["t1"])
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "observations.csv").write_text("x\n", encoding="utf-8")
     out = tmp_path / "reports"
-    options = R.Options(["2025Q4"], ["zh", "en"], out, data_dir, 1, False, nbdir)
-    assert R.run(options, with_status=False, pool=renderer) == 0
+    options = render.Options(["2025Q4"], ["zh", "en"], out, data_dir, 1, False, nbdir)
+    assert render.run(options, with_status=False, pool=renderer) == 0
     files = sorted(read_tree(out / "2025Q4"))
     assert "briefing.zh.html" in files and "projection/t1.en.html" in files and "dashboard.en.ipynb" in files
-    assert len([f for f in files if f.endswith(".html")]) == 2 * len(R.PAGES)  # one target: each page once per language
+    assert len([f for f in files if f.endswith(".html")]) == 2 * len(pages.PAGES)  # one target: each page once per language
     before = read_tree(out)
     capsys.readouterr()
-    assert R.run(options, with_status=False, pool=renderer) == 0
+    assert render.run(options, with_status=False, pool=renderer) == 0
     assert "2025Q4: up to date (inputs unchanged)" in capsys.readouterr().out
     assert read_tree(out) == before
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "2025Q4/briefing.en.html" in index and "2025Q4/projection/t1.zh.html" in index
 
     (data_dir / "observations.csv").write_text("x\n1\n", encoding="utf-8")
-    assert R.run(options, with_status=False, pool=renderer) == 0
+    assert render.run(options, with_status=False, pool=renderer) == 0
     assert "inputs changed: data/observations.csv" in capsys.readouterr().out
 
 
@@ -333,8 +332,8 @@ def test_run_renders_once_then_is_up_to_date(tmp_path, tiny, renderer, monkeypat
 
 
 def test_params_and_periods_import_without_the_renderer():
-    code = ("import sys; import analysis.params, analysis.periods; "
-            "heavy = sorted(m for m in ('analysis.render', 'analysis.kernels', 'pandas', 'papermill') if m in sys.modules); "
+    code = ("import sys; import analysis.report.params, analysis.report.periods; "
+            "heavy = sorted(m for m in ('analysis.report.render', 'analysis.report.kernels', 'pandas', 'papermill') if m in sys.modules); "
             "print(','.join(heavy))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
@@ -359,15 +358,15 @@ def test_every_written_page_passes_the_html_hook(tmp_path, monkeypatch):
     (tmp_path / "2025Q4").mkdir()
     (tmp_path / "2025Q4" / "briefing.zh.html").write_text("x", encoding="utf-8")
     seen = []
-    monkeypatch.setattr(R, "postprocess_html", lambda page: seen.append(page) or page.replace("</body>", "<!--hook--></body>"))
-    assert R.write_index(tmp_path) is True
+    monkeypatch.setattr(index_page, "postprocess_html", lambda page: seen.append(page) or page.replace("</body>", "<!--hook--></body>"))
+    assert index_page.write_index(tmp_path) is True
     assert len(seen) == 1 and "<!--hook-->" in (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert R.write_index(tmp_path) is False and len(seen) == 1  # unchanged: not rewritten
+    assert index_page.write_index(tmp_path) is False and len(seen) == 1  # unchanged: not rewritten
     (tmp_path / "2025Q4" / "briefing.en.html").write_text("x", encoding="utf-8")
-    assert R.write_index(tmp_path) is True and "2025Q4/briefing.en.html" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert index_page.write_index(tmp_path) is True and "2025Q4/briefing.en.html" in (tmp_path / "index.html").read_text(encoding="utf-8")
     import inspect
 
-    assert "postprocess_html(notebook_html(" in inspect.getsource(R.execute_job)
+    assert "postprocess_html(notebook_html(" in inspect.getsource(render.execute_job)
 
 
 # ---------------------------------------------------------------------------
@@ -375,7 +374,7 @@ def test_every_written_page_passes_the_html_hook(tmp_path, monkeypatch):
 
 
 def test_worker_exits_only_when_its_own_parent_is_gone():
-    code = "import os, sys; from analysis.kernels import die_with_parent; die_with_parent(int(sys.argv[1])); print('alive')"
+    code = "import os, sys; from analysis.report.kernels import die_with_parent; die_with_parent(int(sys.argv[1])); print('alive')"
     alive = subprocess.run([sys.executable, "-c", code, str(os.getpid())], capture_output=True, text=True)
     assert (alive.returncode, alive.stdout.strip()) == (0, "alive")
     orphan = subprocess.run([sys.executable, "-c", code, str(os.getpid() + 1)], capture_output=True, text=True)
@@ -397,10 +396,10 @@ def pid1_unavailable() -> str | None:
 PID1_RENDER = """
 import os, sys
 from pathlib import Path
-from analysis import kernels, render
+from analysis.report import kernels, pages, render
 assert os.getpid() == 1, os.getpid()
 notebook, out = sys.argv[1], Path(sys.argv[2])
-jobs = [render.Job(f"page.{lang}", notebook, {"lang": lang, "value": 2}, "collapse", lang) for lang in ("zh", "en")]
+jobs = [pages.Job(f"page.{lang}", notebook, {"lang": lang, "value": 2}, "collapse", lang) for lang in ("zh", "en")]
 with kernels.KernelPool(1) as pool:
     render.render_period(pool, out, "2025Q4", jobs, {"period": "2025Q4"}, {})
 print("rendered as pid", os.getpid())
@@ -433,15 +432,15 @@ ANNEX_HEADINGS = ("annex.status", "annex.calendar", "annex.sources", "annex.meth
 
 @pytest.mark.e2e
 def test_real_quarter_renders_every_target_in_both_languages(rendered_quarter):
-    from analysis import data
-    from analysis.i18n import t
+    from analysis.data import loader
+    from analysis.report.i18n import t
 
     out = rendered_quarter
     period_dir = out / "2025Q4"
     assert (period_dir / "manifest.json").exists() and (period_dir / "status.csv").exists()
-    dataset = data.load(R.REPO_ROOT / "data")
+    dataset = loader.load(manifest.REPO_ROOT / "data")
     indicators = dataset.indicators.set_index("indicator_id")
-    with_data = set(R.targets_with_data(dataset, periods.quarter_end("2025Q4")))
+    with_data = set(pages.targets_with_data(dataset, periods.quarter_end("2025Q4")))
     for lang in ("zh", "en"):
         text = html.unescape((period_dir / f"briefing.{lang}.html").read_text(encoding="utf-8"))
         assert not re.findall(r"t00\d_[a-z0-9_]+", text), f"briefing.{lang} shows target ids"
@@ -472,11 +471,11 @@ def test_pages_are_titled_and_labelled_in_their_readers_language():
                              new_code_cell("lang = 'en'", metadata={"tags": ["parameters"]}),
                              new_markdown_cell("# Indicator projection: R&D intensity")])
     nb.cells[1].outputs = [nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})]
-    page = R.notebook_html(nb, "collapse", "2026Q3 · projection · t.en")
+    page = page_html.notebook_html(nb, "collapse", "2026Q3 · projection · t.en")
     assert "<title>Indicator projection: R&amp;D intensity</title>" in page
     assert "指标预测" not in page  # the notebook's bilingual label stays in JupyterLab, not in the page
     assert "No description has been provided" not in page and 'alt="Chart"' in page
     assert ">Show code</button>" in page and "代码" not in page
-    zh = R.notebook_html(nb, "collapse", "2026Q3 · projection · t.zh")
+    zh = page_html.notebook_html(nb, "collapse", "2026Q3 · projection · t.zh")
     assert 'alt="图表"' in zh and ">显示代码</button>" in zh
     assert len(nb.cells) == 3  # the executed notebook itself keeps every cell

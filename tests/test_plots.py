@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import plots
+from analysis.report import plots
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -116,10 +115,11 @@ def test_standing_chart_counts_targets_without_data(tiny_dataset) -> None:
 
 
 def test_dashboard_labels_are_in_the_readers_language() -> None:
-    from analysis import data, gap
+    from analysis.assess import statuses
+    from analysis.data import loader
 
-    dataset = data.load()
-    table = gap.status_table(dataset, "2026-09-30", region="all")
+    dataset = loader.load()
+    table = statuses.status_table(dataset, "2026-09-30", region="all")
     english = plots.progress_frame(dataset, table, "en")
     assert len(english) > 10
     cjk = [label for label in english["label"] if re.search(r"[\u3400-\u9fff]", label)]

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from analysis import tables
+from analysis.report import tables
 
 
 def test_html_table_escapes_data_and_links_only_http() -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from analysis import text
+from analysis.report import pace, text, wording
 
 
 @pytest.mark.parametrize(("rank", "lang", "expected"), [
@@ -16,46 +15,46 @@ from analysis import text
     (12, "en", "12th"), (13, "en", "13th"), (21, "en", "21st"), (22, "en", "22nd"), (101, "en", "101st"), (10, "zh", "第10位"),
 ])
 def test_ordinal(rank, lang, expected) -> None:
-    assert text.ordinal(rank, lang) == expected
+    assert wording.ordinal(rank, lang) == expected
 
 
 def test_unit_words_translate_chinese_units() -> None:
-    assert text.unit_word("家", "en", "High-tech enterprises, certified stock") == "firms"
-    assert text.unit_word("家", "en", "Provincial new-type R&D institutions") == "institutions"
-    assert text.unit_word("亿元", "en") == "CNY 100 million"
-    assert text.unit_word("个(项目)", "zh") == "个（项目）"
-    assert text.unit_word("rank", "zh") == "" and text.unit_word("rank", "en") == ""
+    assert wording.unit_word("家", "en", "High-tech enterprises, certified stock") == "firms"
+    assert wording.unit_word("家", "en", "Provincial new-type R&D institutions") == "institutions"
+    assert wording.unit_word("亿元", "en") == "CNY 100 million"
+    assert wording.unit_word("个(项目)", "zh") == "个（项目）"
+    assert wording.unit_word("rank", "zh") == "" and wording.unit_word("rank", "en") == ""
 
 
 def test_quantity_spacing_and_qualifiers() -> None:
-    assert text.quantity(13000, "firms", "en", ">=") == "≥13,000 firms"
-    assert text.quantity(13000, "家", "zh", ">=") == "≥13,000家"
-    assert text.quantity(3.08, "%", "en") == "3.08%"
-    assert text.quantity(60, "", "zh", "~") == "约60"
-    assert text.quantity(10, "", "zh", "", rank=True) == "第10位"
-    assert text.quantity(math.nan, "%", "en") == "–"
+    assert wording.quantity(13000, "firms", "en", ">=") == "≥13,000 firms"
+    assert wording.quantity(13000, "家", "zh", ">=") == "≥13,000家"
+    assert wording.quantity(3.08, "%", "en") == "3.08%"
+    assert wording.quantity(60, "", "zh", "~") == "约60"
+    assert wording.quantity(10, "", "zh", "", rank=True) == "第10位"
+    assert wording.quantity(math.nan, "%", "en") == "–"
 
 
 def test_zh_punctuation_keeps_thousands_separators() -> None:
-    assert text.zh_punctuation("高新技术企业数(存量)") == "高新技术企业数（存量）"
-    assert text.zh_punctuation("甲,乙:1,000") == "甲，乙：1,000"
+    assert wording.zh_punctuation("高新技术企业数(存量)") == "高新技术企业数（存量）"
+    assert wording.zh_punctuation("甲,乙:1,000") == "甲，乙：1,000"
 
 
 def test_pace_per_year_uses_the_last_three_years() -> None:
     series = pd.Series([2.0, 2.5, 2.8, 2.9, 3.1], index=[2019, 2020, 2021, 2022, 2023])
-    assert text.pace_per_year(series) == pytest.approx((3.1 - 2.5) / 3)
+    assert pace.pace_per_year(series) == pytest.approx((3.1 - 2.5) / 3)
     gappy = pd.Series([2.0, 2.9], index=[2015, 2021])
-    assert math.isnan(text.pace_per_year(gappy))  # nothing within three years before 2021 but 2021 itself
-    assert math.isnan(text.pace_per_year(pd.Series([1.0], index=[2020])))
+    assert math.isnan(pace.pace_per_year(gappy))  # nothing within three years before 2021 but 2021 itself
+    assert math.isnan(pace.pace_per_year(pd.Series([1.0], index=[2020])))
 
 
 def test_signed_changes() -> None:
-    assert text.signed(0.0767, "%", "zh") == "+0.077个百分点"
-    assert text.signed(0.0767, "%", "en") == "+0.077 points"
-    assert text.signed(-1200, "firms", "en") == "−1,200 firms"
-    assert text.signed(-1.2, "", "en", rank=True) == "up 1.2 places"
-    assert text.signed(-1, "", "en", rank=True) == "up 1 place"
-    assert text.signed(2, "", "zh", rank=True) == "下降2位"
+    assert wording.signed(0.0767, "%", "zh") == "+0.077个百分点"
+    assert wording.signed(0.0767, "%", "en") == "+0.077 points"
+    assert wording.signed(-1200, "firms", "en") == "−1,200 firms"
+    assert wording.signed(-1.2, "", "en", rank=True) == "up 1.2 places"
+    assert wording.signed(-1, "", "en", rank=True) == "up 1 place"
+    assert wording.signed(2, "", "zh", rank=True) == "下降2位"
 
 
 def test_next_quarter_months() -> None:
@@ -127,8 +126,8 @@ def test_gap_list_never_says_only_zero_figures(tiny_dataset) -> None:
     calendar = pd.DataFrame(columns=["publisher_id", "publisher_zh", "publisher_en", "publication_zh", "publication_en", "indicator_ids", "usual_month"])
     for lang in ("zh", "en"):
         names = text.gap_groups(tiny_dataset, table, calendar, "2026Q3", "2026-09-30", lang)[0]["names"]
-        assert names[0] == text.indicator_name(tiny_dataset, ids[0], lang)
-        assert "0" not in names[0].replace(text.indicator_name(tiny_dataset, ids[0], lang), "")
+        assert names[0] == wording.indicator_name(tiny_dataset, ids[0], lang)
+        assert "0" not in names[0].replace(wording.indicator_name(tiny_dataset, ids[0], lang), "")
         assert names[1].endswith("（仅3个数据）" if lang == "zh" else " (only 3 figures)")
 
 
@@ -136,39 +135,39 @@ def test_gap_list_never_says_only_zero_figures(tiny_dataset) -> None:
 # paces and amounts as a reader writes them (issue 10: "+326.5 firms"; Chinese values split inside)
 
 def test_paces_of_counts_are_whole_and_large_paces_have_no_decimals() -> None:
-    from analysis import text
+    from analysis.report import wording
 
-    assert text.signed(326.5, "firms", "en", whole=True) == "+327 firms"
-    assert text.signed(326.5, "家", "zh", whole=True) == "+327家"
-    assert text.signed(-1554.4, "家", "zh") == "−1,554家"
-    assert text.signed(0.4, "firms", "en", whole=True) == "+0.4 firms"  # below one a year: one digit
-    assert text.signed(0.0774, "%", "zh") == "+0.077个百分点"
-    assert text.signed(0.0774, "%", "en") == "+0.077 points"
-    assert text.signed(22.66, "亿元", "zh") == "+22.7亿元"
+    assert wording.signed(326.5, "firms", "en", whole=True) == "+327 firms"
+    assert wording.signed(326.5, "家", "zh", whole=True) == "+327家"
+    assert wording.signed(-1554.4, "家", "zh") == "−1,554家"
+    assert wording.signed(0.4, "firms", "en", whole=True) == "+0.4 firms"  # below one a year: one digit
+    assert wording.signed(0.0774, "%", "zh") == "+0.077个百分点"
+    assert wording.signed(0.0774, "%", "en") == "+0.077 points"
+    assert wording.signed(22.66, "亿元", "zh") == "+22.7亿元"
 
 
 def test_projections_of_counts_and_ranks_are_whole() -> None:
-    assert text.projection_text(32.8, 31.4, 35.1, "家", "zh", whole=True) == "33家（31–35）"
-    assert text.projection_text(32.8, 31.4, 35.1, "institutions", "en", whole=True) == "33 institutions (31–35)"
-    assert text.projection_text(9.12, 6.73, 11.8, "", "zh", rank=True) == "第9位（7–12）"
-    assert text.projection_text(3.76, 3.4, 4.46, "%", "zh") == "3.76%（3.4–4.46）"
-    assert text.projection_text(math.nan, 1.0, 2.0, "%", "en") == ""
+    assert wording.projection_text(32.8, 31.4, 35.1, "家", "zh", whole=True) == "33家（31–35）"
+    assert wording.projection_text(32.8, 31.4, 35.1, "institutions", "en", whole=True) == "33 institutions (31–35)"
+    assert wording.projection_text(9.12, 6.73, 11.8, "", "zh", rank=True) == "第9位（7–12）"
+    assert wording.projection_text(3.76, 3.4, 4.46, "%", "zh") == "3.76%（3.4–4.46）"
+    assert wording.projection_text(math.nan, 1.0, 2.0, "%", "en") == ""
 
 
 def test_english_amounts_read_as_billions() -> None:
-    from analysis import text
+    from analysis.report import wording
 
-    assert text.quantity(81000, "people", "en") == "81,000 people"
-    assert text.quantity(6500, "CNY 100 million", "en", ">=") == "≥CNY 650 billion"
-    assert text.quantity(22.16, "CNY 100 million", "en") == "CNY 2.22 billion"
-    assert text.quantity(22.15, "亿元", "zh") == "22.1亿元"
-    assert text.signed(326.5, "CNY 100 million", "en") == "+CNY 33 billion"
+    assert wording.quantity(81000, "people", "en") == "81,000 people"
+    assert wording.quantity(6500, "CNY 100 million", "en", ">=") == "≥CNY 650 billion"
+    assert wording.quantity(22.16, "CNY 100 million", "en") == "CNY 2.22 billion"
+    assert wording.quantity(22.15, "亿元", "zh") == "22.1亿元"
+    assert wording.signed(326.5, "CNY 100 million", "en") == "+CNY 33 billion"
 
 
 def test_scorecard_cells_do_not_break_inside_a_value() -> None:
     import pandas as pd
 
-    from analysis import tables
+    from analysis.report import tables
 
     frame = pd.DataFrame({"目标": ["研发经费投入强度≥3.75%（2027年）"], "近年速度": ["+0.077个百分点"]})
     kept = tables.styler(frame, keep_together=True).to_html()
@@ -177,50 +176,55 @@ def test_scorecard_cells_do_not_break_inside_a_value() -> None:
 
 
 def test_every_uncertain_target_is_a_risk_with_its_pace() -> None:
-    from analysis import data, gap, text
+    from analysis.assess import statuses
+    from analysis.data import loader
+    from analysis.report import text, wording
 
-    dataset = data.load()
-    table = gap.status_table(dataset, "2026-09-30")
+    dataset = loader.load()
+    table = statuses.status_table(dataset, "2026-09-30")
     uncertain = table[(table["status"] == "uncertain") & (table["duplicate_of"] == "")]
     assert len(uncertain) >= 1
-    for lang, pace in (("zh", "近年每年变化"), ("en", "Recent pace")):
+    for lang, pace_words in (("zh", "近年每年变化"), ("en", "Recent pace")):
         risks = text.risk_sentences(dataset, table, "2026-09-30", lang)
         for row in uncertain.itertuples():
-            named = [r for r in risks if r.startswith(text.target_label(dataset, row, lang))]
-            assert named and pace in named[0]
+            named = [r for r in risks if r.startswith(wording.target_label(dataset, row, lang))]
+            assert named and pace_words in named[0]
 
 
 # ---------------------------------------------------------------------------
 # the notebooks' page wording (cells call these; each cell shows one step)
 
 def test_page_header_and_section_in_each_language() -> None:
-    from analysis import text
+    from analysis.report import markdown
 
-    assert text.page_header("nb03.title", "nb03.intro", "2026-09-30", "zh").split("\n\n")[:2] == ["# 目标进展总表", "数据截至：2026-09-30"]
-    assert text.page_header("nb03.title", "nb03.intro", "2026-09-30", "en").split("\n\n")[1] == "Data as of: 2026-09-30"
-    assert text.section("nb01.coverage", "en", "nb01.coverage_note").startswith("## ")
-    from analysis.i18n import t
+    assert markdown.page_header("nb03.title", "nb03.intro", "2026-09-30", "zh").split("\n\n")[:2] == ["# 目标进展总表", "数据截至：2026-09-30"]
+    assert markdown.page_header("nb03.title", "nb03.intro", "2026-09-30", "en").split("\n\n")[1] == "Data as of: 2026-09-30"
+    assert markdown.section("nb01.coverage", "en", "nb01.coverage_note").startswith("## ")
+    from analysis.report.i18n import t
 
-    assert text.section("nb01.coverage", "en", "nb01.coverage_note").endswith(t("nb01.coverage_note", "en"))
+    assert markdown.section("nb01.coverage", "en", "nb01.coverage_note").endswith(t("nb01.coverage_note", "en"))
 
 
 def test_projection_header_cites_the_document_by_its_title() -> None:
-    from analysis import data, gap, text
+    from analysis.assess import judge
+    from analysis.data import loader
+    from analysis.report import markdown
 
-    dataset = data.load()
+    dataset = loader.load()
     target = dataset.targets.set_index("target_id").loc["t001_rd_gdp_ratio_2027"]
-    assessment = gap.assess(dataset, "t001_rd_gdp_ratio_2027", "2026-09-30")
-    zh = text.projection_header(dataset, assessment, target, "2026-09-30", "zh")
+    assessment = judge.assess(dataset, "t001_rd_gdp_ratio_2027", "2026-09-30")
+    zh = markdown.projection_header(dataset, assessment, target, "2026-09-30", "zh")
     assert "目标：≥3.75%（2027年）（《宁波市“315”科技创新体系工程建设实施方案（2023—2027年）》：“" in zh
     assert "地区：宁波市 · 数据截至：2026-09-30" in zh and ".txt" not in zh
-    en = text.projection_header(dataset, assessment, target, "2026-09-30", "en")
+    en = markdown.projection_header(dataset, assessment, target, "2026-09-30", "en")
     assert "Region: Ningbo · Data as of: 2026-09-30" in en and "Target: ≥3.75% (2027) (《" in en
-    assert text.document_title({"source_doc": "009_x.txt", "source_doc_title": ""}) == "009_x.txt"
+    assert markdown.document_title({"source_doc": "009_x.txt", "source_doc_title": ""}) == "009_x.txt"
 
 
 def test_peer_heading_has_the_unit_in_the_readers_words() -> None:
-    from analysis import data, text
+    from analysis.data import loader
+    from analysis.report import markdown
 
-    dataset = data.load()
-    assert text.peer_chart_title(dataset, "gdp", "en").endswith("(CNY 100 million)")
-    assert text.peer_chart_title(dataset, "gdp", "zh").endswith("（亿元）")
+    dataset = loader.load()
+    assert markdown.peer_chart_title(dataset, "gdp", "en").endswith("(CNY 100 million)")
+    assert markdown.peer_chart_title(dataset, "gdp", "zh").endswith("（亿元）")

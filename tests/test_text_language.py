@@ -112,9 +112,9 @@ def test_english_page_has_no_chinese_of_its_own(pages) -> None:
 
 
 def test_no_ids_and_no_curation_notes(pages) -> None:
-    from analysis import data
+    from analysis.data import loader, schema
 
-    ids = set(data.load(data.DEFAULT_DATA_DIR).targets["target_id"])
+    ids = set(loader.load(schema.DEFAULT_DATA_DIR).targets["target_id"])
     for page in pages.values():
         assert not re.search(r"\bt00\d_\w+", page)
         assert not [i for i in ids if i in page]

@@ -1,3 +1,3 @@
-"""Ningbo 2027 target tracker: data, models, gap analysis and reports."""
+"""Ningbo 2027 target tracker: data -> forecast -> assess -> report, one sub-package per stage."""
 
 __version__ = "0.1.0"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 if TYPE_CHECKING:
-    from analysis import data
+    from analysis.data import loader
 
 EXIT_OK, EXIT_INVALID = 0, 1
 # Same as data.DEFAULT_DATA_DIR; spelled here so that parsing a command imports no pandas
@@ -28,34 +28,34 @@ def print_problems(problems: Sequence[object]) -> int:
     return EXIT_INVALID
 
 
-def load_or_exit(data_dir: Path) -> data.Dataset:
+def load_or_exit(data_dir: Path) -> loader.Dataset:
     """Load a data directory or raise SystemExit(1) after printing every problem."""
-    from analysis import data
+    from analysis.data import csvfile, loader
 
     try:
-        return data.load(data_dir)
-    except data.DataValidationError as err:
+        return loader.load(data_dir)
+    except csvfile.DataValidationError as err:
         raise SystemExit(print_problems(err.problems))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the data directory."""
-    from analysis import data
+    from analysis.data import csvfile, validate
 
-    tables, problems = data.validate_dir(args.data_dir)
+    tables, problems = validate.validate_dir(args.data_dir)
     if problems:
         return print_problems(problems)
     counts = ", ".join(f"{len(frame)} {name}" for name, frame in tables.items())
-    print(f"{data.display_path(Path(args.data_dir))}: valid ({counts})")
+    print(f"{csvfile.display_path(Path(args.data_dir))}: valid ({counts})")
     return EXIT_OK
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     """Print each target's data coverage for a region."""
-    from analysis import data
+    from analysis.data import coverage
 
     dataset = load_or_exit(args.data_dir)
-    table = data.coverage_table(dataset, region=args.region, as_of=args.as_of)
+    table = coverage.coverage_table(dataset, region=args.region, as_of=args.as_of)
     with_data = table[table["n_years"] > 0]
     without = table[table["n_years"] == 0]
     shown = with_data[["target_id", "region", "indicator_id", "years", "latest_period", "latest_shown", "latest_status", "source_id"]]
@@ -70,34 +70,35 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Print every target's status as of a date."""
-    from analysis import gap
+    from analysis.assess import statuses
+    from analysis.report import status_formats
 
     dataset = load_or_exit(args.data_dir)
-    table = gap.status_table(dataset, as_of=args.as_of, region=args.region)
-    sys.stdout.write(gap.format_status(table, args.format))
+    table = statuses.status_table(dataset, as_of=args.as_of, region=args.region)
+    sys.stdout.write(status_formats.format_status(table, args.format))
     return EXIT_OK
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
     """Forecast every series of a series_id,t,value CSV."""
-    from analysis import models
+    from analysis.forecast import series_csv
 
     levels = tuple(int(x) for x in args.levels.split(","))
-    return models.forecast_csv(args.input, args.output, horizon=args.horizon, method=args.method, levels=levels)
+    return series_csv.forecast_csv(args.input, args.output, horizon=args.horizon, method=args.method, levels=levels)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the M3 yearly benchmark."""
-    from analysis import backtest
+    from analysis.forecast import bench_m3, bench_ningbo, fit_calibration
 
     if args.suite == "ningbo":
         lengths = [int(k) for k in (args.last or "2,3,4").split(",")]
-        return backtest.run_ningbo_benchmark(args.data_dir, lengths)
+        return bench_ningbo.run_ningbo_benchmark(args.data_dir, lengths)
     if args.data is None:
         print("error: bench m3 needs --data PATH/m3_yearly.csv", file=sys.stderr)
         return EXIT_INVALID
     if args.calibrate:
-        return backtest.run_calibration(args.data, jobs=args.jobs)
+        return fit_calibration.run_calibration(args.data, jobs=args.jobs)
     if args.last:
         try:
             lengths = [int(k) for k in args.last.split(",")]
@@ -105,35 +106,35 @@ def cmd_bench(args: argparse.Namespace) -> int:
             print(f"error: --last takes comma-separated integers, got {args.last!r}", file=sys.stderr)
             return EXIT_INVALID
         output = args.output.with_name(args.output.stem + "_last.csv") if args.output else None
-        return backtest.run_short_benchmark(args.data, lengths, jobs=args.jobs, output=output)
+        return bench_m3.run_short_benchmark(args.data, lengths, jobs=args.jobs, output=output)
     methods = args.methods.split(",") if args.methods else None
-    return backtest.run_m3_benchmark(args.data, methods=methods, jobs=args.jobs, output=args.output)
+    return bench_m3.run_m3_benchmark(args.data, methods=methods, jobs=args.jobs, output=args.output)
 
 
 def cmd_reports(args: argparse.Namespace) -> int:
     """Render the quarterly reports."""
-    from analysis import render
+    from analysis.report import render
 
     return render.main(args)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
     """Append one sourced observation after checking it."""
-    from analysis import add
+    from analysis.data import add
 
     return add.main(args)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Propose candidate observations from a saved bulletin, report or news page."""
-    from analysis import extract
+    from analysis.data.extract import command_line
 
-    return extract.main(args)
+    return command_line.main(args)
 
 
 def cmd_fonts(args: argparse.Namespace) -> int:
     """Check that a CJK font is available to matplotlib."""
-    from analysis import plots
+    from analysis.report import plots
 
     print(f"CJK font: {plots.cjk_font_name()} ({plots.cjk_font_path()})")
     return EXIT_OK
@@ -181,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--output", type=Path, default=Path("bench-results/m3.csv"))
     p.add_argument("--last", default=None, help="cut each training series to its last K values (e.g. 2,3,4) and score auto beside naive")
-    p.add_argument("--calibrate", action="store_true", help="regenerate analysis/calibration.py from the training split only")
+    p.add_argument("--calibrate", action="store_true", help="regenerate analysis/forecast/calibration.py from the training split only")
 
     p = command("reports", cmd_reports, "render the quarterly reports")
     data_dir_option(p)
@@ -194,15 +195,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("add", cmd_add, "append one sourced observation to observations.csv after checking it")
     data_dir_option(p)
-    from analysis import add
+    from analysis.data import add
 
     add.add_arguments(p)
 
     p = command("extract", cmd_extract, "propose observations (add --from-csv template) from a saved .txt, .html or .pdf page")
     data_dir_option(p)
-    from analysis import extract
+    from analysis.data.extract import command_line
 
-    extract.add_arguments(p)
+    command_line.add_arguments(p)
 
     p = command("fonts", cmd_fonts, "check the CJK font used by the figures")
     p.add_argument("--check", action="store_true")

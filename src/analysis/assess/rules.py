@@ -1,0 +1,201 @@
+"""The assessment rules, defined once: thresholds, status bands, qualifiers, comparators."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+PROGRESS_BANDS: tuple[tuple[str, float], ...] = (
+    ("significant", 0.95),
+    ("moderate", 0.60),
+    ("insufficient", 0.0),
+)
+
+
+PROGRESS_BELOW = "away"  # R below the last band's lower edge
+
+
+PROGRESS_CATEGORIES = ("significant", "moderate", "insufficient", "away", "achieved", "insufficient_data", "no_data")
+
+
+RATIO_DECIMALS = 9
+
+
+STATUS_BANDS: tuple[tuple[str, float], ...] = (
+    ("on_track", 0.90),
+    ("likely", 0.66),
+    ("uncertain", 0.33),
+    ("unlikely", 0.10),
+)
+
+
+STATUS_BELOW = "off_track"  # P below the last band's lower edge
+
+
+STATUSES = ("met", "on_track", "likely", "uncertain", "unlikely", "off_track", "insufficient_data", "no_data")
+
+
+PAST_STATUSES = ("met", "missed", "probably_met", "probably_missed", "no_data")
+
+
+ALL_STATUSES = STATUSES + tuple(s for s in PAST_STATUSES if s not in STATUSES)
+
+
+FORWARD_STATUSES = ("on_track", "likely", "uncertain", "unlikely", "off_track")
+
+
+PROBABLY_EDGE = 0.5  # past target inferred from values around it: P >= this is probably_met
+
+
+OUTCOME_STATUSES = ("official", "revised", "reported", "derived")  # a published target-year value decides a past target
+
+
+LOWER_BOUNDS = (">", ">=")  # qualifiers: the true value is at least the figure
+
+
+UPPER_BOUNDS = ("<", "<=")  # the true value is at most the figure
+
+
+APPROX_QUALIFIERS = ("~",)
+
+
+ABOUT_TOLERANCE = 0.05  # 左右: within 5 % of the figure counts as reaching it
+
+
+MIN_CONDITIONED_SHARE = 0.05  # fewer simulated paths than this share agree with the bounds: they are not used to condition
+
+
+STORIES = (
+    "interpolated_flows", "latest_is_bound", "achieved_may_fall_back", "projection_leans_on_prior", "recent_trend_slower",
+    "recent_trend_faster", "base_estimated", "achieved_no_probability",
+)
+
+
+PRIOR_METHODS = ("growth_prior",)  # models' short-series method: the series' own slope shrunk towards a pooled growth
+
+
+PRIOR_FLAGS = ("short_series", "peer_prior")
+
+
+GOOD_PROGRESS = ("achieved", "significant")
+
+
+POOR_PROGRESS = ("insufficient", "away")
+
+
+GOOD_STATUS = ("met", "on_track", "likely", "probably_met")
+
+
+POOR_STATUS = ("unlikely", "off_track", "missed", "probably_missed")
+
+
+PEER_REGIONS = ("zhejiang", "china")  # the same indicator there feeds a short series' growth prior
+
+
+SEED = 0
+
+
+LEVELS = (80, 95)
+
+
+FORECAST_METHOD = "auto"
+
+
+PROJECT_TO = 2035  # first_year_meeting is searched up to this year
+
+
+MIN_POINTS_PROGRESS = 2  # base + one later year
+
+
+MIN_POINTS_PROJECTION = 3  # fallback only: the real threshold is models.MIN_POINTS (see min_points)
+
+
+MIN_RANK_POINTS = 5  # fewer ranks: no probability for a rank target
+
+
+RANK_WITHIN_TARGET_STATUS = "on_track"  # rank target, < MIN_RANK_POINTS ranks, latest rank already within target
+
+
+P_CHANGE = 0.10  # what_changed: a P(meet) move larger than this is reported
+
+
+FINAL_STATUSES = ("official", "revised")  # observation statuses that count as final figures
+
+
+RANK_HALF_STEP = 0.5  # ranks are integers: P(rank <= k) = P(Y <= k + 0.5)
+
+
+DateLike = date | str | pd.Timestamp | None
+
+
+def meets(value: float, comparator: str, target: float) -> bool:
+    """Return whether a value satisfies ``value <comparator> target``."""
+    if value is None or pd.isna(value):
+        return False
+    return {">=": value >= target, ">": value > target, "<=": value <= target, "<": value < target}[comparator]
+
+
+def higher_is_better(comparator: str) -> bool:
+    """Return whether the comparator asks for a higher value."""
+    return comparator in (">=", ">")
+
+
+def progress_category(ratio: float) -> str:
+    """Return the progress band of a progress ratio (lower edges inclusive)."""
+    if ratio is None or pd.isna(ratio):
+        return "insufficient_data"
+    for code, edge in PROGRESS_BANDS:
+        if ratio >= edge:
+            return code
+    return PROGRESS_BELOW
+
+
+def status_from_p(p: float) -> str:
+    """Return the status word for a probability of meeting the target."""
+    if p is None or pd.isna(p):
+        return "insufficient_data"
+    for code, edge in STATUS_BANDS:
+        if p >= edge:
+            return code
+    return STATUS_BELOW
+
+
+MIN_BRIDGE_STEPS = 3  # changes needed to estimate a series' year-to-year volatility for an interpolation
+
+
+def is_bound(qualifier: str) -> bool:
+    """Return whether a qualifier makes a figure a bound rather than a value."""
+    return qualifier in LOWER_BOUNDS + UPPER_BOUNDS
+
+
+def bound_decides(qualifier: str, value: float, comparator: str, threshold: float) -> bool | None:
+    """Return True if a bounded figure proves the target met, False if it proves it missed, None if it cannot tell."""
+    lower = qualifier in LOWER_BOUNDS
+    if not is_bound(qualifier):
+        return meets(value, comparator, threshold)
+    if higher_is_better(comparator):
+        if lower:
+            return True if meets(value, comparator, threshold) else None
+        return False if not meets(value, comparator, threshold) and value != threshold else None
+    if not lower:
+        return True if meets(value, comparator, threshold) else None
+    return False if not meets(value, comparator, threshold) and value != threshold else None
+
+
+def join_notes(*notes: str) -> str:
+    """Join the non-empty notes with '; '."""
+    return "; ".join(n for n in notes if n)
+
+
+def fmt_num(x: float) -> str:
+    """Format a number compactly for notes (4 significant digits)."""
+    if pd.isna(x):
+        return ""
+    return f"{x:.0f}" if abs(x) >= 1e4 else f"{x:.4g}"
+
+
+def sample_meets(values: np.ndarray, comparator: str, threshold: float) -> np.ndarray:
+    """Return which simulated values satisfy the comparator."""
+    return {">=": values >= threshold, ">": values > threshold, "<=": values <= threshold, "<": values < threshold}[comparator]

@@ -1,0 +1,113 @@
+"""The one CSV reader (UTF-8 with or without BOM, any line ends, physical line numbers) and its problems (file:row:column: message)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.data.schema import COLUMNS
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation finding, printed as ``file:row:column: message``."""
+
+    file: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}:{self.column}: {self.message}"
+
+
+class DataValidationError(Exception):
+    """Raised when the data directory does not validate; ``problems`` lists every finding."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class RawTable:
+    """A CSV read as strings, with the file line number of every record."""
+
+    name: str
+    path: Path
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+
+
+def display_path(path: Path) -> str:
+    """Return the path as a user typed it relative to the working directory, when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+BOM = "\ufeff"
+
+
+def read_raw(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
+    """Read one CSV as UTF-8 text (a byte-order mark and CRLF, as Excel and WPS save, are accepted)."""
+    shown = display_path(path)
+    if not path.exists():
+        return None, [Problem(shown, 0, "-", "file is missing")]
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return None, [Problem(shown, line, "-", f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); save the file as UTF-8")]
+    text = text.removeprefix(BOM)
+    if not text.strip():
+        return None, [Problem(shown, 1, "-", "file is empty (expected a header row: " + ",".join(COLUMNS[name]) + ")")]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for record in reader:
+            records.append(record)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as err:
+        return None, [Problem(shown, reader.line_num, "-", f"malformed CSV: {err}")]
+    header, body, body_lines = records[0], records[1:], lines[1:]
+    problems: list[Problem] = []
+    expected = COLUMNS[name]
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    for column in missing:
+        problems.append(Problem(shown, 1, column, f"missing column (expected columns: {','.join(expected)})"))
+    for column in extra:
+        problems.append(Problem(shown, 1, column, f"unknown column (expected columns: {','.join(expected)})"))
+    for column in repeated:
+        problems.append(Problem(shown, 1, column, "column appears more than once in the header"))
+    if problems:
+        return None, problems
+    kept_rows, kept_lines = [], []
+    for record, line in zip(body, body_lines):
+        if record == [] or record == [""]:
+            continue
+        if len(record) != len(header):
+            problems.append(Problem(shown, line, "-", f"has {len(record)} fields, the header has {len(header)}"))
+            continue
+        kept_rows.append(record)
+        kept_lines.append(line)
+    return RawTable(name, path, header, kept_rows, kept_lines), problems
+
+
+def frame_of(raw: RawTable) -> pd.DataFrame:
+    """Return the raw strings as a DataFrame with a ``_line`` column."""
+    frame = pd.DataFrame(raw.rows, columns=raw.header, dtype=object)[COLUMNS[raw.name]]
+    frame["line_no"] = raw.lines
+    return frame

@@ -1,0 +1,64 @@
+"""What a reader could see on a date: observations published by then, one vintage per period."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from analysis.data.loader import Dataset
+from analysis.data.schema import STATUS_RANK
+
+
+def to_timestamp(as_of: date | str | pd.Timestamp | None) -> pd.Timestamp:
+    """Return a report date as a Timestamp; None means today."""
+    if as_of is None:
+        return pd.Timestamp(date.today())
+    return pd.Timestamp(as_of).normalize()
+
+
+def published_by(observations: pd.DataFrame, as_of: date | str | pd.Timestamp | None) -> pd.DataFrame:
+    """Return every vintage published on or before the report date."""
+    return observations[observations["published"] <= to_timestamp(as_of)]
+
+
+def select_as_of(observations: pd.DataFrame, as_of: date | str | pd.Timestamp | None) -> pd.DataFrame:
+    """Return one value per (indicator, region, period): the vintage a reader had on ``as_of``."""
+    visible = published_by(observations, as_of).copy()
+    visible["_status_rank"] = visible["status"].map(STATUS_RANK)
+    ordered = visible.sort_values(
+        ["indicator_id", "region", "period", "preferred", "published", "_status_rank", "source_id"],
+        ascending=[True, True, True, False, False, True, True],
+        kind="mergesort",
+    )
+    chosen = ordered.drop_duplicates(["indicator_id", "region", "period"], keep="first")
+    return chosen.drop(columns="_status_rank").reset_index(drop=True)
+
+
+def annual_series(
+    dataset: Dataset, indicator_id: str, region: str = "ningbo", as_of: date | str | pd.Timestamp | None = None
+) -> pd.Series:
+    """Return the annual (YYYY) series of one indicator as seen on ``as_of``, indexed by year."""
+    chosen = select_as_of(dataset.observations, as_of)
+    rows = chosen[(chosen["indicator_id"] == indicator_id) & (chosen["region"] == region) & chosen["is_annual"]]
+    series = rows.set_index("year")["value"].sort_index().astype(float)
+    series.index = series.index.astype(int)
+    series.name = indicator_id
+    return series
+
+
+def annual_rows(
+    dataset: Dataset, indicator_id: str, region: str = "ningbo", as_of: date | str | pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """Return the chosen annual observations of one indicator with their source columns joined."""
+    chosen = select_as_of(dataset.observations, as_of)
+    rows = chosen[(chosen["indicator_id"] == indicator_id) & (chosen["region"] == region) & chosen["is_annual"]]
+    return with_sources(dataset, rows.sort_values("year"))
+
+
+def with_sources(dataset: Dataset, observations: pd.DataFrame) -> pd.DataFrame:
+    """Join each observation with its source's title, publisher, url, kind and weak flag."""
+    sources = dataset.sources.rename(
+        columns={"published": "source_published", "notes": "source_notes", "kind": "source_kind", "published_estimated": "source_published_estimated"}
+    )
+    return observations.merge(sources, on="source_id", how="left", validate="many_to_one")

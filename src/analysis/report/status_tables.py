@@ -1,0 +1,330 @@
+"""Tables of target status: the scorecard, the annex table, moves and retrospective."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Sequence
+
+import pandas as pd
+
+from analysis.data import loader, vintage
+from analysis.report.i18n import t
+from analysis.report.pace import milestone_of, needed_text, recent_and_needed
+from analysis.report.tables import html_table, relabel
+from analysis.report.text import counted_targets
+from analysis.report.wording import (
+    DATA_GAP_STATUSES,
+    RISK_STATUSES,
+    column,
+    fmt_date,
+    growth_text,
+    indicator_kind,
+    indicator_name,
+    indicator_unit,
+    indicator_unit_word,
+    interval_text,
+    percent_text,
+    progress_label,
+    projection_text,
+    quantity,
+    region_name,
+    signed,
+    status_label,
+    target_label,
+    target_text,
+    value_text,
+    year_text,
+)
+
+
+def status_display(dataset: loader.Dataset, table: pd.DataFrame, lang: str, clause: bool = True) -> pd.DataFrame:
+    """Return statuses.status_table rows labelled for reading: names, target text, values, status words, source."""
+    targets = dataset.targets.set_index("target_id")
+    sources = dataset.sources.set_index("source_id")
+    units = dataset.indicators.set_index("indicator_id")["unit"]
+    rows = []
+    for r in table.itertuples(index=False):
+        unit = units.get(r.indicator_id, r.unit)
+        source = sources.loc[r.source_id] if r.source_id in sources.index else None
+        row = {
+            "target_id": r.target_id,
+            "indicator": indicator_name(dataset, r.indicator_id, lang),
+            "region": region_name(dataset, r.region, lang),
+            "target": target_text(r, lang),
+            "target_year": int(r.target_year),
+            "latest_period": r.latest_period,
+            "latest_value": value_text(r.latest_value, unit, lang) if r.latest_period else "",
+            "required_value": value_text(r.required_value, unit, lang) if pd.notna(r.required_value) else "",
+            "progress_category": progress_label(r.progress_category, lang),
+            "projected_value": value_text(r.projected_value, unit, lang) if pd.notna(r.projected_value) else "",
+            "interval80": interval_text(r.lo80, r.hi80),
+            "p_meet": percent_text(r.p_meet),
+            "status": status_label(r.status, lang),
+            "title": "" if source is None else source["title"],
+            "url": "" if source is None else source["url"],
+        }
+        if clause:
+            row["source_clause"] = targets.at[r.target_id, "source_clause"] if r.target_id in targets.index else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def status_html(dataset: loader.Dataset, table: pd.DataFrame, lang: str, clause: bool = True) -> str:
+    """Return the status table as escaped HTML, latest-value source titles linked."""
+    shown = relabel(status_display(dataset, table, lang, clause), lang, {"title": "source"})
+    return html_table(shown, links={t("source", lang): "url"})
+
+
+def status_counts(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return the number of targets per status, in status order."""
+    from analysis.assess import rules
+
+    counts = table["status"].value_counts()
+    present = [s for s in rules.STATUSES if s in counts.index]
+    return pd.DataFrame({t("status", lang): [status_label(s, lang) for s in present], t("count", lang): [int(counts[s]) for s in present]})
+
+
+def top_risks(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """Return the targets rated unlikely or off track, largest shortfall to the path first."""
+    risky = table[table["status"].isin(RISK_STATUSES)]
+    return risky.sort_values(["p_meet", "gap_pct", "target_id"], na_position="last", kind="mergesort").head(n)
+
+
+def data_gaps(dataset: loader.Dataset, table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return the targets without enough data, with what they need and where it is published."""
+    missing = table[table["status"].isin(DATA_GAP_STATUSES)]
+    meta = dataset.indicators.set_index("indicator_id")
+    return pd.DataFrame({
+        "indicator": [indicator_name(dataset, i, lang) for i in missing["indicator_id"]],
+        "region": [region_name(dataset, r, lang) for r in missing["region"]],
+        "target": [target_text(r, lang) for r in missing.itertuples(index=False)],
+        "status": [status_label(s, lang) for s in missing["status"]],
+        "n_years": missing["n_obs"].astype(int).to_numpy(),
+        "unit": [meta.at[i, "unit"] if i in meta.index else "" for i in missing["indicator_id"]],
+        "where_published": [
+            (meta.at[i, "where_published"] if i in meta.index and meta.at[i, "where_published"] else t("not_identified", lang))
+            for i in missing["indicator_id"]
+        ],
+    })
+
+
+def new_data_display(dataset: loader.Dataset, new: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return changes.what_changed new observations labelled for reading."""
+    return pd.DataFrame({
+        "published": new["published"].map(fmt_date),
+        "indicator": [indicator_name(dataset, i, lang) for i in new["indicator_id"]],
+        "region": [region_name(dataset, r, lang) for r in new["region"]],
+        "period": new["period"],
+        "value": [value_text(v, u, lang) for v, u in zip(new["value"], new["unit"])],
+        "obs_status": [t(f"obs.{s}", lang) for s in new["status"]],
+        "title": new["title"],
+        "url": new["url"],
+    })
+
+
+def changes_display(dataset: loader.Dataset, changed: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return changes.what_changed changed targets labelled for reading (before → after)."""
+    targets = dataset.targets.set_index("target_id")
+    return pd.DataFrame({
+        "indicator": [indicator_name(dataset, i, lang) for i in changed["indicator_id"]],
+        "target": [target_text(targets.loc[tid].rename(tid).to_frame().T.assign(target_id=tid).itertuples(index=False).__next__(), lang)
+                   if tid in targets.index else tid for tid in changed["target_id"]],
+        "nb04.before": [f"{status_label(s, lang)} {percent_text(p)}".strip() for s, p in zip(changed["status_before"].fillna(""), changed["p_meet_before"])],
+        "nb04.after": [f"{status_label(s, lang)} {percent_text(p)}".strip() for s, p in zip(changed["status_after"].fillna(""), changed["p_meet_after"])],
+    })
+
+
+def cited_source_ids(*frames: pd.DataFrame) -> list[str]:
+    """Return the sorted source ids found in the ``source_id`` column of the frames."""
+    ids: set[str] = set()
+    for frame in frames:
+        if frame is not None and "source_id" in frame:
+            ids |= {s for s in frame["source_id"] if isinstance(s, str) and s}
+    return sorted(ids)
+
+
+def target_observations(dataset: loader.Dataset, assessment: object, as_of: date | str | None) -> pd.DataFrame:
+    """Return the annual observations an assessment used (one vintage per year), sorted by year."""
+    chosen = vintage.select_as_of(dataset.observations, as_of)
+    rows = chosen[(chosen["indicator_id"] == assessment.indicator_id) & (chosen["region"] == assessment.region) & chosen["is_annual"]]
+    return rows.sort_values("year", kind="mergesort").reset_index(drop=True)
+
+
+def backtest_result(dataset: loader.Dataset, assessment: object, lang: str) -> tuple[pd.DataFrame | None, str]:
+    """Return (backtest table, '') or (None, reason) for an assessment's history."""
+    from analysis.assess import projection
+
+    try:
+        from analysis.forecast import backtest
+    except ImportError as err:  # the backtest module is optional for the rest of the report
+        return None, t("nb02.backtest_none", lang, reason=str(err))
+    history = assessment.history
+    if history is None or len(history) < 4:
+        return None, t("nb02.backtest_none", lang, reason=t("para.insufficient", lang, name=indicator_name(dataset, assessment.indicator_id, lang), n=0 if history is None else len(history)))
+    try:
+        table = backtest.backtest_table(history, bounds=projection.bounds_of(dataset.indicator(assessment.indicator_id)))
+    except ValueError as err:
+        return None, t("nb02.backtest_none", lang, reason=str(err))
+    return table, ""
+
+
+def targets_for_year(dataset: loader.Dataset, year: int) -> list[str]:
+    """Return the ids of every target whose target year is ``year`` (sorted)."""
+    targets = dataset.targets
+    return sorted(targets.loc[targets["target_year"] == year, "target_id"])
+
+
+def outcome(assessment: object) -> tuple[float, bool | None]:
+    """Return (target-year value, met?) when the target year is observed or bracketed; (nan, None) otherwise."""
+    a = assessment
+    observed = a.history is not None and a.target_year in a.history.index
+    if a.status == "met" or (pd.notna(a.p_meet) and a.forecast is None and pd.notna(a.projected_value) and a.p_meet in (0.0, 1.0)):
+        return float(a.projected_value), bool(a.p_meet == 1.0) if pd.notna(a.p_meet) else True
+    if observed:
+        return float(a.history[a.target_year]), None
+    return math.nan, None
+
+
+def retrospective(dataset: loader.Dataset, target_ids: Sequence[str], then: Sequence[str], now: date | str | None, lang: str) -> pd.DataFrame:
+    """Return per target: the outcome as of ``now`` and what the method said on each date in ``then``."""
+    from analysis.assess import judge
+
+    rows = []
+    for target_id in target_ids:
+        final = judge.assess(dataset, target_id, now)
+        value, met = outcome(final)
+        unit = indicator_unit(dataset, final.indicator_id)
+        row = {
+            "target_id": target_id,
+            "indicator": indicator_name(dataset, final.indicator_id, lang),
+            "region": region_name(dataset, final.region, lang),
+            "target": target_text(final, lang),
+            "nb05.outcome_col": value_text(value, unit, lang) if pd.notna(value) else "",
+            "nb05.verdict": "" if met is None else status_label("met", lang) if met else status_label("off_track", lang),
+        }
+        for day in then:
+            past = judge.assess(dataset, target_id, day)
+            said = status_label(past.status, lang)
+            if pd.notna(past.p_meet):
+                said += f" ({t('p_meet', lang)} {percent_text(past.p_meet)})"
+            if pd.notna(past.projected_value) and past.forecast is not None:
+                said += f"; {t('projected_value', lang)} {value_text(past.projected_value, unit, lang)} [{interval_text(past.lo80, past.hi80)}]"
+            row[f"{t('nb05.as_of_col', lang)} {day}"] = said
+            row[f"_p_{day}"] = past.p_meet
+        row["_met"] = met
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+HEADLINE_LIMIT = 8
+
+
+def headline_targets(table: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Return the scorecard's targets: counted future targets with a value, one per indicator, best-documented first."""
+    rows = counted_targets(table, as_of)
+    rows = rows[rows["latest_period"].astype(str) != ""]
+    rows = rows.assign(_judged=rows["p_meet"].notna()).sort_values(["_judged", "n_obs", "target_id"], ascending=[False, False, True], kind="mergesort")
+    return rows.drop_duplicates("indicator_id").head(HEADLINE_LIMIT).drop(columns="_judged")
+
+
+def scorecard(dataset: loader.Dataset, table: pd.DataFrame, as_of, lang: str) -> pd.DataFrame:
+    """Return the headline scorecard: target, latest value (year, status of the figure), pace, milestone, status."""
+    from analysis.report.periods import as_of_date
+    from analysis.report.text import latest_status
+
+    year = as_of_date(as_of).year
+    rows = []
+    for r in headline_targets(table, as_of).itertuples(index=False):
+        rank = r.target_type == "rank"
+        unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
+        recent, needed = recent_and_needed(dataset, r, as_of)
+        pace_unit = "%" if r.target_type == "avg_growth" else unit_text
+        whole = indicator_kind(dataset, r.indicator_id) == "count"
+        m_year, m_value = milestone_of(dataset, r, year)
+        status = status_label(r.status, lang)
+        if pd.notna(r.p_meet):
+            status += f"（{percent_text(r.p_meet)}）" if lang == "zh" else f" ({percent_text(r.p_meet)})"
+        rows.append({
+            "brief.col_target": target_label(dataset, r, lang),
+            "brief.col_latest": f"{quantity(r.latest_value, unit_text, lang, column(r, 'latest_qualifier', ''), rank)}" + (
+                f"（{year_text(r.latest_period, lang)}）" if lang == "zh" else f" ({r.latest_period})"),
+            "brief.col_figure": t(f"obs.{latest_status(dataset, r, as_of)}", lang),
+            "brief.col_recent": growth_text(recent, lang) if r.target_type == "avg_growth" else signed(recent, pace_unit, lang, rank, whole),
+            "brief.col_needed": needed_text(needed, r, pace_unit, lang, whole),
+            "brief.col_milestone": "" if pd.isna(m_value) else quantity(m_value, unit_text, lang, "", rank) + (
+                f"（{int(m_year)}年）" if lang == "zh" else f" ({int(m_year)})"),
+            "brief.col_status": status,
+        })
+    frame = pd.DataFrame(rows)
+    if len(frame) and (frame["brief.col_milestone"] == "").all():
+        frame = frame.drop(columns="brief.col_milestone")
+    return relabel(frame, lang)
+
+
+def new_figures(dataset: loader.Dataset, new: pd.DataFrame, previous_end, lang: str) -> pd.DataFrame:
+    """Return the figures published this quarter: indicator, period, old → new value, status of the figure, source."""
+    before = vintage.select_as_of(dataset.observations, previous_end)
+    old = {(r.indicator_id, r.region, r.period): (r.value, r.qualifier) for r in before.itertuples(index=False)}
+    rows = []
+    for r in new.sort_values(["published", "indicator_id", "period"], kind="mergesort").itertuples(index=False):
+        unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
+        rank = indicator_unit(dataset, r.indicator_id) == "rank"
+        previous = old.get((r.indicator_id, r.region, r.period))
+        name = indicator_name(dataset, r.indicator_id, lang)
+        if r.region != "ningbo":
+            name = f"{region_name(dataset, r.region, lang)}{'' if lang == 'zh' else ': '}{name}"
+        rows.append({
+            "indicator": name,
+            "period": str(r.period),
+            "brief.col_old": quantity(previous[0], unit_text, lang, previous[1], rank) if previous else "–",
+            "brief.col_new": quantity(r.value, unit_text, lang, getattr(r, "qualifier", ""), rank),
+            "obs_status": t(f"obs.{r.status}", lang),
+            "source": r.title,
+            "url": r.url,
+        })
+    frame = pd.DataFrame(rows, columns=["indicator", "period", "brief.col_old", "brief.col_new", "obs_status", "source", "url"])
+    return relabel(frame, lang)
+
+
+def status_moves(dataset: loader.Dataset, changed: pd.DataFrame, table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return the targets whose status moved: target name, before, now."""
+    by_id = table.set_index("target_id")
+    rows = []
+    for r in changed.itertuples(index=False):
+        label = target_label(dataset, by_id.loc[r.target_id], lang) if r.target_id in by_id.index else indicator_name(dataset, r.indicator_id, lang)
+        rows.append({
+            "target": label,
+            "nb04.before": f"{status_label(r.status_before, lang) if isinstance(r.status_before, str) else ''} {percent_text(r.p_meet_before)}".strip(),
+            "nb04.after": f"{status_label(r.status_after, lang) if isinstance(r.status_after, str) else ''} {percent_text(r.p_meet_after)}".strip(),
+        })
+    return relabel(pd.DataFrame(rows, columns=["target", "nb04.before", "nb04.after"]), lang)
+
+
+def annex_status(dataset: loader.Dataset, table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return every target for the annex: name and target, latest value, projection, P(meet), status (7 columns)."""
+    rows = []
+    for r in table.itertuples(index=False):
+        rank = r.target_type == "rank"
+        unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
+        whole = indicator_kind(dataset, r.indicator_id) == "count"
+        projected = projection_text(r.projected_value, r.lo80, r.hi80, unit_text, lang, rank, whole)
+        note = " ".join(filter(None, [story_of(r, lang)]))
+        rows.append({
+            "brief.col_target": target_label(dataset, r, lang),
+            "brief.col_latest": "" if not r.latest_period else quantity(r.latest_value, unit_text, lang, column(r, "latest_qualifier", ""), rank)
+            + (f"（{year_text(r.latest_period, lang)}）" if lang == "zh" else f" ({r.latest_period})"),
+            "progress_category": progress_label(r.progress_category, lang),
+            "brief.col_projected": projected,
+            "p_meet": percent_text(r.p_meet),
+            "status": status_label(r.status, lang),
+            "brief.col_note": note,
+        })
+    return relabel(pd.DataFrame(rows), lang)
+
+
+def story_of(row: object, lang: str) -> str:
+    """Return the story and interpolation sentences of a row ('' when none)."""
+    from analysis.report.text import interpolated_sentence, story_sentence
+
+    return " ".join(filter(None, [story_sentence(row, lang), interpolated_sentence(row, lang)]))
