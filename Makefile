@@ -58,8 +58,11 @@ test: setup
 lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
+# M3 yearly, the project's own series (bench china) and the Brier/reliability of P(meet) (bench probability)
 bench: setup
 	$(PY) -m analysis bench m3 --data $(M3) --output bench-results/m3.csv
+	$(PY) -m analysis bench china --out-dir bench-results
+	$(PY) -m analysis bench probability --data $(M3) --out-dir bench-results
 
 bench-reports: setup
 	$(PY) scripts/bench_reports.py

@@ -1,6 +1,6 @@
 """Target arithmetic (analysis.assess): hand-computed cases for every target type, band edge and rule.
 
-Most tests replace models.forecast by ``FakeForecast`` (via ``gap.run_forecast``) whose sample
+Most tests replace models.forecast by ``FakeForecast`` (via ``tracker.run_forecast``) whose sample
 paths are known exactly, so that P(meet) can be worked out by hand: the mean path is the last
 value plus the average annual change of the whole series per year, and the 101 sample paths
 are ``mean + u * |step| * h`` for u = -1, -0.98, ..., 1 (h = years ahead). The as-of property
@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from analysis.assess import changes, evidence, judge, progress, projection, record, rules, statuses
 from analysis.data import csvfile, loader, vintage
+from analysis.forecast import tracker
 from analysis.report import method, status_formats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +65,7 @@ class FakeForecast:
 
 
 def fake_run_forecast(series: pd.Series, horizon: int, bounds: object, peers: object = ()) -> FakeForecast:
-    """Stand-in for gap.run_forecast; like models.forecast it refuses fewer than models.MIN_POINTS points."""
+    """Stand-in for tracker.run_forecast; like models.forecast it refuses fewer than models.MIN_POINTS points."""
     if len(series) < projection.min_points():
         raise ValueError(f"a projection needs at least {projection.min_points()} observed years, this series has {len(series)}")
     return FakeForecast(series, horizon)
@@ -72,7 +73,7 @@ def fake_run_forecast(series: pd.Series, horizon: int, bounds: object, peers: ob
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(projection, "run_forecast", fake_run_forecast)
+    monkeypatch.setattr(tracker, "run_forecast", fake_run_forecast)
 
 
 def share_at_least(u_min: float) -> float:
@@ -426,7 +427,7 @@ def test_estimate_is_superseded_by_the_final_figure(tmp_path: Path) -> None:
     chosen = evidence.choose_observations(ds.observations, AS_OF)
     pick = chosen[(chosen["indicator_id"] == "rd_gdp_ratio") & (chosen["region"] == "ningbo") & (chosen["period"] == "2022")]
     assert list(pick["qualifier"]) == [">"]  # the curator's preferred figure is kept even when it is a bound
-    assert evidence.vintage_tier(">", "official") == 2 and evidence.vintage_tier("", "estimate") == 1 and evidence.vintage_tier("", "official") == 0
+    assert vintage.vintage_tier(">", "official") == 2 and vintage.vintage_tier("", "estimate") == 1 and vintage.vintage_tier("", "official") == 0
 
 
 def test_only_a_favourable_bound_gives_a_progress_floor(tmp_path: Path, fake: None) -> None:
@@ -590,7 +591,7 @@ def test_peer_series_of_the_same_indicator_are_passed(tiny_dataset: loader.Datas
         seen[(str(series.name), int(series.index[0]))] = tuple((p.name, dict(p.items())) for p in peers)
         return FakeForecast(series, horizon)
 
-    monkeypatch.setattr(projection, "run_forecast", capture)
+    monkeypatch.setattr(tracker, "run_forecast", capture)
     statuses.status_table(tiny_dataset, AS_OF, region="all")
     assert seen[("rd_gdp_ratio", 2017)] == (("zhejiang", {2022: 3.1, 2023: 3.2}),)  # Ningbo's series gets Zhejiang's as peer
     assert seen[("gdp", 2019)] == ()  # no comparison region holds gdp
@@ -650,7 +651,7 @@ def test_method_note_prints_every_threshold() -> None:
             assert f"{edge:.0%}" in note
         for words in method.LIKELIHOOD_WORDS.values():
             assert words[lang] in note
-        assert str(rules.SEED) in note and str(rules.PROJECT_TO) in note
+        assert str(tracker.SEED) in note and str(rules.PROJECT_TO) in note
         assert f"{rules.ABOUT_TOLERANCE:.0%}" in note and f"{rules.PROBABLY_EDGE:.0%}" in note
         assert f"{rules.MIN_CONDITIONED_SHARE:.0%}" in note
         for code in rules.PAST_STATUSES[:4]:

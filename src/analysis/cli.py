@@ -88,15 +88,23 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Run the M3 yearly benchmark."""
+    """Run a benchmark: m3, ningbo, china or probability."""
     from analysis.forecast import bench_m3, bench_ningbo, fit_calibration
 
+    if args.suite == "china":
+        from analysis.forecast import bench_china
+
+        return bench_china.run_china_benchmark(args.data_dir, args.out_dir)
     if args.suite == "ningbo":
         lengths = [int(k) for k in (args.last or "2,3,4").split(",")]
         return bench_ningbo.run_ningbo_benchmark(args.data_dir, lengths)
     if args.data is None:
-        print("error: bench m3 needs --data PATH/m3_yearly.csv", file=sys.stderr)
+        print(f"error: bench {args.suite} needs --data PATH/m3_yearly.csv", file=sys.stderr)
         return EXIT_INVALID
+    if args.suite == "probability":
+        from analysis.assess import bench_probability
+
+        return bench_probability.run_probability_benchmark(args.data, args.data_dir, args.out_dir, jobs=args.jobs)
     if args.calibrate:
         return fit_calibration.run_calibration(args.data, jobs=args.jobs)
     if args.last:
@@ -174,13 +182,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="auto")
     p.add_argument("--levels", default="80,95")
 
-    p = command("bench", cmd_bench, "benchmarks (m3: the M3 yearly competition data; ningbo: the project's own series)")
-    p.add_argument("suite", choices=("m3", "ningbo"))
-    p.add_argument("--data", type=Path, default=None, help="path to m3_yearly.csv (m3)")
+    p = command("bench", cmd_bench, "benchmarks (m3: the M3 yearly competition data; ningbo: the project's own series; "
+                "china: rolling origins on every long series in data/, vintage-respecting; probability: Brier/reliability of P(meet))")
+    p.add_argument("suite", choices=("m3", "ningbo", "china", "probability"))
+    p.add_argument("--data", type=Path, default=None, help="path to m3_yearly.csv (m3, probability)")
     data_dir_option(p)
     p.add_argument("--methods", default=None, help="comma-separated method names (default: all)")
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--output", type=Path, default=Path("bench-results/m3.csv"))
+    p.add_argument("--out-dir", type=Path, default=Path("bench-results"), help="where china and probability write their tables")
     p.add_argument("--last", default=None, help="cut each training series to its last K values (e.g. 2,3,4) and score auto beside naive")
     p.add_argument("--calibrate", action="store_true", help="regenerate analysis/forecast/calibration.py from the training split only")
 

@@ -7,15 +7,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.assess.rules import APPROX_QUALIFIERS, LOWER_BOUNDS, PEER_REGIONS, UPPER_BOUNDS, DateLike, is_bound
+from analysis.assess.rules import DateLike, is_bound
 from analysis.data import loader, vintage
-
-
-def vintage_tier(qualifier: str, status: str) -> int:
-    """Return how exact a figure is: 0 exact, 1 approximate or estimated (预计), 2 a bound."""
-    if qualifier in LOWER_BOUNDS + UPPER_BOUNDS:
-        return 2
-    return 1 if qualifier in APPROX_QUALIFIERS or status == "estimate" else 0
+from analysis.forecast.tracker import PEER_REGIONS
 
 
 def choose_observations(observations: pd.DataFrame, as_of: DateLike, formulas: Sequence[Any] = ()) -> pd.DataFrame:
@@ -23,7 +17,7 @@ def choose_observations(observations: pd.DataFrame, as_of: DateLike, formulas: S
     from analysis.data import derive
 
     visible = vintage.published_by(observations, as_of)
-    tiers = np.array([vintage_tier(str(q or ""), str(st)) for q, st in zip(visible["qualifier"].fillna(""), visible["status"])], dtype=int)
+    tiers = np.array([vintage.vintage_tier(str(q or ""), str(st)) for q, st in zip(visible["qualifier"].fillna(""), visible["status"])], dtype=int)
     preferred = visible["preferred"].to_numpy(dtype=bool)
     # the curator's preferred flag first (as in data.select_as_of), then exactness, then data.select_as_of's order
     parts = [vintage.select_as_of(visible[(preferred == flag) & (tiers == tier)], as_of) for flag in (True, False) for tier in (0, 1, 2)]

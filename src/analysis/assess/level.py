@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis.assess.base_path import base_point, geometric_possible, interpolate_at
 from analysis.assess.progress import classify_progress
-from analysis.assess.projection import bound_mask, bounds_of, cached_forecast, first_meeting, interpolation_probability, min_points, probability
+from analysis.assess.projection import bound_mask, cached_forecast, first_meeting, interpolation_probability, min_points, probability
 from analysis.assess.record import Assessment, final_status, set_gap, set_latest, set_projection, set_projection_from_paths
 from analysis.assess.rules import (
     ABOUT_TOLERANCE,
@@ -39,6 +39,7 @@ from analysis.assess.rules import (
     sample_meets,
     status_from_p,
 )
+from analysis.forecast import tracker
 
 
 def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.Series, cache: dict, target: Any,
@@ -231,7 +232,7 @@ def project(a: Assessment, series: pd.Series, meta: pd.Series, cache: dict, boun
     last_year = int(series.index.max())
     horizon = max(PROJECT_TO, a.target_year) - last_year
     try:
-        fc = cached_forecast(cache, series, horizon, bounds_of(meta), peers)
+        fc = cached_forecast(cache, series, horizon, tracker.bounds_of(meta), peers)
     except ValueError as err:
         a.status = "insufficient_data"
         a.add_note(f"no projection: {err}")

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.assess.base_path import interpolate_at
-from analysis.assess.rules import FORECAST_METHOD, LEVELS, LOWER_BOUNDS, MIN_BRIDGE_STEPS, SEED, higher_is_better, meets
+from analysis.assess.rules import LOWER_BOUNDS, MIN_BRIDGE_STEPS, higher_is_better, meets
+from analysis.forecast import tracker
 
 
 def interpolation_probability(series: pd.Series, year: int, form: str, comparator: str, threshold: float) -> float:
@@ -72,26 +73,11 @@ def probability(forecast: Any, year: int, comparator: str, threshold: float) -> 
     return float(forecast.prob_at_most(year, threshold))
 
 
-def bounds_of(meta: pd.Series) -> tuple[float, float] | None:
-    """Return the indicator's (lower, upper) bounds when both are set, else None."""
-    low, high = meta["lower_bound"], meta["upper_bound"]
-    if pd.isna(low) or pd.isna(high):
-        return None
-    return float(low), float(high)
-
-
 def min_points() -> int:
     """Return the fewest annual points models.forecast projects from (models.MIN_POINTS)."""
     from analysis.forecast import models
 
     return int(models.MIN_POINTS)
-
-
-def run_forecast(series: pd.Series, horizon: int, bounds: tuple[float, float] | None, peers: Sequence[pd.Series] = ()) -> Any:
-    """Return models.forecast of a series (method auto, fixed seed, LEVELS, the peers' series for a short one)."""
-    from analysis.forecast import models
-
-    return models.forecast(series, horizon=horizon, method=FORECAST_METHOD, levels=LEVELS, bounds=bounds, seed=SEED, peers=tuple(peers))
 
 
 def series_key(series: pd.Series) -> tuple:
@@ -106,7 +92,7 @@ def cached_forecast(
     key = (series_key(series), int(horizon), bounds, tuple(series_key(p) for p in peers))
     if key not in cache:
         try:
-            cache[key] = run_forecast(series, horizon, bounds, peers) if peers else run_forecast(series, horizon, bounds)
+            cache[key] = tracker.run_forecast(series, horizon, bounds, peers) if peers else tracker.run_forecast(series, horizon, bounds)
         except ValueError as err:  # models.SeriesTooShort and other unusable series
             cache[key] = err
     result = cache[key]

@@ -7,6 +7,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analysis.data.schema import APPROX_QUALIFIERS, LOWER_BOUNDS, UPPER_BOUNDS  # noqa: F401 (the qualifiers, defined with the data)
+
 PROGRESS_BANDS: tuple[tuple[str, float], ...] = (
     ("significant", 0.95),
     ("moderate", 0.60),
@@ -52,13 +54,6 @@ PROBABLY_EDGE = 0.5  # past target inferred from values around it: P >= this is 
 OUTCOME_STATUSES = ("official", "revised", "reported", "derived")  # a published target-year value decides a past target
 
 
-LOWER_BOUNDS = (">", ">=")  # qualifiers: the true value is at least the figure
-
-
-UPPER_BOUNDS = ("<", "<=")  # the true value is at most the figure
-
-
-APPROX_QUALIFIERS = ("~",)
 
 
 ABOUT_TOLERANCE = 0.05  # 左右: within 5 % of the figure counts as reaching it
@@ -91,16 +86,6 @@ GOOD_STATUS = ("met", "on_track", "likely", "probably_met")
 POOR_STATUS = ("unlikely", "off_track", "missed", "probably_missed")
 
 
-PEER_REGIONS = ("zhejiang", "china")  # the same indicator there feeds a short series' growth prior
-
-
-SEED = 0
-
-
-LEVELS = (80, 95)
-
-
-FORECAST_METHOD = "auto"
 
 
 PROJECT_TO = 2035  # first_year_meeting is searched up to this year

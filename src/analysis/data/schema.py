@@ -44,6 +44,9 @@ STATUSES = ("official", "revised", "preliminary", "reported", "derived", "estima
 
 
 QUALIFIERS = ("", ">", ">=", "<", "<=", "~")
+LOWER_BOUNDS = (">", ">=")  # qualifiers: the true value is at least the figure
+UPPER_BOUNDS = ("<", "<=")  # the true value is at most the figure
+APPROX_QUALIFIERS = ("~",)  # about the figure (左右, 约)
 
 
 # Lower rank = more authoritative; used only to break ties between equally recent vintages.

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from analysis.data.loader import Dataset
-from analysis.data.schema import STATUS_RANK
+from analysis.data.schema import APPROX_QUALIFIERS, LOWER_BOUNDS, STATUS_RANK, UPPER_BOUNDS
 
 
 def to_timestamp(as_of: date | str | pd.Timestamp | None) -> pd.Timestamp:
@@ -62,3 +62,10 @@ def with_sources(dataset: Dataset, observations: pd.DataFrame) -> pd.DataFrame:
         columns={"published": "source_published", "notes": "source_notes", "kind": "source_kind", "published_estimated": "source_published_estimated"}
     )
     return observations.merge(sources, on="source_id", how="left", validate="many_to_one")
+
+
+def vintage_tier(qualifier: str, status: str) -> int:
+    """Return how exact a figure is: 0 exact, 1 approximate or estimated (预计), 2 a bound."""
+    if qualifier in LOWER_BOUNDS + UPPER_BOUNDS:
+        return 2
+    return 1 if qualifier in APPROX_QUALIFIERS or status == "estimate" else 0

@@ -8,8 +8,6 @@ from analysis.assess.rules import (
     ABOUT_TOLERANCE,
     ALL_STATUSES,
     FINAL_STATUSES,
-    FORECAST_METHOD,
-    LEVELS,
     MIN_CONDITIONED_SHARE,
     MIN_POINTS_PROJECTION,
     MIN_RANK_POINTS,
@@ -19,11 +17,11 @@ from analysis.assess.rules import (
     PROGRESS_BELOW,
     PROGRESS_CATEGORIES,
     PROJECT_TO,
-    SEED,
     STATUS_BANDS,
     STATUS_BELOW,
     status_from_p,
 )
+from analysis.forecast.tracker import FORECAST_METHOD, LEVELS, SEED
 from analysis.report import i18n
 
 # IPCC calibrated-likelihood terms, one per status band (same lower edges as STATUS_BANDS).

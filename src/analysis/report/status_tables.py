@@ -9,6 +9,7 @@ from typing import Sequence
 import pandas as pd
 
 from analysis.data import loader, vintage
+from analysis.forecast import tracker
 from analysis.report.i18n import t
 from analysis.report.pace import milestone_of, needed_text, recent_and_needed
 from analysis.report.tables import html_table, relabel
@@ -153,7 +154,6 @@ def target_observations(dataset: loader.Dataset, assessment: object, as_of: date
 
 def backtest_result(dataset: loader.Dataset, assessment: object, lang: str) -> tuple[pd.DataFrame | None, str]:
     """Return (backtest table, '') or (None, reason) for an assessment's history."""
-    from analysis.assess import projection
 
     try:
         from analysis.forecast import backtest
@@ -163,7 +163,7 @@ def backtest_result(dataset: loader.Dataset, assessment: object, lang: str) -> t
     if history is None or len(history) < 4:
         return None, t("nb02.backtest_none", lang, reason=t("para.insufficient", lang, name=indicator_name(dataset, assessment.indicator_id, lang), n=0 if history is None else len(history)))
     try:
-        table = backtest.backtest_table(history, bounds=projection.bounds_of(dataset.indicator(assessment.indicator_id)))
+        table = backtest.backtest_table(history, bounds=tracker.bounds_of(dataset.indicator(assessment.indicator_id)))
     except ValueError as err:
         return None, t("nb02.backtest_none", lang, reason=str(err))
     return table, ""

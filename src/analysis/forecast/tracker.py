@@ -1,0 +1,27 @@
+"""The projection the tracker makes of a target's series: one method, seed and interval levels for every target."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+
+from analysis.forecast import models
+
+SEED = 0
+LEVELS = (80, 95)
+FORECAST_METHOD = "auto"
+PEER_REGIONS = ("zhejiang", "china")  # the same indicator there feeds a short series' growth prior
+
+
+def bounds_of(meta: pd.Series) -> tuple[float, float] | None:
+    """Return an indicator's (lower, upper) bounds (an indicators.csv row) when both are set, else None."""
+    low, high = meta["lower_bound"], meta["upper_bound"]
+    if pd.isna(low) or pd.isna(high):
+        return None
+    return float(low), float(high)
+
+
+def run_forecast(series: pd.Series, horizon: int, bounds: tuple[float, float] | None, peers: Sequence[pd.Series] = ()) -> models.Forecast:
+    """Return models.forecast of a series (method auto, fixed seed, LEVELS, the peers' series for a short one)."""
+    return models.forecast(series, horizon=horizon, method=FORECAST_METHOD, levels=LEVELS, bounds=bounds, seed=SEED, peers=tuple(peers))
