@@ -17,7 +17,8 @@ asked for); 全省 in a city's document is another region. Lists "A、B分别X�
 other lists of figures, table rows, per-head figures (人均) and narrower scopes (企业R&D经费) are
 left out. The output rows have the columns of
 ``data/templates/observations_template.csv`` and are meant to be checked by a person before
-``python -m analysis add --from-csv``.
+``python -m analysis add --from`` (``preferred`` is left empty: a value that differs from an existing
+vintage needs a choice, ``true`` or ``false`` in that column or ``--prefer``/``--keep-existing``).
 """
 
 from __future__ import annotations
@@ -852,11 +853,11 @@ def extract(doc: Document, region: str, config: Config, default_status: str = "r
 
 
 def candidate_rows(candidates: Sequence[Candidate], source_id: str, published: str, origin: str) -> list[dict[str, str]]:
-    """Return candidates as rows of the add --from-csv template."""
+    """Return candidates as rows of the add --from template."""
     return [{
         "indicator_id": c.indicator_id, "region": c.region, "period": c.period, "value": c.value, "unit": c.unit,
         "qualifier": c.qualifier, "status": c.status, "source_id": source_id, "published": published,
-        "published_estimated": "false", "preferred": "true", "quote": c.quote,
+        "published_estimated": "false", "preferred": "", "quote": c.quote,
         "notes": f"proposed by extract from {origin}; check before adding",
     } for c in candidates]
 
@@ -1005,7 +1006,7 @@ def main(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
         print(f"{len(rows)} candidate observation(s) for {args.region} from {args.file}; check every row before "
-              f"python -m analysis add --from-csv", file=sys.stderr)
+              f"python -m analysis add --from", file=sys.stderr)
         return 0
     except ExtractError as err:
         print(f"error: {err}", file=sys.stderr)
