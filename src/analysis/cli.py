@@ -124,6 +124,13 @@ def cmd_add(args: argparse.Namespace) -> int:
     return add.main(args)
 
 
+def cmd_request(args: argparse.Namespace) -> int:
+    """Write the data-request workbook for the publishers of the missing and overdue figures."""
+    from analysis import request
+
+    return request.main(args)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     """Propose candidate observations from a saved bulletin, report or news page."""
     from analysis import extract
@@ -192,13 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--force", action="store_true", help="render even when nothing changed")
 
-    p = command("add", cmd_add, "append one sourced observation to observations.csv after checking it")
+    p = command("add", cmd_add, "append sourced observations (one from the options, or every filled row of --from FILE) after checking them")
     data_dir_option(p)
     from analysis import add
 
     add.add_arguments(p)
 
-    p = command("extract", cmd_extract, "propose observations (add --from-csv template) from a saved .txt, .html or .pdf page")
+    p = command("request", cmd_request, "write a workbook asking each publisher for the targets' missing and overdue figures")
+    data_dir_option(p)
+    from analysis import request
+
+    request.add_arguments(p)
+
+    p = command("extract", cmd_extract, "propose observations (add --from template) from a saved .txt, .html or .pdf page")
     data_dir_option(p)
     from analysis import extract
 
