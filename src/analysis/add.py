@@ -375,9 +375,9 @@ def as_of_limit(args: argparse.Namespace):
 
     today = dt.date.today()
     if not getattr(args, "as_of", None):
-        return today, "today"
+        return today, f"today ({today.isoformat()})"
     as_of = dt.date.fromisoformat(args.as_of)
-    return (as_of, f"--as-of {as_of.isoformat()}") if as_of < today else (today, "today")
+    return (as_of, f"--as-of {as_of.isoformat()}") if as_of <= today else (today, f"today ({today.isoformat()})")
 
 
 def number_or_none(text: str) -> float | None:
@@ -460,7 +460,7 @@ def main(args: argparse.Namespace) -> int:
             where("status", "empty: pick the status from the drop-down (official for the publisher's own figure)")
         day = parsed_date(f["published"])
         if day is not None and day > limit:
-            where("published", f"{day.isoformat()} is after {limit_name} ({limit.isoformat()}): a value cannot have been published yet; check the date")
+            where("published", f"{day.isoformat()} is after {limit_name}: a value cannot have been published by then; check the date")
         if entry.origin is not None and entry.decision:
             reasons = entry.reasons or {}
             if entry.decision != "used" and not all((reasons.get(k) or "").strip() for k in ("en", "zh")):
@@ -565,6 +565,9 @@ def main(args: argparse.Namespace) -> int:
         trial_shown = {name: data.display_path(trial / name) for name in ("observations.csv", "sources.csv", "definition_audit.csv")}
     found += map_problems(trial_problems, trial_shown, appended, sources, src_rows, audit_file, new_audit, units, shown_obs, trial, data_dir)
     found = unique(found)
+    if from_file:  # in the file's order: sheet by sheet, row by row
+        places = {place: index for index, place in enumerate(dict.fromkeys(e.origin.place for e in entries))}
+        found.sort(key=lambda p: (places.get(p.file, len(places)), p.row if p.file in places else 0))
     if found or conflict_blocks:
         for block in conflict_blocks:
             print(block, file=sys.stderr)
