@@ -252,6 +252,9 @@ def test_a_conflict_needs_a_choice_per_row(tmp_path: Path, data_dir: Path) -> No
 def test_an_empty_workbook_says_so(data_dir: Path, blank_workbook: Path) -> None:
     result = run(data_dir, "--from", str(blank_workbook))
     assert result.returncode == 1 and "no row has a value" in result.stderr
+    # an option describing one value is not silently dropped in a batch
+    result = run(data_dir, "--from", str(blank_workbook), "--value", "3.3")
+    assert result.returncode == 2 and "--value describe one value" in result.stderr
 
 
 def test_a_slip_in_a_batch_is_stopped_with_the_others(tmp_path: Path, data_dir: Path, blank_workbook: Path) -> None:

@@ -420,6 +420,11 @@ def main(args: argparse.Namespace) -> int:
     found: list[data.Problem] = []
     notes: list[str] = []
     if from_file:
+        single = [option for option, name in (("--indicator", "indicator_id"), ("--period", "period"), ("--value", "value"), ("--unit", "unit"))
+                  if getattr(args, name, None)]
+        if single:
+            print(f"error: {', '.join(single)} describe one value; with --from each row gives its own (leave them out)", file=sys.stderr)
+            return 2
         rows, read_problems, notes = batch.read(from_file)
         found += read_problems
         entries = entries_from_rows(rows, args, units)
@@ -452,7 +457,10 @@ def main(args: argparse.Namespace) -> int:
         f = entry.fields
         where = lambda column, message, e=entry: found.append(e.problem(column, message, shown_obs))  # noqa: E731
         indicator = f["indicator_id"]
-        if indicator not in units:
+        if not indicator and entry.origin is not None:
+            where("indicator_id", "empty: the key columns indicator_id, region and period name the figure (hidden in the request "
+                                  "workbook; a figure it does not list goes in a CSV from data/templates/observations_template.csv)")
+        elif indicator not in units:
             where("indicator_id", f"unknown indicator {indicator!r} (not in indicators.csv){plausibility.did_you_mean(indicator, units)}")
         if f["region"] not in known_regions:
             where("region", f"unknown region {f['region']!r} (not in regions.csv){plausibility.did_you_mean(f['region'], known_regions)}")

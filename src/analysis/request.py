@@ -277,6 +277,7 @@ WORDS = {
     "sheets.overdue": {"zh": "其中逾期", "en": "Overdue"},
     "sheet.title": {"zh": "{publisher}：{document}{month}。黄色列待填写；有数据的行才会被读取。",
                     "en": "{publisher}: {document}{month}. Fill the yellow columns; only rows with a value are read."},
+    "sheet.see_rows": {"zh": "各项数据的发布渠道见“通常刊载于”列", "en": "where each figure is published: see column usually published in"},
     "sheet.month": {"zh": "，通常{month}月发布", "en": ", usually out in {month_name}"},
     "month.unknown": {"zh": "未知（按12月计）", "en": "not known (December assumed)"},
     "state.overdue": {"zh": "逾期", "en": "overdue"},
@@ -544,7 +545,7 @@ def write_publisher_sheet(book, title: str, publisher: Publisher, items: list[Wa
     letters = {name: get_column_letter(i + 1) for i, (name, *_rest) in enumerate(COLUMNS)}
     month = publisher.month
     month_part = w("sheet.month", lang, month=month, month_name=month_text(month, lang)) if month else ""
-    document = (publisher.document_zh if lang == "zh" else publisher.document_en) or "—"
+    document = (publisher.document_zh if lang == "zh" else publisher.document_en) or w("sheet.see_rows", lang)
     sheet.cell(TITLE_ROW, 1, w("sheet.title", lang, publisher=publisher_name(publisher, lang), document=document, month=month_part))
     sheet.cell(TITLE_ROW, 1).font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF2CC")
