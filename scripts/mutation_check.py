@@ -86,7 +86,13 @@ MUTATIONS = (
              "    key = (len(dataset.observations), tuple(dataset.observations.columns), stamp, tuple(formulas))",
              ("tests/test_gap.py",)),
     Mutation("add: no definition decision written for a figure of a target", "src/analysis/add.py",
-             "        new_audit += audit_rows(", "        new_audit += [] and audit_rows(", ("tests/test_add.py",)),
+             "        for row in audit_rows(f, target_records,", "        for row in [] and audit_rows(f, target_records,",
+             ("tests/test_add.py",)),
+    Mutation("request: no grace month before a figure is overdue", "src/analysis/request.py",
+             "    index = (year + lag) * 12 + (month or UNKNOWN_MONTH) - 1 + grace + 1",
+             "    index = (year + lag) * 12 + (month or UNKNOWN_MONTH) - 1 + 1", ("tests/test_request.py",)),
+    Mutation("plausibility: distances halved (a slip by 10 looks like a factor of 3)", "src/analysis/plausibility.py",
+             "    return abs(math.log10(a / b))", "    return abs(math.log10(a / b)) / 2", ("tests/test_plausibility.py",)),
 )
 
 
