@@ -70,10 +70,10 @@ MUTATIONS = (
     Mutation("forecast input: non-finite values accepted", "src/analysis/forecast/series_csv.py",
              "            if problem:\n                raise fail(", "            if False:\n                raise fail(",
              ("tests/test_fuzz_forecast.py", "tests/test_models.py")),
-    Mutation("add: every record rewritten", "src/analysis/data/add.py",
+    Mutation("add: every record rewritten", "src/analysis/data/csv_edit.py",
              "self.texts[index + 1] if index < len(self.rows) and row == self.rows[index] else self.record_text(row)",
              "self.record_text(row)", ("tests/test_add.py",)),
-    Mutation("add: byte-order mark dropped", "src/analysis/data/add.py",
+    Mutation("add: byte-order mark dropped", "src/analysis/data/csv_edit.py",
              'return ("\\ufeff" if self.bom else "")', 'return (""', ("tests/test_add.py",)),
     Mutation("i18n: English word of on_track swapped", "src/analysis/report/i18n.py",
              '"status.on_track": {"zh": "进展顺利", "en": "on track"}', '"status.on_track": {"zh": "进展顺利", "en": "likely"}',
@@ -92,7 +92,13 @@ MUTATIONS = (
              "from __future__ import annotations\n", "from __future__ import annotations\n\nfrom analysis.assess import statuses  # noqa: F401\n",
              ("tests/test_layout.py",)),
     Mutation("add: no definition decision written for a figure of a target", "src/analysis/data/add.py",
-             "        new_audit += audit_rows(", "        new_audit += [] and audit_rows(", ("tests/test_add.py",)),
+             "        for row in audit_rows(f, target_records,", "        for row in [] and audit_rows(f, target_records,",
+             ("tests/test_add.py",)),
+    Mutation("request: no grace month before a figure is overdue", "src/analysis/data/request.py",
+             "    index = (year + lag) * 12 + (month or UNKNOWN_MONTH) - 1 + grace + 1",
+             "    index = (year + lag) * 12 + (month or UNKNOWN_MONTH) - 1 + 1", ("tests/test_request.py",)),
+    Mutation("plausibility: distances halved (a slip by 10 looks like a factor of 3)", "src/analysis/data/plausibility.py",
+             "    return abs(math.log10(a / b))", "    return abs(math.log10(a / b)) / 2", ("tests/test_plausibility.py",)),
 )
 
 

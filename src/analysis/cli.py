@@ -133,6 +133,13 @@ def cmd_add(args: argparse.Namespace) -> int:
     return add.main(args)
 
 
+def cmd_request(args: argparse.Namespace) -> int:
+    """Write the data-request workbook for the publishers of the missing and overdue figures."""
+    from analysis.report import request_workbook
+
+    return request_workbook.main(args)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     """Propose candidate observations from a saved bulletin, report or news page."""
     from analysis.data.extract import command_line
@@ -203,13 +210,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--force", action="store_true", help="render even when nothing changed")
 
-    p = command("add", cmd_add, "append one sourced observation to observations.csv after checking it")
+    p = command("add", cmd_add, "append sourced observations (one from the options, or every filled row of --from FILE) after checking them")
     data_dir_option(p)
     from analysis.data import add
 
     add.add_arguments(p)
 
-    p = command("extract", cmd_extract, "propose observations (add --from-csv template) from a saved .txt, .html or .pdf page")
+    p = command("request", cmd_request, "write a workbook asking each publisher for the targets' missing and overdue figures")
+    data_dir_option(p)
+    p.add_argument("--as-of", default=None, help="date YYYY-MM-DD the request is made on (default: today)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the instructions and explanations")
+    p.add_argument("--output", type=Path, required=True, help="the .xlsx workbook to write")
+
+    p = command("extract", cmd_extract, "propose observations (add --from template) from a saved .txt, .html or .pdf page")
     data_dir_option(p)
     from analysis.data.extract import command_line
 

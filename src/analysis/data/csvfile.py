@@ -96,7 +96,7 @@ def read_raw(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
         return None, problems
     kept_rows, kept_lines = [], []
     for record, line in zip(body, body_lines):
-        if record == [] or record == [""]:
+        if not any(record):  # a blank line, or a row of only commas (Excel writes one for a cleared row)
             continue
         if len(record) != len(header):
             problems.append(Problem(shown, line, "-", f"has {len(record)} fields, the header has {len(header)}"))

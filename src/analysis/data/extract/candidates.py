@@ -265,11 +265,11 @@ def extract(doc: Document, region: str, config: Config, default_status: str = "r
 
 
 def candidate_rows(candidates: Sequence[Candidate], source_id: str, published: str, origin: str) -> list[dict[str, str]]:
-    """Return candidates as rows of the add --from-csv template."""
+    """Return candidates as rows of the add --from template."""
     return [{
         "indicator_id": c.indicator_id, "region": c.region, "period": c.period, "value": c.value, "unit": c.unit,
         "qualifier": c.qualifier, "status": c.status, "source_id": source_id, "published": published,
-        "published_estimated": "false", "preferred": "true", "quote": c.quote,
+        "published_estimated": "false", "preferred": "", "quote": c.quote,
         "notes": f"proposed by extract from {origin}; check before adding",
     } for c in candidates]
 

@@ -74,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
         print(f"{len(rows)} candidate observation(s) for {args.region} from {args.file}; check every row before "
-              f"python -m analysis add --from-csv", file=sys.stderr)
+              f"python -m analysis add --from", file=sys.stderr)
         return 0
     except ExtractError as err:
         print(f"error: {err}", file=sys.stderr)
