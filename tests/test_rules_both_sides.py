@@ -25,6 +25,29 @@ from conftest import indicator, obs, target, tiny_tables, write_data_dir
 COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 COMPARATORS = tuple(COMPARE)
 BOUND_QUALIFIERS = (">", ">=", "<", "<=")
+AS_OF = "2026-06-30"  # targets of 2025 and before are past, 2026 and later are future
+
+
+def one_target(tmp_path: Path, values: dict[int, float], *, kind: str = "amount", form: str = "geometric",
+               target_type: str = "level", comparator: str = ">=", target_value: float = 100.0, base_year: int = 2020,
+               target_year: int = 2024, low: str = "0", qualifier: dict[int, str] | None = None,
+               status: dict[int, str] | None = None, each_year: bool = False, approximate: bool = False) -> pd.Series:
+    """Assess one target 't' on one indicator 'x' (annual values published on 1 March of the next year); return its row."""
+    tables = tiny_tables()
+    tables["sources"] += [{"source_id": f"bulletin_{y}", "title": f"{y - 1}年统计公报", "publisher": "宁波市统计局",
+                           "published": f"{y}-03-01", "kind": "bulletin"} for y in range(2010, 2018)]
+    tables["indicators"] = [indicator("x", "u", kind, form, higher=comparator in (">=", ">"), low=low)]
+    tables["targets"] = [target("t", "x", target_type, comparator, target_value, "%" if target_type == "avg_growth" else "u",
+                                base_year, target_year)
+                         | {"each_year": str(each_year).lower(), "approximate": str(approximate).lower()}]
+    qualifier, status = qualifier or {}, status or {}
+    tables["observations"] = [
+        obs("x", y, v, "u", f"bulletin_{y + 1}", f"{y + 1}-03-01", qualifier=qualifier.get(y, ""), status=status.get(y, "official"))
+        for y, v in values.items()
+    ]
+    folder = tmp_path / f"d{len(list(tmp_path.glob('d*')))}"
+    dataset = data.load(write_data_dir(folder, tables))
+    return gap.status_table(dataset, AS_OF, region=None).set_index("target_id").loc["t"]
 
 
 # ----------------------------------------------------------------------------- comparators
@@ -89,3 +112,33 @@ def test_bound_decides_by_hand(qualifier: str, value: float, comparator: str, ex
 def test_a_figure_that_is_not_a_bound_is_judged_as_a_value(comparator: str, qualifier: str) -> None:
     for value in (2999.0, 3000.0, 3001.0):
         assert gap.bound_decides(qualifier, value, comparator, 3000.0) is COMPARE[comparator](value, 3000.0)
+
+
+# ----------------------------------------------------------------------------- exact edges of computed levels
+
+
+@pytest.mark.parametrize("last, expected", [(146.41, "met"), (146.40, "missed")])
+def test_average_growth_exactly_on_the_required_rate_is_met(tmp_path: Path, last: float, expected: str) -> None:
+    # 10 % a year from 100 (2020) to 2024: the implied level is 146.41 exactly (100 x 1.1^4 is 146.41000000000005 in floats)
+    row = one_target(tmp_path, {2020: 100, 2021: 110, 2022: 121, 2023: 133.1, 2024: last}, target_type="avg_growth", target_value=10)
+    assert row.status == expected
+
+
+@pytest.mark.parametrize("comparator, target_value, value, expected", [
+    (">=", 8.3, 7.885, "met"), (">=", 8.3, 7.884, "missed"),  # 左右: 5 % below counts (8.3 x 0.95 is 7.885000000000001 in floats)
+    ("<=", 1.9, 1.995, "met"), ("<=", 1.9, 1.996, "missed"),  # lower is better: 5 % above counts (1.9 x 1.05 is 1.9949999999999999)
+])
+def test_about_target_counts_exactly_the_tolerance(tmp_path: Path, comparator: str, target_value: float, value: float, expected: str) -> None:
+    row = one_target(tmp_path, {2020: value * 0.9 if comparator == ">=" else value * 1.1, 2024: value}, kind="ratio", form="linear",
+                     comparator=comparator, target_value=target_value, approximate=True)
+    assert row.status == expected
+
+
+@pytest.mark.parametrize("comparator, flows, target_value, expected", [
+    (">=", (1234.1, 2345.7), 3579.8, "met"), (">=", (1234.1, 2345.6), 3579.8, "missed"),  # 1234.1 + 2345.7 is 3579.7999999999997 in floats
+    ("<=", (1234.1, 2345.7), 3579.8, "met"), ("<=", (1234.1, 2345.8), 3579.8, "missed"),
+])
+def test_cumulative_sum_exactly_on_the_target(tmp_path: Path, comparator: str, flows: tuple, target_value: float, expected: str) -> None:
+    row = one_target(tmp_path, {2021: 1000.0, 2023: flows[0], 2024: flows[1]}, target_type="cumulative", comparator=comparator,
+                     target_value=target_value, base_year=2022, target_year=2024)
+    assert row.status == expected

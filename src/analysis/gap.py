@@ -62,6 +62,7 @@ PROGRESS_BANDS: tuple[tuple[str, float], ...] = (
 PROGRESS_BELOW = "away"  # R below the last band's lower edge
 PROGRESS_CATEGORIES = ("significant", "moderate", "insufficient", "away", "achieved", "insufficient_data", "no_data")
 RATIO_DECIMALS = 9
+LEVEL_DIGITS = 12  # computed levels and sums (implied avg-growth level, 左右 edge, sum of flows): significant digits kept, so an exact edge survives floating point
 
 STATUS_BANDS: tuple[tuple[str, float], ...] = (
     ("on_track", 0.90),
@@ -617,10 +618,10 @@ def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.
             a.progress_category, a.status = "insufficient_data", "insufficient_data"
             a.add_note("average-growth target needs a positive base value in its stated base year")
             return
-        a.target_level = base * (1 + target.target_value / 100) ** (a.target_year - by)
+        a.target_level = round_sig(base * (1 + target.target_value / 100) ** (a.target_year - by), LEVEL_DIGITS)
         a.add_note(f"implied {a.target_year} level = {fmt_num(base)} x (1+{fmt_num(target.target_value)}%)^{a.target_year - by} = {fmt_num(a.target_level)}")
     if a.about:
-        a.target_level *= (1 - ABOUT_TOLERANCE) if higher_is_better(a.comparator) else (1 + ABOUT_TOLERANCE)
+        a.target_level = round_sig(a.target_level * ((1 - ABOUT_TOLERANCE) if higher_is_better(a.comparator) else (1 + ABOUT_TOLERANCE)), LEVEL_DIGITS)
         a.add_note(f"about (左右): within {ABOUT_TOLERANCE:.0%} counts, compared with {fmt_num(a.target_level)}")
     points_upto = series[series.index <= a.target_year]
     year, value = (int(points_upto.index[-1]), float(points_upto.iloc[-1])) if not points_upto.empty else (int(series.index[0]), float(series.iloc[0]))
@@ -777,8 +778,8 @@ def assess_cumulative(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta
     if filled:
         a.interpolated_years = ",".join(str(y) for y in filled)
         a.add_note("flows interpolated for " + ", ".join(str(y) for y in filled))
-    observed_sum = sum(observed.values())
-    to_date = observed_sum + sum(filled.values())
+    observed_sum = round_sig(sum(observed.values()), LEVEL_DIGITS)
+    to_date = round_sig(observed_sum + sum(filled.values()), LEVEL_DIGITS)
     flows = pd.Series({**observed, **filled}, dtype=float).sort_index()
     cumulative = flows.cumsum()
     a.add_note(f"cumulative {by + 1}-{seen[-1]}: {fmt_num(to_date)}" if seen else f"no flow after {by} yet")
