@@ -143,6 +143,14 @@ def test_add_to_excel_saved_files_keeps_every_other_line_byte_for_byte(tmp_path:
     assert loader.load(data_dir).observations["quote"].iloc[4] == "第一行\n第二行"
 
 
+def assert_existing_vintage_kept(data_dir: Path) -> None:
+    """After --keep-existing: the preliminary 16452.8 stays the preferred 2023 GDP, the new 17146.6 is appended not preferred."""
+    dataset = loader.load(data_dir)
+    rows = dataset.observations.query("indicator_id == 'gdp' and region == 'ningbo' and period == '2023'")
+    assert dict(zip(rows["value"], rows["preferred"])) == {16452.8: True, 17146.6: False}
+    assert vintage.annual_series(dataset, "gdp", "ningbo", "2025-12-31")[2023] == 16452.8  # still the figure selected
+
+
 def test_add_to_a_file_without_final_newline_appends_on_a_new_line(tmp_path: Path) -> None:
     data_dir = without_revision(tmp_path)
     path = data_dir / "observations.csv"
@@ -152,6 +160,7 @@ def test_add_to_a_file_without_final_newline_appends_on_a_new_line(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     after = path.read_bytes()
     assert after.startswith(before + b"\ngdp,ningbo,2023,17146.6,") and after.endswith(b"\n")
+    assert_existing_vintage_kept(data_dir)
 
 
 def test_template_saved_by_excel_is_added(tmp_path: Path) -> None:
@@ -194,6 +203,7 @@ def test_add_keeps_hand_quoted_untouched_lines_verbatim(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     after = path.read_bytes().split(b"\n")
     assert after[:-2] == before[:-1] and after[9].startswith(b'"')
+    assert_existing_vintage_kept(data_dir)
 
 
 # ---------------------------------------------------------------------------

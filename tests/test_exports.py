@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import time
+import types
+import zipfile
 
 import numpy as np
 import openpyxl
+import openpyxl.writer.excel
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -35,11 +40,41 @@ def test_csv_cells_are_inert_and_numbers_stay_numbers(tmp_path) -> None:
     assert [r[1] for r in rows[1:]][:3] == ["-1.5", "2.0", "-3.0"]
 
 
-def test_xlsx_has_no_formula_cell_and_is_byte_identical(tmp_path) -> None:
+def clock_at(monkeypatch: pytest.MonkeyPatch, when: datetime.datetime) -> None:
+    """Set the clocks an XLSX save reads to `when`: openpyxl's save time (docProps) and zipfile's entry times."""
+
+    class Frozen(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return when.replace(tzinfo=tz) if tz else when
+
+    monkeypatch.setattr(openpyxl.writer.excel, "datetime", types.SimpleNamespace(datetime=Frozen, timezone=datetime.timezone))
+    stamp = when.timestamp()  # zip entries take the clock (writestr) or a temporary file's mtime (write): both at `when`
+    monkeypatch.setattr(zipfile, "time", types.SimpleNamespace(time=lambda: stamp, localtime=lambda secs=None: time.localtime(stamp)))
+
+
+def raw_workbook_bytes() -> bytes:
+    """A workbook saved by openpyxl alone (what exports.xlsx_bytes starts from)."""
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_has_no_formula_cell_and_is_byte_identical(tmp_path, monkeypatch) -> None:
     frame = pd.DataFrame({"=title": DANGEROUS, "value": [-1.5, np.nan, 3.0, 4.0, 5.0, 6.0, 7.0]})
-    first = exports.write_xlsx(frame, tmp_path / "a.xlsx").read_bytes()
-    second = exports.write_xlsx(frame, tmp_path / "b.xlsx").read_bytes()
+    early, late = datetime.datetime(2001, 2, 3, 4, 5, 6), datetime.datetime(2031, 7, 8, 9, 10, 11)
+    clock_at(monkeypatch, early)
+    first, raw_early = exports.write_xlsx(frame, tmp_path / "a.xlsx").read_bytes(), raw_workbook_bytes()
+    clock_at(monkeypatch, late)
+    second, raw_late = exports.write_xlsx(frame, tmp_path / "b.xlsx").read_bytes(), raw_workbook_bytes()
+    monkeypatch.undo()
+    # the clocks really differed: openpyxl alone stamps the save time in docProps and in every zip entry
+    assert raw_early != raw_late
+    assert b"2001-02-03T04:05:06Z" in zipfile.ZipFile(io.BytesIO(raw_early)).read("docProps/core.xml")
+    assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(raw_early)).infolist()} == {(2001, 2, 3, 4, 5, 6)}
+    # ... and the exports are byte for byte the same, thirty years apart
     assert first == second
+    assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(first)).infolist()} == {exports.FIXED_ZIP_TIME}
     sheet = openpyxl.load_workbook(tmp_path / "a.xlsx").active
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]

@@ -1,4 +1,4 @@
-"""Tests of ``analysis.data.extract``: one rule per test (units, qualifiers, years, regions, growth rates,
+"""Tests of ``analysis.extract``: one rule per test (units, qualifiers, years, regions, growth rates,
 lists), the phrase table's validation, end to end on .txt/.html/.pdf files written here, the
 round trip through ``add --from-csv --dry-run``, and the recall on the repository's own quotes.
 
@@ -326,9 +326,12 @@ def test_output_round_trips_through_add_dry_run(tmp_path):
                      "--source-id", source, "--published", "2026-11-01", "--output", str(out))
     assert result.returncode == 0, result.stderr
     assert len(output_rows(out.read_text(encoding="utf-8"))) == 2
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in sorted((tmp_path / "data").rglob("*")) if p.is_file()}
     added = run_cli("add", "--from-csv", str(out), "--data-dir", str(tmp_path / "data"), "--dry-run")
     assert added.returncode == 0, added.stderr
     assert "2 observation(s) would be added" in added.stdout
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in sorted((tmp_path / "data").rglob("*")) if p.is_file()}
+    assert after == before  # the dry run wrote nothing
 
 
 @pytest.mark.parametrize("make, args, code, message", [

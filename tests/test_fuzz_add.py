@@ -63,6 +63,20 @@ def test_junk_option_is_reported_and_nothing_is_written(data_dir: Path, capsys, 
     assert any(m["file"].endswith("observations.csv") and m["column"] == column for m in problems), err
 
 
-def test_the_good_row_is_accepted(data_dir: Path, capsys) -> None:
-    argv = ["add", "--data-dir", str(data_dir), "--keep-existing", "--dry-run"] + [f"--{k}={v}" for k, v in GOOD.items()]
-    assert cli_main(argv) == 0, capsys.readouterr().err
+def file_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_good_row_is_accepted(data_dir: Path, capsys, tmp_path: Path) -> None:
+    before = file_bytes(data_dir)
+    options = [f"--{k}={v}" for k, v in GOOD.items()]
+    assert cli_main(["add", "--data-dir", str(data_dir), "--keep-existing", "--dry-run"] + options) == 0, capsys.readouterr().err
+    assert "ok: 1 observation(s) would be added (dry run, nothing written)" in capsys.readouterr().out
+    assert file_bytes(data_dir) == before  # a dry run writes nothing, anywhere in the data directory
+    # without --dry-run the same row is written: the dry run said yes to a row that really is accepted
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir, copy)
+    assert cli_main(["add", "--data-dir", str(copy), "--keep-existing"] + options) == 0, capsys.readouterr().err
+    added = (copy / "observations.csv").read_bytes()[len(before["observations.csv"]):].decode("utf-8")
+    assert added.startswith("gdp,ningbo,2023,17146.6,") and added.count("\n") == 1

@@ -1,6 +1,6 @@
 """Target arithmetic (analysis.assess): hand-computed cases for every target type, band edge and rule.
 
-Most tests replace models.forecast by ``FakeForecast`` (via ``tracker.run_forecast``) whose sample
+Most tests replace models.forecast by ``FakeForecast`` (via ``gap.run_forecast``) whose sample
 paths are known exactly, so that P(meet) can be worked out by hand: the mean path is the last
 value plus the average annual change of the whole series per year, and the 101 sample paths
 are ``mean + u * |step| * h`` for u = -1, -0.98, ..., 1 (h = years ahead). The as-of property
@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from analysis.assess import changes, evidence, judge, progress, projection, record, rules, statuses
 from analysis.data import csvfile, loader, vintage
-from analysis.forecast import tracker
+from analysis.forecast import models, tracker
 from analysis.report import method, status_formats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ class FakeForecast:
 
 
 def fake_run_forecast(series: pd.Series, horizon: int, bounds: object, peers: object = ()) -> FakeForecast:
-    """Stand-in for tracker.run_forecast; like models.forecast it refuses fewer than models.MIN_POINTS points."""
+    """Stand-in for gap.run_forecast; like models.forecast it refuses fewer than models.MIN_POINTS points."""
     if len(series) < projection.min_points():
         raise ValueError(f"a projection needs at least {projection.min_points()} observed years, this series has {len(series)}")
     return FakeForecast(series, horizon)
@@ -336,10 +336,11 @@ def test_two_points_give_moderate_progress(tmp_path: Path, fake: None) -> None:
     # observed CAGR 1.21**(1/2) - 1 = 10 %; required (200/100)**(1/5) - 1 = 14.87 %: R = 0.6725 -> moderate
     assert row.progress_ratio == pytest.approx(0.10 / (2 ** 0.2 - 1), abs=1e-6)
     assert row.progress_category == "moderate"
-    if projection.min_points() > 2:
-        assert row.status == "insufficient_data" and "no projection" in row.note
-    else:  # fake: step 10.5/yr from 121: 2027 mean 152.5, samples 152.5 + 31.5u: never 200
-        assert row.projected_value == pytest.approx(152.5) and row.p_meet == 0.0
+    # the rule: models project from two annual values (models.MIN_POINTS), and gap follows it
+    assert projection.min_points() == models.MIN_POINTS == 2
+    # fake: step 10.5/yr from 121: 2027 mean 152.5, samples 152.5 + 31.5u: never 200
+    assert row.projected_value == pytest.approx(152.5) and row.p_meet == 0.0
+    assert row.status == "off_track" and "no projection" not in row.note
 
 
 def test_no_data(tiny_dataset: loader.Dataset, fake: None) -> None:
@@ -665,12 +666,13 @@ def test_what_changed(tiny_dataset: loader.Dataset, fake: None) -> None:
     assert list(zip(new["indicator_id"], new["period"])) == [("new_firms", "2025")]
     assert new.iloc[0]["source_id"] == "bulletin_2026" and "2025" in new.iloc[0]["title"]
     targets = changed.changed_targets.set_index("target_id")
-    if projection.min_points() > 2:
-        assert targets.loc["t_firms_cum", "status_before"] == "insufficient_data"
-        assert targets.loc["t_firms_cum", "status_after"] == "on_track"
-    else:  # 2023-2024 project: step 200, 2025-2027 sum 4500 + 1200u >= 3000 for every u: on track, P = 1, before and after
-        assert "t_firms_cum" not in targets.index
-        assert judge.assess(tiny_dataset, "t_firms_cum", "2025-12-31").p_meet == 1.0
+    # two values project (models.MIN_POINTS = 2): before 2026, 2023-2024 project with step 200, 2025-2027 sum
+    # 4500 + 1200u >= 3000 for every u: on track with P = 1, before and after, so the target did not change
+    assert projection.min_points() == models.MIN_POINTS == 2
+    assert "t_firms_cum" not in targets.index
+    before = judge.assess(tiny_dataset, "t_firms_cum", "2025-12-31")
+    assert (before.n_obs, before.p_meet, before.status) == (2, 1.0, "on_track")
+    assert before.projected_value == pytest.approx(900 + 1100 + 1300 + 1500 + 1700)  # 2023-2024 observed, 2025-2027 on the mean path
     assert "t_rd_2027" not in targets.index  # nothing new for R&D in 2026
     everything = changes.what_changed(tiny_dataset, "2024-12-31", AS_OF, region="all")
     assert "gdp" in set(everything.new_observations["indicator_id"])
@@ -682,11 +684,20 @@ def test_what_changed(tiny_dataset: loader.Dataset, fake: None) -> None:
     assert "t_rank_2027" not in moved.index  # 3 then 4 ranks, both outside the target: insufficient data both times
 
 
-def test_assess_returns_the_forecast(tiny_dataset: loader.Dataset, fake: None) -> None:
+def test_assess_returns_the_forecast(tiny_dataset: loader.Dataset) -> None:
+    # real models: the assessment carries the forecast its numbers come from, fitted on the history it carries
     a = judge.assess(tiny_dataset, "t_gdp_2027", AS_OF)
-    assert isinstance(a.forecast, FakeForecast)
-    assert a.history.index.max() == 2024
-    assert a.as_row()["status"] == a.status
+    assert a.history.to_dict() == {2019: 12000.0, 2020: 12400.0, 2021: 14600.0, 2022: 15700.0, 2023: 16450.0, 2024: 18100.0}
+    assert a.n_obs == 6  # annual values only: the 2025-09 year-to-date figure is not part of the history
+    fc = a.forecast
+    assert isinstance(fc, models.Forecast) and fc.history.to_dict() == a.history.to_dict()
+    assert fc.years == list(range(2025, rules.PROJECT_TO + 1)) and (fc.method, a.forecast_method) == ("growth_prior", "growth_prior")  # 6 points
+    again = models.forecast(a.history, horizon=rules.PROJECT_TO - 2024, method="auto", levels=tracker.LEVELS, seed=tracker.SEED)
+    np.testing.assert_array_equal(fc.samples, again.samples)
+    assert a.projected_value == fc.mean[2027]
+    assert (a.lo80, a.hi80, a.lo95, a.hi95) == (fc.lower(80)[2027], fc.upper(80)[2027], fc.lower(95)[2027], fc.upper(95)[2027])
+    assert a.p_meet == fc.prob_at_least(2027, 20000.0)
+    assert a.as_row()["status"] == a.status == rules.status_from_p(a.p_meet)
 
 
 # ---------------------------------------------------------------------------

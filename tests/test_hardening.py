@@ -4,6 +4,7 @@ and no report sees an observation published after its date."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import os
 import shutil
@@ -21,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.assess import changes, statuses
+from analysis.assess import changes, evidence, judge, record, statuses
 from analysis.data import loader, validate
 from analysis.report import page_html, params, periods, render, swap
 
@@ -192,12 +193,40 @@ def observation_keys_published_by(as_of: pd.Timestamp) -> set[tuple]:
 @given(st.dates(min_value=date(2016, 1, 1), max_value=date(2026, 11, 1)))
 def test_status_uses_only_observations_published_by_its_date(day: date) -> None:
     as_of = pd.Timestamp(day)
-    table = statuses.status_table(DATASET, as_of=day, region=None)
+    # the status table, target by target (gap.status_table's own loop, keeping each assessment's history and forecast)
+    chosen, cache = evidence.chosen_as_of(DATASET, as_of), {}
+    assessments = [judge.assess_target(DATASET, t, chosen, cache, as_of) for t in statuses.select_targets(DATASET, None).itertuples(index=False)]
+    table = statuses.typed_status(pd.DataFrame([a.as_row() for a in assessments], columns=record.STATUS_COLUMNS + record.EXTRA_COLUMNS))
     allowed = observation_keys_published_by(as_of)
     shown = table[table["source_id"].astype(str) != ""]
     for row in shown.itertuples():
         key = (row.indicator_id, row.region, str(row.latest_period), round(float(row.latest_value), 6), row.source_id)
         assert key in allowed, f"{row.target_id} as of {day} shows {key}, not published by then"
+    # the whole row (base, path, progress, projection, P, status) is what the data published by then give
+    restricted = dataclasses.replace(DATASET, observations=DATASET.observations[PUBLISHED <= as_of].reset_index(drop=True))
+    pd.testing.assert_frame_equal(table, statuses.status_table(restricted, as_of=day, region=None))
+    # and, target by target, the history, the base value and the forecast come from published values only
+    published = {(i, r, p, v) for i, r, p, v, _ in allowed}
+    published_periods = {(i, r, p) for i, r, p, _, _ in allowed}
+    formulas = {f.indicator_id: f for f in evidence.dataset_formulas(DATASET)}
+    for a in assessments:
+        if a.history is None:
+            continue
+        for year, value in a.history.items():
+            if (a.indicator_id, a.region, str(year), round(float(value), 6)) in published:
+                continue
+            # else a value derived (data/derived.csv) from inputs that were all published by then
+            f = formulas.get(a.indicator_id)
+            assert f is not None, (a.target_id, day, year, value)
+            years = (year, year - 1) if f.formula == "growth" else (year,)
+            assert all((i, a.region, str(y)) in published_periods for i in f.inputs for y in years), (a.target_id, day, year)
+        if a.base_estimated:  # interpolated between two published values
+            assert (a.history.index < a.base_year_used).any() and (a.history.index > a.base_year_used).any(), a.target_id
+        elif a.target_type != "cumulative" and not pd.isna(a.base_value):
+            assert a.history[a.base_year_used] == a.base_value, (a.target_id, day)
+        if a.forecast is not None:
+            assert a.forecast.history.to_dict() == a.history.to_dict(), a.target_id  # fitted on the published history only
+            assert min(a.forecast.years) == int(a.history.index.max()) + 1
 
 
 def previous_quarter_end(day: date) -> date:

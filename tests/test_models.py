@@ -1,4 +1,4 @@
-"""Known answers and invariants of analysis.forecast.models (forecast, Forecast, forecast_csv)."""
+"""Known answers and invariants of analysis.models (forecast, Forecast, forecast_csv)."""
 
 from __future__ import annotations
 
@@ -250,13 +250,26 @@ def test_fixed_seed_is_deterministic_and_seed_changes_samples():
     assert not np.array_equal(a.samples, models.forecast(series, 3, seed=1).samples)
 
 
+def interval_widths(rows: np.ndarray) -> dict[int, np.ndarray]:
+    """Width of the central 80 % and 95 % intervals of scaled errors, per horizon (rows of a quantile table)."""
+    probs = np.asarray(intervals.QUANTILE_PROBS)
+    at = {p: int(np.flatnonzero(np.isclose(probs, p))[0]) for p in (0.025, 0.1, 0.9, 0.975)}
+    return {80: rows[:, at[0.9]] - rows[:, at[0.1]], 95: rows[:, at[0.975]] - rows[:, at[0.025]]}
+
+
 def test_error_quantile_table_covers_every_method_and_horizon():
     probs = np.asarray(intervals.QUANTILE_PROBS)
-    for method in models.METHODS:
-        rows = intervals.error_quantiles(method, 8)
-        assert rows.shape == (8, len(probs))
-        assert (np.diff(rows, axis=1) >= 0).all()
-        assert (np.diff(rows[:, -1] - rows[:, 0]) >= -1e-9).all()  # spread grows with the horizon
+    horizon = 12  # past the calibrated table (6 horizons): the extension must keep widening
+    tables = [(method, None) for method in models.METHODS]
+    tables += [(method, n) for n in sorted(intervals.SHORT_SERIES) for method in intervals.SHORT_SERIES[n]["quantiles"]]
+    for method, n_points in tables:
+        rows = intervals.error_quantiles(method, horizon, n_points)
+        assert rows.shape == (horizon, len(probs))
+        assert (np.diff(rows, axis=1) >= 0).all(), (method, n_points)
+        for level, width in interval_widths(rows).items():
+            assert (np.diff(width) > 0).all(), (method, n_points, level, width)  # strictly wider with every year ahead
+        if n_points is None:
+            assert (np.diff(rows[:, -1] - rows[:, 0]) > 0).all(), method  # and the outer 99 % range too
 
 
 positive_values = st.lists(st.floats(min_value=1.0, max_value=1e4, allow_nan=False), min_size=2, max_size=15)

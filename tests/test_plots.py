@@ -8,6 +8,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import PathCollection, PolyCollection, QuadMesh
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
 
 from analysis.report import plots
 
@@ -70,10 +73,77 @@ def test_png_bytes_are_identical_twice() -> None:
         assert b"Software" not in first[name] and b"matplotlib" not in first[name].lower()
 
 
-def test_every_figure_function_returns_a_figure() -> None:
-    from matplotlib.figure import Figure
+def points(ax: object) -> list[tuple[float, float]]:
+    """The (x, y) of every scatter point drawn on an axes."""
+    return [tuple(map(float, xy)) for c in ax.collections if isinstance(c, PathCollection) for xy in c.get_offsets()]
 
-    assert all(isinstance(fig, Figure) for fig in figures().values())
+
+def texts(ax: object) -> list[str]:
+    return sorted(t.get_text() for t in ax.texts)
+
+
+def test_every_figure_function_returns_a_figure() -> None:
+    figs = figures()
+    assert all(isinstance(fig, Figure) for fig in figs.values())
+
+    heat = figs["coverage_heatmap"].axes[0]  # (the second axes is the colour bar)
+    (mesh,) = [c for c in heat.collections if isinstance(c, QuadMesh)]
+    assert int(np.ma.count(mesh.get_array())) == 2  # the two cells with values; zero cells stay empty
+    assert texts(heat) == ["1", "2"] and heat.get_title(loc="left") == "数据覆盖"
+    assert [t.get_text() for t in heat.get_yticklabels()] == ["研发投入强度", "高新技术企业数"]
+    assert [t.get_text() for t in heat.get_xticklabels()] == ["2021", "2022", "2023"]
+
+    history = figs["history_chart"].axes[0]
+    (line,) = history.get_lines()
+    assert list(line.get_xdata()) == [2019, 2020, 2021, 2023] and list(line.get_ydata()) == [2.8, 2.85, 3.0, 3.08]
+    assert sorted(points(history)) == [(2019.0, 2.8), (2020.0, 2.85), (2021.0, 3.0), (2023.0, 3.08)]  # one marker per status
+    assert len(history.get_legend().get_texts()) == 4
+
+    fan = figs["fan_chart"].axes[0]
+    by_style = {ln.get_linestyle(): ln for ln in fan.get_lines() if ln.get_linestyle() != "None"}
+    assert list(by_style["-"].get_xdata()) == [2019, 2020, 2021, 2023]  # the history
+    assert list(by_style["--"].get_xdata()) == [2023, 2024, 2025, 2026]  # the projection, from the last value
+    assert list(by_style["--"].get_ydata()) == pytest.approx([3.08, 3.2, 3.3, 3.4])
+    assert list(by_style[":"].get_xdata()) == [2021, 2027] and list(by_style[":"].get_ydata()) == [3.0, 3.75]  # required path
+    bands = [c for c in fan.collections if isinstance(c, PolyCollection)]
+    spans = sorted((round(float(v[:, 1].min()), 6), round(float(v[:, 1].max()), 6)) for c in bands for v in [c.get_paths()[0].vertices])
+    assert spans == [(2.25, 4.35), (2.4, 4.2)]  # 95 % and 80 % fans: the fake's mean -/+ 0.95 and 0.80 (low 2024, high 2026)
+    assert points(fan) == [(2027.0, 3.75)] and texts(fan) == ["3.75"]  # the target star and its label
+
+    bullet = figs["progress_bullet_chart"].axes[0]
+    assert sorted(points(bullet)) == [(82.0, 2.0), (87.0, 2.0), (90.0, 0.0), (200.0, 1.0)]  # dots and ticks; 250 % clipped
+    assert texts(bullet) == ["250%"]
+    assert any(list(ln.get_xdata()) == [100, 100] for ln in bullet.get_lines())  # the 100 % line
+    assert [t.get_text() for t in bullet.get_yticklabels()] == ["研发投入强度 ≥3.75% (2027)", "高新技术企业 ≥1.3万家", "排名≤10"]
+
+    peers = figs["peer_chart"].axes[0]
+    assert [p.get_width() for p in peers.patches] == [2.8, 3.08, 3.86]  # sorted bars
+    assert [to_hex(p.get_facecolor()) for p in peers.patches].count(plots.HIGHLIGHT.lower()) == 1  # Ningbo highlighted
+    assert texts(peers) == ["2.8 (2025)", "3.08 (2023)", "3.86 (2023)"]
+
+    bare = figs["fan_chart_en"].axes[0]
+    assert len(bare.get_lines()) == 2 and not [c for c in bare.collections if isinstance(c, PolyCollection)]
+    assert bare.get_title(loc="left") == "R&D intensity"
+
+    empty = figs["empty_heatmap"].axes[0]
+    assert texts(empty) == ["none"] and not empty.axison
+
+
+def test_fan_multiples_invert_the_axis_of_lower_is_better_targets() -> None:
+    history = pd.Series([14.0, 12.0, 11.0], index=[2021, 2022, 2023])
+    bands = plots.forecast_bands(FakeForecast())
+    panels = [
+        {"history": history * 0.3, "bands": bands, "required": None, "target": (2027, 3.75), "title": "研发投入强度", "invert": False},
+        {"history": history, "bands": None, "required": pd.Series([13.0, 10.0], index=[2022, 2027]), "target": (2027, 10.0),
+         "title": "排名", "interpolated": [2022], "invert": True},
+    ]
+    fig = plots.fan_multiples(panels, lang="zh")
+    level, rank = fig.axes[:2]
+    assert (level.yaxis_inverted(), rank.yaxis_inverted()) == (False, True)  # rank 1 at the top
+    assert [ax.get_title(loc="left") for ax in (level, rank)] == ["研发投入强度", "排名"]
+    assert len([c for c in level.collections if isinstance(c, PolyCollection)]) == 2 and points(rank) == [(2027.0, 10.0)]
+    open_markers = [ln for ln in rank.get_lines() if ln.get_marker() == "o" and ln.get_markerfacecolor() == "white"]
+    assert [list(ln.get_xdata()) for ln in open_markers] == [[2022]]  # the interpolated year drawn open
 
 
 def test_use_style_sets_the_cjk_font() -> None:

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from analysis.assess import statuses
 from analysis.report import pace, text, wording
 
 
@@ -175,20 +176,33 @@ def test_scorecard_cells_do_not_break_inside_a_value() -> None:
     assert "td:not(.col0)" not in tables.styler(frame).to_html()
 
 
-def test_every_uncertain_target_is_a_risk_with_its_pace() -> None:
-    from analysis.assess import statuses
-    from analysis.data import loader
-    from analysis.report import text, wording
-
-    dataset = loader.load()
-    table = statuses.status_table(dataset, "2026-09-30")
-    uncertain = table[(table["status"] == "uncertain") & (table["duplicate_of"] == "")]
-    assert len(uncertain) >= 1
-    for lang, pace_words in (("zh", "近年每年变化"), ("en", "Recent pace")):
-        risks = text.risk_sentences(dataset, table, "2026-09-30", lang)
-        for row in uncertain.itertuples():
-            named = [r for r in risks if r.startswith(wording.target_label(dataset, row, lang))]
-            assert named and pace_words in named[0]
+def test_every_uncertain_target_is_a_risk_with_its_pace(tiny_dataset) -> None:
+    # the tiny data's status table with statuses set so that every side of the rule occurs (the rule is about the
+    # sentences, not the models): P < 0.66 is a risk; level and cumulative risks carry their pace, growth-rate and
+    # rank risks do not; a likely target is no risk; past targets are not listed; the least likely comes first
+    as_of = "2026-09-30"
+    table = statuses.status_table(tiny_dataset, as_of)
+    set_by_hand = {"t_rd_2027": ("uncertain", 0.50), "t_firms_cum": ("uncertain", 0.40), "t_trade_growth": ("uncertain", 0.45),
+                "t_rank_2027": ("uncertain", 0.35), "t_gdp_2027": ("likely", 0.70), "t_rd_2022": ("probably_missed", 0.2)}
+    for target_id, (status, p) in set_by_hand.items():
+        table.loc[table["target_id"] == target_id, ["status", "p_meet"]] = [status, p]
+    risky = ("t_rank_2027", "t_firms_cum", "t_trade_growth", "t_rd_2027")  # by P, lowest first
+    for lang, pace_words in (("zh", "近年每年变化{recent}，达标每年需要{needed}。"), ("en", "Recent pace {recent} a year, against {needed} a year needed.")):
+        risks = text.risk_sentences(tiny_dataset, table, as_of, lang)
+        named = {row.target_id: [r for r in risks if r.startswith(wording.target_label(tiny_dataset, row, lang))]
+                 for row in table.itertuples(index=False)}
+        assert [len(named[t]) for t in risky] == [1, 1, 1, 1]
+        assert named["t_gdp_2027"] == [] and named["t_rd_2022"] == []
+        order = [risks.index(named[t][0]) for t in risky]
+        assert order == sorted(order)
+        # cumulative: recent = mean of the last three flows (900, 1100, 1200) = 1,067; needed = (5000 - 3200) / 2 years = 900
+        firms = {"zh": ("+1,067家", "+900家"), "en": ("+1,067 firms", "+900 firms")}[lang]
+        assert pace_words.format(recent=firms[0], needed=firms[1]) in named["t_firms_cum"][0]
+        # level: recent pace 0.1 a year; needed (3.5 - 3.2) / 3 years = 0.1
+        points = {"zh": "+0.1个百分点", "en": "+0.1 points"}[lang]
+        assert pace_words.format(recent=points, needed=points) in named["t_rd_2027"][0]
+        for no_pace in ("t_trade_growth", "t_rank_2027"):
+            assert pace_words.split("{")[0] not in named[no_pace][0]
 
 
 # ---------------------------------------------------------------------------

@@ -11,7 +11,17 @@ import pandas as pd
 from analysis.assess.progress import classify_progress
 from analysis.assess.projection import cached_forecast, first_meeting, min_points
 from analysis.assess.record import Assessment, final_status, set_latest
-from analysis.assess.rules import FINAL_STATUSES, OUTCOME_STATUSES, PROJECT_TO, fmt_num, higher_is_better, meets, status_from_p
+from analysis.assess.rules import (
+    FINAL_STATUSES,
+    LEVEL_DIGITS,
+    OUTCOME_STATUSES,
+    PROJECT_TO,
+    fmt_num,
+    higher_is_better,
+    meets,
+    round_sig,
+    status_from_p,
+)
 from analysis.forecast import tracker
 
 
@@ -36,8 +46,8 @@ def assess_cumulative(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta
     if filled:
         a.interpolated_years = ",".join(str(y) for y in filled)
         a.add_note("flows interpolated for " + ", ".join(str(y) for y in filled))
-    observed_sum = sum(observed.values())
-    to_date = observed_sum + sum(filled.values())
+    observed_sum = round_sig(sum(observed.values()), LEVEL_DIGITS)
+    to_date = round_sig(observed_sum + sum(filled.values()), LEVEL_DIGITS)
     flows = pd.Series({**observed, **filled}, dtype=float).sort_index()
     cumulative = flows.cumsum()
     a.add_note(f"cumulative {by + 1}-{seen[-1]}: {fmt_num(to_date)}" if seen else f"no flow after {by} yet")

@@ -23,6 +23,7 @@ from analysis.assess.record import Assessment, final_status, set_gap, set_latest
 from analysis.assess.rules import (
     ABOUT_TOLERANCE,
     APPROX_QUALIFIERS,
+    LEVEL_DIGITS,
     LOWER_BOUNDS,
     MIN_BRIDGE_STEPS,
     MIN_CONDITIONED_SHARE,
@@ -36,6 +37,7 @@ from analysis.assess.rules import (
     higher_is_better,
     is_bound,
     meets,
+    round_sig,
     sample_meets,
     status_from_p,
 )
@@ -97,14 +99,14 @@ def set_implied_level(a: Assessment, meta: pd.Series, target: Any, by: int | Non
         a.progress_category, a.status = "insufficient_data", "insufficient_data"
         a.add_note("average-growth target needs a positive base value in its stated base year")
         return False
-    a.target_level = base * (1 + target.target_value / 100) ** (a.target_year - by)
+    a.target_level = round_sig(base * (1 + target.target_value / 100) ** (a.target_year - by), LEVEL_DIGITS)
     a.add_note(f"implied {a.target_year} level = {fmt_num(base)} x (1+{fmt_num(target.target_value)}%)^{a.target_year - by} = {fmt_num(a.target_level)}")
     return True
 
 
 def loosen_for_about(a: Assessment) -> None:
     """Compare an 'about' (左右) target with the level within ABOUT_TOLERANCE of it, on the target's side."""
-    a.target_level *= (1 - ABOUT_TOLERANCE) if higher_is_better(a.comparator) else (1 + ABOUT_TOLERANCE)
+    a.target_level = round_sig(a.target_level * ((1 - ABOUT_TOLERANCE) if higher_is_better(a.comparator) else (1 + ABOUT_TOLERANCE)), LEVEL_DIGITS)
     a.add_note(f"about (左右): within {ABOUT_TOLERANCE:.0%} counts, compared with {fmt_num(a.target_level)}")
 
 

@@ -25,6 +25,9 @@ PROGRESS_CATEGORIES = ("significant", "moderate", "insufficient", "away", "achie
 RATIO_DECIMALS = 9
 
 
+LEVEL_DIGITS = 12  # computed levels and sums (implied avg-growth level, 左右 edge, sum of flows): significant digits kept, so an exact edge survives floating point
+
+
 STATUS_BANDS: tuple[tuple[str, float], ...] = (
     ("on_track", 0.90),
     ("likely", 0.66),
@@ -156,17 +159,33 @@ def is_bound(qualifier: str) -> bool:
 
 
 def bound_decides(qualifier: str, value: float, comparator: str, threshold: float) -> bool | None:
-    """Return True if a bounded figure proves the target met, False if it proves it missed, None if it cannot tell."""
+    """Return True if a bounded figure proves the target met, False if it proves it missed, None if it cannot tell.
+
+    A bound allows the values beyond its figure (``>``: above it, ``>=``: at or above it; ``<``, ``<=``
+    likewise below): it proves the target met when every value it allows meets the target, missed when
+    none does. On the threshold itself the strictness decides: ``>3000`` proves ``> 3000`` met and
+    ``<3000`` proves ``>= 3000`` missed, while ``<=3000`` against ``>= 3000`` cannot tell.
+    """
     lower = qualifier in LOWER_BOUNDS
     if not is_bound(qualifier):
         return meets(value, comparator, threshold)
-    if higher_is_better(comparator):
-        if lower:
-            return True if meets(value, comparator, threshold) else None
-        return False if not meets(value, comparator, threshold) and value != threshold else None
-    if not lower:
-        return True if meets(value, comparator, threshold) else None
-    return False if not meets(value, comparator, threshold) and value != threshold else None
+    towards = lower == higher_is_better(comparator)  # the bound allows the values on the target's side
+    if value == threshold:
+        strict, inclusive = qualifier in (">", "<"), comparator in (">=", "<=")
+        if towards:
+            return True if strict or inclusive else None
+        return False if strict or not inclusive else None
+    beyond = meets(value, comparator, threshold)  # the figure itself is on the target's side
+    if towards:
+        return True if beyond else None
+    return None if beyond else False
+
+
+def round_sig(x: float, digits: int) -> float:
+    """Round a number to significant digits (NaN and zero unchanged)."""
+    if pd.isna(x) or x == 0:
+        return x
+    return float(f"{x:.{digits}g}")
 
 
 def join_notes(*notes: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.assess import rules
 from analysis.assess.record import OUTPUT_COLUMNS
 from analysis.assess.rules import fmt_num
 from analysis.assess.statuses import headline_counts
@@ -22,10 +23,8 @@ DECIMALS = {"gap_pct": 1, "progress_ratio": 3, "p_meet": 3}
 
 
 def round_sig(x: float, digits: int = SIG_DIGITS) -> float:
-    """Round a number to significant digits (NaN stays NaN)."""
-    if pd.isna(x) or x == 0:
-        return x
-    return float(f"{x:.{digits}g}")
+    """Round a number to significant digits for output (NaN stays NaN)."""
+    return rules.round_sig(x, digits)
 
 
 def rounded(table: pd.DataFrame) -> pd.DataFrame:
