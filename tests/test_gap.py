@@ -132,11 +132,13 @@ def test_progress_edges_from_data(observed_change: float, expected_ratio: float,
 
 
 @pytest.mark.parametrize("p, status, en, zh", [
-    (1.0, "on_track", "very likely", "很可能"), (0.90, "on_track", "very likely", "很可能"),
+    (1.0, "on_track", "virtually certain", "几乎确定"), (0.99, "on_track", "virtually certain", "几乎确定"),
+    (0.9899, "on_track", "very likely", "很可能"), (0.90, "on_track", "very likely", "很可能"),
     (0.8999, "likely", "likely", "可能"), (0.66, "likely", "likely", "可能"),
     (0.6599, "uncertain", "about as likely as not", "可能性中等"), (0.33, "uncertain", "about as likely as not", "可能性中等"),
     (0.3299, "unlikely", "unlikely", "不太可能"), (0.10, "unlikely", "unlikely", "不太可能"),
-    (0.0999, "off_track", "very unlikely", "很不可能"), (0.0, "off_track", "very unlikely", "很不可能"),
+    (0.0999, "off_track", "very unlikely", "很不可能"), (0.01, "off_track", "very unlikely", "很不可能"),
+    (0.0099, "off_track", "exceptionally unlikely", "几乎不可能"), (0.0, "off_track", "exceptionally unlikely", "几乎不可能"),
 ])
 def test_status_bands_and_likelihood_words(p: float, status: str, en: str, zh: str) -> None:
     assert rules.status_from_p(p) == status
@@ -248,7 +250,7 @@ def test_rank_with_few_ranks_has_no_probability(tmp_path: Path, fake: None) -> N
                         comparator="<=", target_value=10, higher=False, low="1")
     row = row_of(within)
     assert math.isnan(row.p_meet)
-    assert row.status == rules.RANK_WITHIN_TARGET_STATUS
+    assert (row.status, row.status_reason) == ("met", "already_met")  # a published rank within the target: met, no P
     assert "rank target: no probability" in row.note
     outside = one_series(tmp_path / "b", {2021: 14, 2022: 13, 2023: 12, 2024: 11}, kind="rank", form="linear",
                          target_type="rank", comparator="<=", target_value=10, higher=False, low="1")
@@ -489,7 +491,8 @@ def test_past_targets_get_only_outcome_words(tmp_path: Path, fake: None) -> None
     cases = {
         "met": ({2017: 2.5, 2020: 2.8, 2022: 3.05}, {}),
         "missed": ({2017: 2.5, 2020: 2.8, 2022: 2.9}, {}),
-        "probably_met": ({2017: 2.5, 2021: 2.9, 2023: 3.1}, {}),  # interpolated 3.0
+        "probably_met": ({2017: 2.5, 2021: 2.9, 2023: 3.1}, {}),  # interpolated 3.0, too few changes for P: the outcome word
+        "outcome_uncertain": ({2017: 2.5, 2018: 2.7, 2019: 2.8, 2021: 2.95, 2023: 3.05}, {}),  # bridge P about 0.5
         "probably_missed": ({2017: 2.5, 2018: 2.55, 2019: 2.6}, {}),  # fake: 2022 = 2.75 + 0.15u < 3
         "no_data": ({2023: 3.1}, {}),
     }
@@ -604,10 +607,11 @@ def test_peer_series_of_the_same_indicator_are_passed(tiny_dataset: loader.Datas
 
 
 def test_status_table_columns_order_and_regions(tiny_dataset: loader.Dataset, fake: None) -> None:
-    table = statuses.status_table(tiny_dataset, AS_OF)
+    table = statuses.status_table(tiny_dataset, AS_OF, region="ningbo")
     assert list(table.columns[: len(record.STATUS_COLUMNS)]) == record.STATUS_COLUMNS
     assert list(table["target_id"]) == sorted(table["target_id"])
     assert set(table["region"]) == {"ningbo"}
+    assert set(statuses.status_table(tiny_dataset, AS_OF)["region"]) == {"ningbo", "zhejiang"}  # every target by default
     everything = statuses.status_table(tiny_dataset, AS_OF, region="all")
     assert "t_zj_rd_2027" in set(everything["target_id"])
     assert len(everything) == len(tiny_dataset.targets)
@@ -625,7 +629,7 @@ def test_format_csv_and_json_contract(tiny_dataset: loader.Dataset, fake: None) 
     table = statuses.status_table(tiny_dataset, AS_OF)
     text = status_formats.format_status(table, "csv")
     back = pd.read_csv(io.StringIO(text), keep_default_na=False)
-    assert list(back.columns) == record.STATUS_COLUMNS + record.GAP_COLUMNS
+    assert list(back.columns) == record.STATUS_COLUMNS + record.GAP_COLUMNS + record.RECORD_COLUMNS
     assert list(back["target_id"]) == list(table["target_id"])
     gdp = back.set_index("target_id").loc["t_gdp_2027"]
     assert float(gdp["required_value"]) == float(f"{15700 * (20000 / 15700) ** 0.4:.4g}")
@@ -650,12 +654,15 @@ def test_method_note_prints_every_threshold() -> None:
             assert f"{edge:g}" in note
         for _, edge in rules.STATUS_BANDS:
             assert f"{edge:.0%}" in note
-        for words in method.LIKELIHOOD_WORDS.values():
-            assert words[lang] in note
-        assert str(tracker.SEED) in note and str(rules.PROJECT_TO) in note
-        assert f"{rules.ABOUT_TOLERANCE:.0%}" in note and f"{rules.PROBABLY_EDGE:.0%}" in note
+        for code, edge in rules.LIKELIHOOD_BANDS:
+            assert method.likelihood_words(edge, lang) in note and f"{edge:.0%}" in note
+        for _, edge in rules.PAST_BANDS:
+            assert f"{edge:.0%}" in note
+        assert str(tracker.SEED) in note and str(rules.PROJECT_TO) in note and str(rules.PLAN_YEARS) in note
+        assert f"{rules.ABOUT_TOLERANCE:.0%}" in note
+        assert str(models.MIN_POINTS) in note and str(models.MIN_POINTS_FULL - 1) in note  # the projection rule applied
         assert f"{rules.MIN_CONDITIONED_SHARE:.0%}" in note
-        for code in rules.PAST_STATUSES[:4]:
+        for code in rules.PAST_STATUSES[:5]:
             assert method.STATUS_LABELS[code][lang] in note
     assert "很可能" in method.method_note("zh") and "very likely" in method.method_note("en")
 

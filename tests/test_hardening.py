@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.assess import changes, evidence, judge, record, statuses
+from analysis.assess import changes, evidence, statuses
 from analysis.data import loader, validate
 from analysis.report import page_html, params, periods, render, swap
 
@@ -194,9 +194,8 @@ def observation_keys_published_by(as_of: pd.Timestamp) -> set[tuple]:
 def test_status_uses_only_observations_published_by_its_date(day: date) -> None:
     as_of = pd.Timestamp(day)
     # the status table, target by target (gap.status_table's own loop, keeping each assessment's history and forecast)
-    chosen, cache = evidence.chosen_as_of(DATASET, as_of), {}
-    assessments = [judge.assess_target(DATASET, t, chosen, cache, as_of) for t in statuses.select_targets(DATASET, None).itertuples(index=False)]
-    table = statuses.typed_status(pd.DataFrame([a.as_row() for a in assessments], columns=record.STATUS_COLUMNS + record.EXTRA_COLUMNS))
+    assessments = statuses.assessments(DATASET, as_of)
+    table = statuses.table_of(assessments)
     allowed = observation_keys_published_by(as_of)
     shown = table[table["source_id"].astype(str) != ""]
     for row in shown.itertuples():
@@ -280,5 +279,5 @@ def test_rendered_quarter_cites_no_source_published_after_its_date(rendered_quar
         text = html.unescape(page.read_text(encoding="utf-8"))
         leaked = sorted(url for url in later_urls if url in text)
         assert not leaked, f"{page.name} cites sources published after {as_of.date()}: {leaked[:3]}"
-    status = pd.read_csv(period_dir / "status.csv", dtype=str, keep_default_na=False)
+    status = pd.read_csv(period_dir / "assessment.csv", dtype=str, keep_default_na=False)
     assert not set(status["source_id"]) & later

@@ -437,12 +437,13 @@ def test_real_quarter_renders_every_target_in_both_languages(rendered_quarter):
 
     out = rendered_quarter
     period_dir = out / "2025Q4"
-    assert (period_dir / "manifest.json").exists() and (period_dir / "status.csv").exists()
+    assert (period_dir / "manifest.json").exists() and (period_dir / "assessment.csv").exists() and (period_dir / "assessment.json").exists()
     dataset = loader.load(manifest.REPO_ROOT / "data")
     indicators = dataset.indicators.set_index("indicator_id")
     with_data = set(pages.targets_with_data(dataset, periods.quarter_end("2025Q4")))
     for lang in ("zh", "en"):
         text = html.unescape((period_dir / f"briefing.{lang}.html").read_text(encoding="utf-8"))
+        text = re.sub(r'<script type="application/json" class="chart-data">.*?</script>', "", text, flags=re.S)  # machine-read, not shown
         assert not re.findall(r"t00\d_[a-z0-9_]+", text), f"briefing.{lang} shows target ids"
         assert "<script>alert" not in text and f"annex.{lang}.html" in text
         for key in BRIEFING_HEADINGS:

@@ -193,7 +193,9 @@ def test_cumulative_sum_exactly_on_the_target(judge, case: tuple) -> None:
     assert judge(cumulative_edge, CUMULATIVE_EDGE, case).status in expected
 
 
-INTERPOLATED_FLOWS = [(3702.3, "probably_met"), (3702.4, "probably_missed")]
+# An unpublished flow is never evidence: the published flows (1234.1 + 1234.1 = 2468.2) reach a target of
+# 2468.2 exactly (met), and no target above it can be judged on an interpolated 2024 (no outcome, only what is known).
+INTERPOLATED_FLOWS = [(2468.2, "met"), (3702.3, "no_data"), (3702.4, "no_data")]
 
 
 def interpolated_flows(target_value: float, expected: str) -> dict:
@@ -205,7 +207,10 @@ def interpolated_flows(target_value: float, expected: str) -> dict:
 @pytest.mark.parametrize("case", INTERPOLATED_FLOWS, ids=str)
 def test_cumulative_sum_with_an_interpolated_flow_exactly_on_the_target(judge, case: tuple) -> None:
     row = judge(interpolated_flows, INTERPOLATED_FLOWS, case)
-    assert (row.interpolated_years, row.status) == ("2024", case[-1])
+    assert (row.interpolated_years, row.missing_years, row.running_total_qualifier, row.status) == ("2024", "2024", ">=", case[-1])
+    assert row.running_total == 2468.2
+    if case[-1] == "no_data":
+        assert row.status_reason == "missing_flows"
 
 
 # ----------------------------------------------------------------------------- band edges
@@ -258,11 +263,14 @@ def test_progress_category_from_data_on_both_sides(comparator: str, base: float,
     assert category == expected
 
 
-@pytest.mark.parametrize("p, expected", [(0.5, "probably_met"), (below(0.5), "probably_missed"), (1.0, "probably_met"), (0.0, "probably_missed")])
+@pytest.mark.parametrize("p, expected", [
+    (0.66, "probably_met"), (below(0.66), "outcome_uncertain"), (0.33, "outcome_uncertain"), (below(0.33), "probably_missed"),
+    (1.0, "probably_met"), (0.0, "probably_missed"),
+])
 def test_probably_edge_of_a_past_target_on_both_sides(p: float, expected: str) -> None:
-    a = record.Assessment("t", "x", "ningbo", "level", ">=", 2022, 1.0, "u", p_meet=p, horizon_kind="past")
+    a = record.Assessment("t", "x", "ningbo", "level", ">=", 2022, 1.0, "u", p_meet=p, horizon_kind="past", status_reason="interpolated")
     assert judge_module.past_status(a) == expected
-    assert rules.PROBABLY_EDGE == 0.5
+    assert dict(rules.PAST_BANDS) == {"probably_met": 0.66, "outcome_uncertain": 0.33}  # the likelihood scale's edges
 
 
 # ----------------------------------------------------------------------------- which figure is chosen
@@ -392,8 +400,9 @@ def test_a_later_bound_moves_the_probability_its_own_way(judge, case: tuple) -> 
 # ----------------------------------------------------------------------------- target kinds, past and future
 
 FUTURE_LEVEL = [
-    (">=", "rising", 120.0, "on_track"), (">=", "rising", 1000.0, "off_track"), (">", "rising", 120.0, "on_track"), (">", "rising", 1000.0, "off_track"),
-    ("<=", "falling", 150.0, "on_track"), ("<=", "falling", 20.0, "off_track"), ("<", "falling", 150.0, "on_track"), ("<", "falling", 20.0, "off_track"),
+    # a published figure that already meets the target (190 against >= 120, 110 against <= 150) makes it met; P says it holds
+    (">=", "rising", 120.0, "met"), (">=", "rising", 1000.0, "off_track"), (">", "rising", 120.0, "met"), (">", "rising", 1000.0, "off_track"),
+    ("<=", "falling", 150.0, "met"), ("<=", "falling", 20.0, "off_track"), ("<", "falling", 150.0, "met"), ("<", "falling", 20.0, "off_track"),
 ]
 
 
@@ -406,7 +415,8 @@ def test_future_level_target_far_on_either_side(judge, case: tuple) -> None:
     expected = case[-1]
     row = judge(future_level, FUTURE_LEVEL, case)
     assert (row.horizon_kind, row.status) == ("future", expected)
-    assert (row.p_meet >= 0.9) if expected == "on_track" else (row.p_meet < 0.1)
+    assert (row.p_meet >= 0.9) if expected == "met" else (row.p_meet < 0.1)
+    assert row.status_reason == ("already_met" if expected == "met" else "projection")
 
 
 CUMULATIVE = [
@@ -473,7 +483,7 @@ RANKS = [
     ("<=", (14, 12, 11, 10), 2024, "met"), ("<=", (14, 12, 11, 11), 2024, "missed"),
     ("<", (14, 12, 11, 10), 2024, "missed"), ("<", (14, 12, 11, 9), 2024, "met"),
     # future targets with fewer than 5 ranks: no probability; within the target already or not
-    ("<=", (13, 12, 11, 10), 2027, "on_track"), ("<=", (14, 13, 12, 11), 2027, "insufficient_data"),
+    ("<=", (13, 12, 11, 10), 2027, "met"), ("<=", (14, 13, 12, 11), 2027, "insufficient_data"),
 ]
 
 

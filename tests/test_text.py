@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis.assess import statuses
-from analysis.report import pace, text, wording
+from analysis.report import record_text, text, wording
+from analysis.report.i18n import t
 
 
 @pytest.mark.parametrize(("rank", "lang", "expected"), [
@@ -41,14 +42,6 @@ def test_zh_punctuation_keeps_thousands_separators() -> None:
     assert wording.zh_punctuation("甲,乙:1,000") == "甲，乙：1,000"
 
 
-def test_pace_per_year_uses_the_last_three_years() -> None:
-    series = pd.Series([2.0, 2.5, 2.8, 2.9, 3.1], index=[2019, 2020, 2021, 2022, 2023])
-    assert pace.pace_per_year(series) == pytest.approx((3.1 - 2.5) / 3)
-    gappy = pd.Series([2.0, 2.9], index=[2015, 2021])
-    assert math.isnan(pace.pace_per_year(gappy))  # nothing within three years before 2021 but 2021 itself
-    assert math.isnan(pace.pace_per_year(pd.Series([1.0], index=[2020])))
-
-
 def test_signed_changes() -> None:
     assert wording.signed(0.0767, "%", "zh") == "+0.077个百分点"
     assert wording.signed(0.0767, "%", "en") == "+0.077 points"
@@ -64,21 +57,22 @@ def test_next_quarter_months() -> None:
 
 
 def status_rows(rows: list[dict]) -> pd.DataFrame:
-    """Return a minimal status table."""
+    """Return a minimal status table (record columns: counted, horizon by target year, group as given)."""
     base = {"region": "ningbo", "target_type": "level", "comparator": ">=", "target_value": 1.0, "target_year": 2027,
-            "p_meet": math.nan, "n_obs": 0, "latest_period": "", "latest_value": math.nan}
-    return pd.DataFrame([{**base, **row} for row in rows])
+            "p_meet": math.nan, "n_obs": 0, "latest_period": "", "latest_value": math.nan, "duplicate_of": "", "counted": True,
+            "latest_stale": False, "group": "unjudged"}
+    table = pd.DataFrame([{**base, **row} for row in rows])
+    table["horizon_kind"] = ["past" if y < 2026 else "future" for y in table["target_year"]]
+    return table
 
 
 def test_counted_targets_drop_duplicates_and_past_targets() -> None:
     table = status_rows([
         {"target_id": "a", "indicator_id": "x", "status": "uncertain"},
-        {"target_id": "b", "indicator_id": "x", "status": "uncertain"},  # same target stated twice
+        {"target_id": "b", "indicator_id": "x", "status": "uncertain", "duplicate_of": "a", "counted": False},  # stated twice
         {"target_id": "c", "indicator_id": "y", "status": "no_data", "target_year": 2022},
+        {"target_id": "d", "indicator_id": "z", "status": "no_data", "region": "wenzhou", "counted": False},  # another region's
     ])
-    assert list(text.counted_targets(table, "2026-09-30")["target_id"]) == ["a"]
-    table["duplicate_of"] = ["", "a", ""]
-    table["horizon_kind"] = ["future", "future", "past"]
     assert list(text.counted_targets(table, "2026-09-30")["target_id"]) == ["a"]
 
 
@@ -89,32 +83,37 @@ def test_summary_paragraph_counts() -> None:
         {"target_id": "c", "indicator_id": "c", "status": "uncertain", "p_meet": 0.5},
         {"target_id": "d", "indicator_id": "d", "status": "insufficient_data"},
         {"target_id": "e", "indicator_id": "e", "status": "no_data"},
+        {"target_id": "g", "indicator_id": "g", "status": "met"},
         {"target_id": "f", "indicator_id": "f", "status": "no_data", "target_year": 2022},
+        {"target_id": "h", "indicator_id": "a", "status": "likely", "p_meet": 0.8, "duplicate_of": "a", "counted": False},
     ])
     zh = text.summary_paragraph(table, 0, 0, "2026-09-30", "zh")
-    assert zh.startswith("截至2026年9月30日，宁波2027年前应达成的5个量化目标中，3个已能判断达标可能：1个已实现或有望实现，1个难以实现或明显滞后，1个尚难判断；1个只有零星数据，1个尚无公开数据。")
-    assert "本季度没有新发布的数据" in zh and "另有1个目标的期限已过" in zh
+    assert zh.startswith("截至2026年9月30日，宁波及其科创区的6个量化目标（目标年尚未到期，重复提出的只计一次）中，4个已能判断：2个已实现或有望实现，"
+                         "1个难以实现或明显滞后，1个可能性中等；1个数据不足以判断，1个尚无公开数据。")
+    assert "本季度没有新纳入数据库的数据" in zh and "另有1个目标的期限已过" in zh
     en = text.summary_paragraph(table, 4, 2, "2026-09-30", "en")
-    assert "3 of Ningbo's 5 quantified targets" in en and "4 new figures" in en and "of 2 targets" in en
+    assert "4 of the 6 quantified targets" in en and "4 figures were added" in en and "of 2 targets" in en
 
 
 def test_gap_groups_by_publisher_with_due_months(tiny_dataset) -> None:
     ids = list(tiny_dataset.indicators["indicator_id"])
     table = status_rows([
         {"target_id": "t1", "indicator_id": ids[0], "status": "no_data"},
-        {"target_id": "t2", "indicator_id": ids[1], "status": "insufficient_data", "n_obs": 1},
+        {"target_id": "t2", "indicator_id": ids[1], "status": "insufficient_data", "n_obs": 1, "latest_period": "2015",
+         "latest_value": 12.0, "latest_stale": True, "latest_qualifier": "", "latest_status": "official"},
         {"target_id": "t3", "indicator_id": ids[-1], "status": "no_data"},
+        {"target_id": "t4", "indicator_id": ids[2], "status": "uncertain", "group": "at_risk"},  # judged: not a gap
     ])
     calendar = pd.DataFrame([
         {"publisher_id": "stats", "publisher_zh": "统计局", "publisher_en": "Statistics Bureau", "publication_zh": "公报",
-         "publication_en": "Bulletin", "indicator_ids": f"{ids[0]} {ids[1]}", "usual_month": "11"},
+         "publication_en": "Bulletin", "indicator_ids": f"{ids[0]} {ids[1]} {ids[2]}", "usual_month": "11"},
     ])
     groups = text.gap_groups(tiny_dataset, table, calendar, "2026Q3", "2026-09-30", "en")
     assert [g["publisher"] for g in groups][0] == "Statistics Bureau"
     assert groups[0]["due"] is True and groups[0]["month"] == 11 and len(groups[0]["names"]) == 2
-    assert groups[0]["names"][1].endswith("(one figure only)")
+    assert groups[0]["names"][1].endswith(": CNY 1.2 billion (2015, stale)")  # what is known (12 亿元), its year marked stale
     assert groups[-1]["publisher"] == "Publisher not yet identified" and groups[-1]["due"] is False
-    lines = text.gap_list_markdown(groups, "2026Q3", "zh" if False else "en").splitlines()
+    lines = text.gap_list_markdown(groups, "2026Q3", "en").splitlines()
     assert lines[0].startswith("- **Statistics Bureau** (*Bulletin*, usually released in November, due next quarter): ")
 
 
@@ -127,9 +126,7 @@ def test_gap_list_never_says_only_zero_figures(tiny_dataset) -> None:
     calendar = pd.DataFrame(columns=["publisher_id", "publisher_zh", "publisher_en", "publication_zh", "publication_en", "indicator_ids", "usual_month"])
     for lang in ("zh", "en"):
         names = text.gap_groups(tiny_dataset, table, calendar, "2026Q3", "2026-09-30", lang)[0]["names"]
-        assert names[0] == wording.indicator_name(tiny_dataset, ids[0], lang)
-        assert "0" not in names[0].replace(wording.indicator_name(tiny_dataset, ids[0], lang), "")
-        assert names[1].endswith("（仅3个数据）" if lang == "zh" else " (only 3 figures)")
+        assert names == [wording.indicator_name(tiny_dataset, ids[0], lang), wording.indicator_name(tiny_dataset, ids[1], lang)]
 
 
 # ---------------------------------------------------------------------------
@@ -176,18 +173,21 @@ def test_scorecard_cells_do_not_break_inside_a_value() -> None:
     assert "td:not(.col0)" not in tables.styler(frame).to_html()
 
 
-def test_every_uncertain_target_is_a_risk_with_its_pace(tiny_dataset) -> None:
-    # the tiny data's status table with statuses set so that every side of the rule occurs (the rule is about the
-    # sentences, not the models): P < 0.66 is a risk; level and cumulative risks carry their pace, growth-rate and
-    # rank risks do not; a likely target is no risk; past targets are not listed; the least likely comes first
+def test_every_target_at_risk_is_a_risk_with_its_pace(tiny_dataset) -> None:
+    # the tiny data's records with their status and group set so that every side of the rule occurs (the rule is about
+    # the sentences, not the models): a target of the group "at risk" is a risk; a likely one is not; past targets are
+    # not listed; the least likely comes first; the paces are the record's (recent against needed, and the target year
+    # at the recent pace), none for an average-growth target
     as_of = "2026-09-30"
     table = statuses.status_table(tiny_dataset, as_of)
-    set_by_hand = {"t_rd_2027": ("uncertain", 0.50), "t_firms_cum": ("uncertain", 0.40), "t_trade_growth": ("uncertain", 0.45),
-                "t_rank_2027": ("uncertain", 0.35), "t_gdp_2027": ("likely", 0.70), "t_rd_2022": ("probably_missed", 0.2)}
-    for target_id, (status, p) in set_by_hand.items():
-        table.loc[table["target_id"] == target_id, ["status", "p_meet"]] = [status, p]
+    set_by_hand = {"t_rd_2027": ("uncertain", 0.50, "at_risk"), "t_firms_cum": ("uncertain", 0.40, "at_risk"),
+                   "t_trade_growth": ("uncertain", 0.45, "at_risk"), "t_rank_2027": ("uncertain", 0.35, "at_risk"),
+                   "t_gdp_2027": ("likely", 0.70, "on_track"), "t_rd_2022": ("probably_missed", 0.2, "past")}
+    for target_id, (status, p, group) in set_by_hand.items():
+        table.loc[table["target_id"] == target_id, ["status", "p_meet", "group"]] = [status, p, group]
     risky = ("t_rank_2027", "t_firms_cum", "t_trade_growth", "t_rd_2027")  # by P, lowest first
-    for lang, pace_words in (("zh", "近年每年变化{recent}，达标每年需要{needed}。"), ("en", "Recent pace {recent} a year, against {needed} a year needed.")):
+    by_id = table.set_index("target_id")
+    for lang in ("zh", "en"):
         risks = text.risk_sentences(tiny_dataset, table, as_of, lang)
         named = {row.target_id: [r for r in risks if r.startswith(wording.target_label(tiny_dataset, row, lang))]
                  for row in table.itertuples(index=False)}
@@ -195,14 +195,17 @@ def test_every_uncertain_target_is_a_risk_with_its_pace(tiny_dataset) -> None:
         assert named["t_gdp_2027"] == [] and named["t_rd_2022"] == []
         order = [risks.index(named[t][0]) for t in risky]
         assert order == sorted(order)
-        # cumulative: recent = mean of the last three flows (900, 1100, 1200) = 1,067; needed = (5000 - 3200) / 2 years = 900
-        firms = {"zh": ("+1,067家", "+900家"), "en": ("+1,067 firms", "+900 firms")}[lang]
-        assert pace_words.format(recent=firms[0], needed=firms[1]) in named["t_firms_cum"][0]
-        # level: recent pace 0.1 a year; needed (3.5 - 3.2) / 3 years = 0.1
-        points = {"zh": "+0.1个百分点", "en": "+0.1 points"}[lang]
-        assert pace_words.format(recent=points, needed=points) in named["t_rd_2027"][0]
-        for no_pace in ("t_trade_growth", "t_rank_2027"):
-            assert pace_words.split("{")[0] not in named[no_pace][0]
+        for target_id in ("t_firms_cum", "t_rd_2027", "t_rank_2027"):
+            r = by_id.loc[target_id].copy()
+            r["target_id"] = target_id
+            row = next(table[table["target_id"] == target_id].itertuples(index=False))
+            expected = t("brief.risk_pace", lang, recent=record_text.recent_pace(tiny_dataset, row, lang),
+                         needed=record_text.needed_pace(tiny_dataset, row, lang), at_recent=record_text.at_recent_pace(tiny_dataset, row, lang))
+            assert expected in named[target_id][0], (target_id, named[target_id][0])
+        # cumulative: recent = mean of the last three published flows (900, 1100, 1200) = 1,067; needed = (5000 - 3200) / 2 = 900
+        assert ("+1,067家" if lang == "zh" else "+1,067 firms") in named["t_firms_cum"][0]
+        assert ("+900家" if lang == "zh" else "+900 firms") in named["t_firms_cum"][0]
+        assert t("brief.risk_pace", lang, recent="", needed="", at_recent="")[:4] not in named["t_trade_growth"][0]
 
 
 # ---------------------------------------------------------------------------

@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("status", cmd_status, "status of every target as of a date")
     data_dir_option(p)
-    p.add_argument("--region", default="ningbo")
+    p.add_argument("--region", default="all", help="region id, or 'all' (default: every target; the headline counts Ningbo and its zones)")
     p.add_argument("--as-of", default=None, help="report date YYYY-MM-DD (default: today)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
 

@@ -17,11 +17,12 @@ from analysis.assess.rules import (
     POOR_STATUS,
     PRIOR_FLAGS,
     PRIOR_METHODS,
-    PROBABLY_EDGE,
     DateLike,
     fmt_num,
     is_bound,
+    past_band,
 )
+from analysis.assess.standing import apply_evidence_rules
 from analysis.data import loader, vintage
 
 
@@ -41,6 +42,8 @@ def assess_target(dataset: loader.Dataset, target: Any, chosen: pd.DataFrame, ca
         target_value=float(target.target_value), unit=str(target.unit),
     )
     a.target_level = a.target_value
+    base = getattr(target, "base_year", None)
+    a.base_year = None if base is None or pd.isna(base) else int(base)
     a.horizon_kind = "past" if a.target_year < vintage.to_timestamp(as_of).year else "future"
     dup = getattr(target, "duplicate_of", "")
     a.duplicate_of = "" if dup is None or (not isinstance(dup, str) and pd.isna(dup)) else str(dup)
@@ -49,7 +52,7 @@ def assess_target(dataset: loader.Dataset, target: Any, chosen: pd.DataFrame, ca
     meta = dataset.indicator(a.indicator_id)
     rows = annual_observations(chosen, a.indicator_id, a.region)
     if rows.empty:
-        a.progress_category, a.status = "no_data", "no_data"
+        a.progress_category, a.status, a.status_reason = "no_data", "no_data", "no_figure"
         subannual = chosen[(chosen["indicator_id"] == a.indicator_id) & (chosen["region"] == a.region)]
         where = str(meta.get("where_published", "") or "")
         a.add_note(
@@ -65,7 +68,7 @@ def assess_target(dataset: loader.Dataset, target: Any, chosen: pd.DataFrame, ca
     if a.target_type == "cumulative":
         if series.empty:
             set_latest(a, rows.iloc[-1])
-            a.progress_category, a.status = "insufficient_data", "insufficient_data"
+            a.progress_category, a.status, a.status_reason = "insufficient_data", "insufficient_data", "bounds_only"
             a.add_note("only bounds published for the flows")
         else:
             bounded = rows[[is_bound(str(q or "")) for q in rows["qualifier"]]]
@@ -75,6 +78,7 @@ def assess_target(dataset: loader.Dataset, target: Any, chosen: pd.DataFrame, ca
             assess_cumulative(a, points.reset_index(drop=True), series, meta, cache, target, peers)
     else:
         assess_level(a, rows, series, meta, cache, target, peers)
+    apply_evidence_rules(a, rows, target)
     return finish(a)
 
 
@@ -85,23 +89,28 @@ def set_milestone(a: Assessment, dataset: loader.Dataset, as_of: DateLike) -> No
         return
     when = vintage.to_timestamp(as_of)
     rows = milestones[(milestones["indicator_id"] == a.indicator_id) & (milestones["region"] == a.region)]
-    rows = rows[pd.to_numeric(rows["year"], errors="coerce") <= when.year]
+    rows = rows[pd.to_numeric(rows["year"], errors="coerce") <= min(when.year, a.target_year)]  # a past target: its own years
     if "published" in rows.columns:
         rows = rows[pd.to_datetime(rows["published"], errors="coerce") <= when]
     if rows.empty:
         return
     last = rows.assign(_y=pd.to_numeric(rows["year"])).sort_values("_y", kind="mergesort").iloc[-1]
     a.milestone_year, a.milestone_value = int(last["_y"]), float(last["value"])
+    a.milestone_qualifier = str(last.get("comparator", "") or "")
 
 
 def past_status(a: Assessment) -> str:
     """Return the outcome word of a target whose year has passed."""
     if a.status == "met" and not a.inferred:
         return "met"
+    if a.outcome is not None and not a.inferred:
+        return "met" if a.outcome else "missed"
+    if not pd.isna(a.p_meet) and a.status_reason in ("interpolated", "projection", "projection_missing_flows"):
+        return past_band(a.p_meet)  # inferred from the values around the target year: the words follow P
     if a.outcome is not None:
-        return ("probably_met" if a.outcome else "probably_missed") if a.inferred else ("met" if a.outcome else "missed")
+        return "probably_met" if a.outcome else "probably_missed"  # a target-year figure that is not a statistic
     if not pd.isna(a.p_meet):
-        return "probably_met" if a.p_meet >= PROBABLY_EDGE else "probably_missed"
+        return past_band(a.p_meet)
     return "no_data"
 
 

@@ -56,6 +56,7 @@ def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.
         a.progress_category = "insufficient_data"
         a.add_note(f"only bounds published ({bounds_text(bounded)})")
         judge_bound_only(a, bounded)
+        a.status_reason = "bound_decides" if a.status != "insufficient_data" else "bounds_only"
         return
     by, base = set_base(a, series, target.base_year, form, stated_only=avg)
     if avg and not set_implied_level(a, meta, target, by, base):
@@ -92,11 +93,11 @@ def set_base(a: Assessment, series: pd.Series, base_year: Any, form: str, stated
 def set_implied_level(a: Assessment, meta: pd.Series, target: Any, by: int | None, base: float) -> bool:
     """Turn an average-growth target into the level it implies in the target year; False when it cannot be judged."""
     if meta["kind"] == "rate":
-        a.progress_category, a.status = "insufficient_data", "insufficient_data"
+        a.progress_category, a.status, a.status_reason = "insufficient_data", "insufficient_data", "rate_indicator"
         a.add_note("average-growth target on a growth-rate indicator is not supported: attach it to the level indicator")
         return False
     if not geometric_possible(base):
-        a.progress_category, a.status = "insufficient_data", "insufficient_data"
+        a.progress_category, a.status, a.status_reason = "insufficient_data", "insufficient_data", "no_base"
         a.add_note("average-growth target needs a positive base value in its stated base year")
         return False
     a.target_level = round_sig(base * (1 + target.target_value / 100) ** (a.target_year - by), LEVEL_DIGITS)
@@ -158,7 +159,7 @@ def missed_a_year(a: Assessment, rows: pd.DataFrame, series: pd.Series, by: int 
     a.add_note("each year: " + ", ".join(f"{y} {'met' if meets(v, a.comparator, a.target_level) else 'missed'}" for y, v in window.items()))
     if not missed_years:
         return False
-    a.p_meet, a.status = 0.0, status_from_p(0.0)
+    a.p_meet, a.status, a.status_reason = 0.0, status_from_p(0.0), "year_missed"
     a.outcome, a.inferred = False, any(str(r) not in OUTCOME_STATUSES for r in rows[rows["year"].isin(missed_years)]["status"])
     return True
 
@@ -172,6 +173,7 @@ def decided_by_published(a: Assessment, rows: pd.DataFrame, series: pd.Series, b
         satisfied = meets(a.projected_value, a.comparator, a.target_level)
         a.inferred = str(row["status"]) not in OUTCOME_STATUSES or str(row.get("qualifier", "") or "") in APPROX_QUALIFIERS
         a.outcome = satisfied
+        a.status_reason = "target_year_value"
         final_status(a, satisfied, str(row["status"]), f"the {a.target_year} value")
         return True
     target_bound = bounded[bounded["year"] == a.target_year]
@@ -182,7 +184,7 @@ def decided_by_published(a: Assessment, rows: pd.DataFrame, series: pd.Series, b
         interpolate_outcome(a, series, form, threshold)
         return True
     if last_year > a.target_year:
-        a.status = "insufficient_data"
+        a.status, a.status_reason = "insufficient_data", "no_value_before"
         a.add_note(f"no observation at or before {a.target_year}")
         return True
     return False
@@ -196,6 +198,7 @@ def decided_by_target_bound(a: Assessment, row: pd.Series) -> bool:
     a.outcome, a.inferred = decided, str(row["status"]) not in OUTCOME_STATUSES
     a.p_meet = 1.0 if decided else 0.0
     a.status = "met" if decided and not a.inferred else status_from_p(a.p_meet)
+    a.status_reason = "bound_decides"
     a.add_note(f"the {a.target_year} figure {row['qualifier']}{fmt_num(row['value'])} is a bound that decides the target")
     return True
 
@@ -207,6 +210,7 @@ def interpolate_outcome(a: Assessment, series: pd.Series, form: str, threshold: 
     a.outcome, a.inferred = meets(a.projected_value, a.comparator, a.target_level), True
     a.p_meet = interpolation_probability(series, a.target_year, form, a.comparator, threshold)
     a.status = status_from_p(a.p_meet) if not pd.isna(a.p_meet) else "insufficient_data"
+    a.status_reason = "interpolated" if not pd.isna(a.p_meet) else "few_changes"
     a.add_note(f"{a.target_year} not observed: interpolated between {y0} and {y1}"
                + ("" if not pd.isna(a.p_meet) else f" (no probability: fewer than {MIN_BRIDGE_STEPS} changes to measure the volatility)"))
 
@@ -215,14 +219,14 @@ def projectable(a: Assessment, target: Any, series: pd.Series, value: float) -> 
     """Return whether the series is long enough to project; otherwise record why not (and a rank already within target)."""
     if target.target_type == "rank" and len(series) < MIN_RANK_POINTS:
         if meets(value, a.comparator, a.target_level):
-            a.status = RANK_WITHIN_TARGET_STATUS
+            a.status, a.status_reason = RANK_WITHIN_TARGET_STATUS, "rank_within_target"
             a.add_note(f"rank target: no probability (fewer than {MIN_RANK_POINTS} ranks); latest rank already within target")
         else:
-            a.status = "insufficient_data"
+            a.status, a.status_reason = "insufficient_data", "rank_few_points"
             a.add_note(f"rank target: no probability (fewer than {MIN_RANK_POINTS} ranks)")
         return False
     if len(series) < min_points():
-        a.status = "insufficient_data"
+        a.status, a.status_reason = "insufficient_data", "one_value"
         a.add_note(f"{len(series)} annual point(s): no projection (needs {min_points()})")
         return False
     return True
@@ -236,7 +240,7 @@ def project(a: Assessment, series: pd.Series, meta: pd.Series, cache: dict, boun
     try:
         fc = cached_forecast(cache, series, horizon, tracker.bounds_of(meta), peers)
     except ValueError as err:
-        a.status = "insufficient_data"
+        a.status, a.status_reason = "insufficient_data", "no_projection"
         a.add_note(f"no projection: {err}")
         return
     a.inferred = True
@@ -251,17 +255,18 @@ def project(a: Assessment, series: pd.Series, meta: pd.Series, cache: dict, boun
     if a.per_year:
         columns = [years.index(y) for y in range(last_year + 1, a.target_year + 1)]
         ok = np.all(sample_meets(samples[mask][:, columns], a.comparator, threshold), axis=1)
-        set_projection_from_paths(a, fc, samples[mask][:, years.index(a.target_year)])
+        set_projection_from_paths(a, fc, samples[mask], years)
         a.p_meet = float(np.mean(ok))
     elif conditioned:
         kept = samples[mask][:, years.index(a.target_year)]
-        set_projection_from_paths(a, fc, kept)
+        set_projection_from_paths(a, fc, samples[mask], years)
         a.p_meet = float(np.mean(sample_meets(kept, a.comparator, threshold)))
         a.add_note(f"projection conditioned on the published bounds ({int(mask.sum())} of {len(mask)} paths agree)")
     else:
         set_projection(a, fc, a.target_year)
         a.p_meet = probability(fc, a.target_year, a.comparator, threshold)
-    a.status = status_from_p(a.p_meet)
+    a.projection_conditioned = bool(conditioned)
+    a.status, a.status_reason = status_from_p(a.p_meet), "projection"
     path = pd.concat([observed_path, fc.mean])
     a.first_year_meeting = first_meeting(path, a.comparator, a.target_level)
     if a.first_year_meeting is None:

@@ -42,7 +42,7 @@ STATUS_BELOW = "off_track"  # P below the last band's lower edge
 STATUSES = ("met", "on_track", "likely", "uncertain", "unlikely", "off_track", "insufficient_data", "no_data")
 
 
-PAST_STATUSES = ("met", "missed", "probably_met", "probably_missed", "no_data")
+PAST_STATUSES = ("met", "missed", "probably_met", "outcome_uncertain", "probably_missed", "no_data")
 
 
 ALL_STATUSES = STATUSES + tuple(s for s in PAST_STATUSES if s not in STATUSES)
@@ -51,7 +51,46 @@ ALL_STATUSES = STATUSES + tuple(s for s in PAST_STATUSES if s not in STATUSES)
 FORWARD_STATUSES = ("on_track", "likely", "uncertain", "unlikely", "off_track")
 
 
-PROBABLY_EDGE = 0.5  # past target inferred from values around it: P >= this is probably_met
+# A past target inferred from the values around it (no target-year value published): the same edges
+# as the likelihood words, so "probably met" is never said of a P the words would call a toss-up.
+PAST_BANDS: tuple[tuple[str, float], ...] = (
+    ("probably_met", 0.66),
+    ("outcome_uncertain", 0.33),
+)
+
+
+PAST_BELOW = "probably_missed"
+
+
+# One scale from P to words, for every page and both languages (IPCC calibrated likelihood,
+# lower edges inclusive); the status bands above use the same edges.
+LIKELIHOOD_BANDS: tuple[tuple[str, float], ...] = (
+    ("virtually_certain", 0.99),
+    ("very_likely", 0.90),
+    ("likely", 0.66),
+    ("about_as_likely", 0.33),
+    ("unlikely", 0.10),
+    ("very_unlikely", 0.01),
+)
+
+
+LIKELIHOOD_BELOW = "exceptionally_unlikely"
+
+
+# The headline counts: Ningbo's own targets and those of its zones, each stated target once; the
+# other regions' targets (Wenzhou's in the 2018 opinion) are listed in the annex, not counted.
+COUNTED_REGIONS = ("ningbo", "yongjiang_sci_tech_zone", "ningbo_hightech_zone")
+
+
+# A figure older than this many years before the target year, or than the target's stated base
+# year when that is later, is stale: shown with its year marked, never as the standing.
+PLAN_YEARS = 5
+
+
+GROUPS = ("met", "at_risk", "on_track", "unjudged", "past")  # the risk register's groups, in the order a reader needs them
+
+
+RECENT_PACE_YEARS = 3  # the recent pace: average change a year over the last three years (or fewer)
 
 
 OUTCOME_STATUSES = ("official", "revised", "reported", "derived")  # a published target-year value decides a past target
@@ -86,6 +125,9 @@ POOR_PROGRESS = ("insufficient", "away")
 GOOD_STATUS = ("met", "on_track", "likely", "probably_met")
 
 
+JUDGED_STATUSES = ("met", "on_track", "likely", "uncertain", "unlikely", "off_track")  # a status that says where a target stands
+
+
 POOR_STATUS = ("unlikely", "off_track", "missed", "probably_missed")
 
 
@@ -95,9 +137,6 @@ PROJECT_TO = 2035  # first_year_meeting is searched up to this year
 
 
 MIN_POINTS_PROGRESS = 2  # base + one later year
-
-
-MIN_POINTS_PROJECTION = 3  # fallback only: the real threshold is models.MIN_POINTS (see min_points)
 
 
 MIN_RANK_POINTS = 5  # fewer ranks: no probability for a rank target
@@ -138,6 +177,24 @@ def progress_category(ratio: float) -> str:
         if ratio >= edge:
             return code
     return PROGRESS_BELOW
+
+
+def likelihood_band(p: float) -> str:
+    """Return the likelihood band of a probability ('' for none): the key of its words in both languages."""
+    if p is None or pd.isna(p):
+        return ""
+    for code, edge in LIKELIHOOD_BANDS:
+        if p >= edge:
+            return code
+    return LIKELIHOOD_BELOW
+
+
+def past_band(p: float) -> str:
+    """Return the outcome word of a past target inferred with probability p of having been met."""
+    for code, edge in PAST_BANDS:
+        if p >= edge:
+            return code
+    return PAST_BELOW
 
 
 def status_from_p(p: float) -> str:

@@ -122,8 +122,10 @@ def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "dashboard") -> Pat
 def export_frame(dataset: loader.Dataset, table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Return the dashboard table for CSV/XLSX: ids and readable labels beside the raw numbers of the status table."""
     shown = status_display(dataset, table, lang)
-    raw = ["target_id", "target_value", "latest_value", "latest_qualifier", "required_value", "gap", "progress_ratio",
-           "projected_value", "lo80", "hi80", "p_meet", "source_id", "status", "story", "interpolated_years"]
+    raw = ["target_id", "target_value", "latest_value", "latest_qualifier", "latest_stale", "running_total", "running_total_qualifier",
+           "required_value", "gap", "progress_ratio", "recent_pace", "needed_pace", "at_recent_pace", "projected_value", "lo80", "hi80",
+           "p_meet", "likelihood", "source_id", "status", "status_reason", "group", "story", "interpolated_years", "missing_years",
+           "estimated_years"]
     numbers = table[[c for c in raw if c in table.columns]]
     merged = shown.drop(columns=["status"]).merge(numbers.rename(columns=lambda c: c if c == "target_id" else f"{c}_raw"), on="target_id")
     merged.insert(merged.columns.get_loc("p_meet") + 1, "status", shown["status"].to_numpy())

@@ -6,6 +6,8 @@ Templates use ``str.format`` fields with names only (``{n}``, ``{year}``); fill 
 
 from __future__ import annotations
 
+from analysis.report.labels_assessment import ASSESSMENT_LABELS
+
 LANGS = ("zh", "en")
 
 
@@ -37,6 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
     "definition": {"zh": "口径定义", "en": "Definition"},
     "where_published": {"zh": "数据发布渠道", "en": "Where the figure is published"},
     "count": {"zh": "个数", "en": "Count"},
+    "count.total": {"zh": "合计（重复提出的目标只计一次）", "en": "Total (a target stated twice counted once)"},
     "total": {"zh": "合计", "en": "Total"},
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},
@@ -55,6 +58,21 @@ LABELS: dict[str, dict[str, str]] = {
     "progress_ratio": {"zh": "进度比", "en": "Progress ratio"},
     "progress_category": {"zh": "进展类别", "en": "Progress"},
     "projected_value": {"zh": "预测值", "en": "Projected value"},
+    "projection": {"zh": "目标年预测（80%区间）", "en": "Projection (80% interval)"},
+    "standing": {"zh": "最新值（年份）", "en": "Latest (year)"},
+    "latest_stale": {"zh": "旧数据", "en": "Stale"},
+    "running_total": {"zh": "已发布累计数", "en": "Published total"},
+    "running_total_qualifier": {"zh": "累计数限定符", "en": "Total qualifier"},
+    "at_recent_pace": {"zh": "按近年速度的目标年数值", "en": "Target year at the recent pace"},
+    "likelihood": {"zh": "概率用语", "en": "Likelihood words"},
+    "status_reason": {"zh": "判断依据代码", "en": "Reason code"},
+    "group": {"zh": "分组", "en": "Group"},
+    "missing_years": {"zh": "未发布年份", "en": "Years not published"},
+    "estimated_years": {"zh": "预计数或媒体报道年份", "en": "Years of estimates or media reports"},
+    "figure": {"zh": "数据性质", "en": "Figure"},
+    "recent_pace": {"zh": "近年速度（每年）", "en": "Recent pace a year"},
+    "needed_pace": {"zh": "所需速度（每年）", "en": "Pace needed a year"},
+    "reason": {"zh": "判断依据", "en": "Why"},
     "interval80": {"zh": "80%区间", "en": "80% interval"},
     "p_meet": {"zh": "达标概率", "en": "P(meet)"},
     "source_doc": {"zh": "政策文件", "en": "Policy document"},
@@ -166,22 +184,18 @@ LABELS: dict[str, dict[str, str]] = {
     "fan.required": {"zh": "达标所需路径", "en": "required path"},
     "fan.target": {"zh": "目标", "en": "target"},
     # narrative paragraph (notebook 02 and briefing)
+    "para.standing": {"zh": "{name}：最新为{standing}（{figure}）。", "en": "{name}: the latest figure is {standing} ({figure})."},
     "para.projection": {
-        "zh": "按现有数据外推，{name}在{year}年的预测值为{mean}{unit}（80%区间{lo}–{hi}{unit}），目标为{comparator}{target}{unit}。达标概率约为{p}%（{word}）。",
-        "en": "Extrapolating the data available, {name} is projected at {mean}{unit} in {year} (80% interval {lo}–{hi}{unit}), against a target of {comparator}{target}{unit}. The probability of meeting it is about {p}% ({word}).",
+        "zh": "按现有数据外推，{year}年预测为{projection}（括号内为80%区间），目标为{target}，达标概率{p}。",
+        "en": "Extrapolating the data available gives {projection} in {year} (80% interval in brackets), against a target of {target}; the probability of meeting it is {p}.",
     },
-    "para.latest": {
-        "zh": "最新数据为{period}年的{value}{unit}（{status}），{required_clause}",
-        "en": "The latest value is {value}{unit} for {period} ({status}); {required_clause}",
-    },
-    "para.required": {"zh": "按达标路径该年应为{required}{unit}。", "en": "the required path asks for {required}{unit} that year."},
-    "para.no_required": {"zh": "无法计算达标路径（缺少基期数据）。", "en": "no required path can be drawn (no base-year value)."},
-    "para.met": {"zh": "目标已经达成。", "en": "The target has already been met."},
+    "para.pace": {"zh": "近年每年变化{recent}，达标每年需要{needed}；{at_recent}。", "en": "The recent pace is {recent} a year against {needed} needed; {at_recent}."},
+    "para.status": {"zh": "判断：{status}——{reason}。", "en": "Status: {status} — {reason}."},
     "para.no_data": {"zh": "{name}尚无数据，无法评估。所需数据：{where}", "en": "There are no data for {name} yet, so it cannot be assessed. Data needed: {where}"},
-    "para.insufficient": {"zh": "{name}只有{n}个年度数据，不足以预测（至少需要3个）。", "en": "{name} has only {n} annual value(s), too few to project (at least 3 are needed)."},
+    "para.too_short": {"zh": "{name}只有{n}个年度数值，不足以回测（至少需要{needed}个）。", "en": "{name} has only {n} annual value(s), too few to backtest (at least {needed} are needed)."},
     "para.caveats": {"zh": "数据说明：", "en": "Caveats: "},
     "caveat.short_series": {"zh": "序列很短（{n}个年度值），区间较宽、可靠性有限", "en": "the series is short ({n} annual values), so intervals are wide and fragile"},
-    "caveat.gaps": {"zh": "部分年份缺数（{missing}），已作插补", "en": "some years are missing ({missing}) and were interpolated"},
+    "caveat.gaps": {"zh": "部分年份缺数（{missing}）", "en": "some years are missing ({missing})"},
     "caveat.estimates": {"zh": "{n}个数值为预计、推算或媒体报道数，而非统计公报数", "en": "{n} value(s) are estimates, derived or reported figures rather than bulletin figures"},
     "caveat.weak": {"zh": "{n}个数值来自较弱来源", "en": "{n} value(s) come from weak sources"},
     "caveat.stale": {"zh": "最新数据为{year}年，距目标年尚有{n}年", "en": "the latest value is for {year}, {n} years before the target year"},
@@ -210,12 +224,8 @@ LABELS: dict[str, dict[str, str]] = {
     "nb04.method": {"zh": "方法说明", "en": "Method note"},
     "nb04.sources": {"zh": "数据来源", "en": "Sources"},
     "nb04.all_targets": {"zh": "全部目标状态", "en": "Status of every target"},
-    "nb04.headline_sentence": {
-        "zh": "截至{as_of}，{n}个量化目标中，{assessed}个可以评估（已达成或有望达成：{good}个；不太可能达成或偏离轨道：{bad}个；其余不确定），{nodata}个因缺少数据无法评估。",
-        "en": "As of {as_of}, {assessed} of the {n} quantified targets can be assessed (met or likely to be met: {good}; unlikely or off track: {bad}; the rest uncertain), and {nodata} cannot be assessed for lack of data.",
-    },
     "nb04.new_data": {"zh": "新发布数据（{n}条）", "en": "New data published ({n} values)"},
-    "nb04.no_new_data": {"zh": "本季度没有新发布的数据。", "en": "No new data were published this quarter."},
+    "nb04.no_new_data": {"zh": "本季度没有新纳入数据库的数据。", "en": "No new figures were added to the data this quarter."},
     "nb04.status_changes": {"zh": "状态变化（{n}个目标）", "en": "Status changes ({n} targets)"},
     "nb04.no_status_changes": {"zh": "没有目标的状态发生变化。", "en": "No target changed status."},
     "nb04.before": {"zh": "上季度", "en": "Before"},
@@ -225,12 +235,12 @@ LABELS: dict[str, dict[str, str]] = {
     "nb04.period_line": {"zh": "报告期：{start}至{end}。", "en": "Period: {start} to {end}."},
     # --- the briefing (notebook 04) and its annex (notebook 07)
     "brief.summary": {
-        "zh": "截至{date}，宁波2027年前应达成的{n}个量化目标中，{judged}个已能判断达标可能：{good}个已实现或有望实现，{bad}个难以实现或明显滞后，{middle}个尚难判断；{partial}个只有零星数据，{nodata}个尚无公开数据。",
-        "en": "As of {date}, {judged} of Ningbo's {n} quantified targets for 2027 can be judged: {good} met or likely, {bad} unlikely or off track, {middle} too close to call; {partial} have only scattered figures and {nodata} have no public figure yet.",
+        "zh": "截至{date}，宁波及其科创区的{n}个量化目标（目标年尚未到期，重复提出的只计一次）中，{judged}个已能判断：{good}个已实现或有望实现，{bad}个难以实现或明显滞后，{middle}个可能性中等；{partial}个数据不足以判断，{nodata}个尚无公开数据。",
+        "en": "As of {date}, {judged} of the {n} quantified targets of Ningbo and its zones still ahead (a target stated twice counted once) can be judged: {good} met or likely, {bad} unlikely or off track, {middle} about as likely as not; {partial} have too few figures to judge and {nodata} have no public figure yet.",
     },
-    "brief.changed": {"zh": "本季度新发布数据{new}条，{moved}个目标的判断有变化。", "en": "This quarter brought {new} new figures and changed the judgement of {moved} targets."},
-    "brief.unchanged": {"zh": "本季度没有新发布的数据，各目标的判断与上季度相同。", "en": "No new figures were published this quarter, so every judgement stands as last quarter."},
-    "brief.past": {"zh": "另有{past}个目标的期限已过，按实际结果另行统计（见附录）。", "en": "{past} further targets have passed their year and are judged by outcome (see the annex)."},
+    "brief.changed": {"zh": "本季度新纳入数据{new}条，{moved}个目标的判断有变化。", "en": "This quarter {new} figures were added to the data and the judgement of {moved} targets changed."},
+    "brief.unchanged": {"zh": "本季度没有新纳入数据库的数据，各目标的判断与上季度相同。", "en": "No new figures were added to the data this quarter, so every judgement stands as last quarter."},
+    "brief.past": {"zh": "另有{past}个目标的期限已过，另行列出（见附录）：只有目标年数值已公布的才判为实现或未实现，其余只说明已知情况。", "en": "{past} further targets have passed their year and are listed apart (see the annex): met or missed only where the target-year figure is published, otherwise only what is known."},
     "brief.scorecard": {"zh": "重点目标一览", "en": "Headline targets"},
     "brief.scorecard_note": {
         "zh": "“近年速度”为最近三年的年均变化，“所需速度”为从最新值到目标年每年须达到的变化；括号内为达标概率。",
@@ -256,12 +266,12 @@ LABELS: dict[str, dict[str, str]] = {
     "brief.judged": {"zh": "可判断目标的走势与预测", "en": "Judged targets: history and projection"},
     "brief.risks": {"zh": "主要风险", "en": "Top risks"},
     "brief.risk": {
-        "zh": "{name}：最新值{latest}（{year}），判断为“{status}”，达标概率约{p}。",
-        "en": "{name}: latest {latest} ({year}); {status}, probability of meeting it about {p}.",
+        "zh": "{name}：最新为{standing}，判断为“{status}”。",
+        "en": "{name}: latest {standing}; {status}.",
     },
     "brief.risk_pace": {
-        "zh": "近年每年变化{recent}，达标每年需要{needed}。",
-        "en": "Recent pace {recent} a year, against {needed} a year needed.",
+        "zh": "近年每年变化{recent}，达标每年需要{needed}；{at_recent}。",
+        "en": "Recent pace {recent} a year, against {needed} a year needed; {at_recent}.",
     },
     "brief.warning": {
         "zh": "{name}：{period}为{value}，低于目标{target}。",
@@ -284,8 +294,8 @@ LABELS: dict[str, dict[str, str]] = {
     "brief.reached": {"zh": "已达到", "en": "reached"},
     "brief.method_title": {"zh": "方法说明", "en": "Method note"},
     "brief.method": {
-        "zh": "每个目标只用报告日前已发布的数据评估：最新值与从基期到目标年的达标路径比较，并用历史数据外推目标年的数值及80%预测区间；达标概率由预测分布计算，按IPCC用语表述。只有二至四个年度数据的序列参照同类序列的典型增速，区间更宽；只有一个年度数据的目标不作预测。全部目标状态、全部数据来源与完整方法见[附录]({annex})。",
-        "en": "Each target is judged on the figures published by the report date: the latest value against the path from the base year to the target, and a projection of the target year with an 80% interval from the series' history; the probability of meeting the target comes from the projection and is worded on the IPCC scale. Series of two to four annual values lean on the growth typical of similar series and get wider intervals; a single value gets no projection. The status of every target, every source and the full method are in the [annex]({annex}).",
+        "zh": "每个目标只用报告日前已发布的数值评估：最新值与从基期到目标年的达标路径比较，并用历史数据外推目标年的数值及80%预测区间；达标概率由预测分布计算，用语见附录的概率标尺。只有{min_points}至{short_max}个年度数值的序列，其增长向同类序列的增长收缩，区间更宽；只有一个年度数值的目标不作预测；插值和早于规划期的旧数据不作为判断依据。全部目标状态、全部数据来源与完整方法见[附录]({annex})。",
+        "en": "Each target is judged on the figures published by the report date: the latest value against the path from the base year to the target, and a projection of the target year with an 80% interval from the series' history; the probability of meeting the target comes from the projection and is worded on the scale in the annex. A series of {min_points} to {short_max} annual values has its growth shrunk towards that of similar series and gets a wider interval; a single value gets no projection; an interpolation or a figure older than the plan's years is never evidence for a status. The status of every target, every source and the full method are in the [annex]({annex}).",
     },
     "annex.title": {"zh": "季度简报附录（{period}）", "en": "Quarterly briefing annex ({period})"},
     "annex.intro": {"zh": "简报正文之外的全部内容：每个目标的状态、引用的全部来源和完整方法。", "en": "Everything the briefing leaves out: the status of every target, every source cited and the full method."},
@@ -347,9 +357,6 @@ LABELS: dict[str, dict[str, str]] = {
     # --- table of the sources section
     "sources.none": {"zh": "无引用来源。", "en": "No source cited."},
     # gap (issue 9)
-    "status.missed": {"zh": "未实现", "en": "missed"},
-    "status.probably_met": {"zh": "大概率已实现", "en": "probably met"},
-    "status.probably_missed": {"zh": "大概率未实现", "en": "probably missed"},
     "horizon.future": {"zh": "2027年及以后目标", "en": "targets for 2027 and later"},
     "horizon.past": {"zh": "已到期目标", "en": "past targets"},
     "gap.about": {"zh": "约", "en": "about"},
@@ -390,6 +397,9 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "No value was published for the base year; the base value was interpolated from the years around it.",
     },
 }
+
+
+LABELS.update(ASSESSMENT_LABELS)
 
 
 def t(key: str, lang: str = "zh", **fields: object) -> str:

@@ -13,21 +13,23 @@ from analysis.report.i18n import t
 from analysis.report.periods import as_of_date
 from analysis.report.text import projection_paragraph, retrospective_summary
 from analysis.report.wording import (
+    axis_unit,
     date_text,
     indicator_name,
-    indicator_unit,
-    indicator_unit_word,
     md_text,
     percent_text,
     region_name,
     status_label,
-    target_text,
+    target_phrase,
 )
 
 
 def method_short(lang: str, annex_href: str) -> str:
-    """Return the briefing's short method note with the link to the annex."""
-    return t("brief.method", lang, annex=annex_href)
+    """Return the briefing's short method note with the link to the annex (its numbers from the rule constants)."""
+    from analysis.report import method
+
+    rules = method.forecast_constants()
+    return t("brief.method", lang, annex=annex_href, min_points=rules["min_points"], short_max=rules["full"] - 1)
 
 
 def heading(key: str, lang: str, level: int = 2, **fields: object) -> str:
@@ -82,7 +84,7 @@ def projection_header(dataset: loader.Dataset, assessment: object, target: objec
     """Return the projection page's title, region, report date and the target as the document words it."""
     name = indicator_name(dataset, assessment.indicator_id, lang)
     sep = "：" if lang == "zh" else ": "
-    target_words = f"{target_text(assessment, lang)}" + (f"（{assessment.target_year}年）" if lang == "zh" else f" ({assessment.target_year})")
+    target_words = f"{target_phrase(dataset, assessment, lang)}" + (f"（{assessment.target_year}年）" if lang == "zh" else f" ({assessment.target_year})")
     return (
         f"# {md_text(t('nb02.title', lang, name=name))}\n\n"
         f"{t('region', lang)}{sep}{md_text(region_name(dataset, assessment.region, lang))} · {t('as_of', lang)}{sep}{as_of_date(as_of)}\n\n"
@@ -102,7 +104,7 @@ def projection_summary(dataset: loader.Dataset, assessment: object, as_of: date 
 
 def peer_chart_title(dataset: loader.Dataset, indicator_id: str, lang: str) -> str:
     """Return the peer page's heading of one indicator, with its unit in the reader's words."""
-    unit = indicator_unit_word(dataset, indicator_id, lang) or indicator_unit(dataset, indicator_id)
+    unit = axis_unit(dataset, indicator_id, lang)
     return "### " + md_text(t("nb06.chart_title", lang, name=indicator_name(dataset, indicator_id, lang), unit=unit))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import json
@@ -145,11 +146,28 @@ def html_exporter(exclude_input: bool, language: str) -> Any:
     )
 
 
+SVG_IMAGE_RE = re.compile(r'<img[^>]*?\bsrc="data:image/svg\+xml;base64,([A-Za-z0-9+/=\s]+)"[^>]*>')
+SVG_PROLOGUE_RE = re.compile(r"^\s*(<\?xml[^>]*\?>)?\s*(<!DOCTYPE[^>]*>)?\s*", re.S)
+
+
+def inline_svg(page_html: str) -> str:
+    """Put each chart's SVG into the page itself (nbconvert embeds it as an <img>): vector in print, its text
+    searchable and drawn with the page's embedded font, its data (a JSON script inside) readable by tests.
+
+    The SVG comes from the report's own figures (plots.svg_text), never from data: it is markup we wrote.
+    """
+    def inline(match: re.Match) -> str:
+        svg = base64.b64decode(match.group(1)).decode("utf-8")
+        return SVG_PROLOGUE_RE.sub("", svg, count=1)
+
+    return SVG_IMAGE_RE.sub(inline, page_html)
+
+
 def postprocess_html(page_html: str) -> str:
     """Return a rendered page as it is written to disk (every HTML page of a report passes here)."""
     from analysis.report import fonts  # imported here: an unchanged rerun never loads fontTools
 
-    return fonts.embed_cjk_subset(page_html)
+    return fonts.embed_cjk_subset(inline_svg(page_html))
 
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)

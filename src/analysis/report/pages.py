@@ -48,9 +48,16 @@ class Job:
     title: str = ""
 
 
-def page_parameters(page: Page, period: str, lang: str, data_dir: str, target_id: str | None = None) -> dict[str, Any]:
+RECORD_PAGES = ("briefing", "annex", "dashboard", "projection")  # pages that render the period's assessment.json
+ASSESSMENT_FILE = "assessment.json"  # beside the pages (their working directory is the period folder)
+
+
+def page_parameters(page: Page, period: str, lang: str, data_dir: str, target_id: str | None = None,
+                    with_record: bool = False) -> dict[str, Any]:
     """Return the papermill parameters of one page."""
     params: dict[str, Any] = {"as_of": quarter_end(period).isoformat(), "lang": lang, "data_dir": data_dir}
+    if with_record and page.name in RECORD_PAGES:
+        params["assessment_file"] = ASSESSMENT_FILE
     if page.name == "briefing":
         params["period"] = period
     if page.name == "dashboard":
@@ -62,7 +69,7 @@ def page_parameters(page: Page, period: str, lang: str, data_dir: str, target_id
 
 def plan_jobs(
     period: str, langs: Sequence[str], data_dir: str, target_ids: Sequence[str],
-    notebooks_dir: Path = NOTEBOOKS_DIR, pages: Sequence[Page] = PAGES,
+    notebooks_dir: Path = NOTEBOOKS_DIR, pages: Sequence[Page] = PAGES, with_record: bool = False,
 ) -> list[Job]:
     """Return every notebook run of a period, in the order of ``pages`` (see PAGES)."""
     jobs: list[Job] = []
@@ -71,7 +78,7 @@ def plan_jobs(
             targets = sorted(target_ids) if page.per_target else [None]
             for target in targets:
                 key = f"{page.name}/{target}.{lang}" if target else f"{page.name}.{lang}"
-                params = page_parameters(page, period, lang, data_dir, target)
+                params = page_parameters(page, period, lang, data_dir, target, with_record)
                 title = f"{period} · {key.replace('/', ' · ')}"
                 jobs.append(Job(key, str(notebooks_dir / page.notebook), params, page.code, title))
     return jobs

@@ -115,13 +115,13 @@ def run_jobs(pool: KernelPool, jobs: Sequence[Job], tmp: Path,
 
 
 def timed_side(side: Callable[[Path], None], tmp: Path) -> JobResult:
-    """Run a side task (status.csv) and report it like a notebook job."""
+    """Run a side task (the assessment record) and report it like a notebook job."""
     start = time.perf_counter()
     try:
         side(tmp)
-        return JobResult("status.csv", time.perf_counter() - start)
+        return JobResult(ASSESSMENT_JSON, time.perf_counter() - start)
     except Exception as err:  # noqa: BLE001 - reported, then the run fails
-        return JobResult("status.csv", time.perf_counter() - start, f"status.csv: {type(err).__name__}: {err}")
+        return JobResult(ASSESSMENT_JSON, time.perf_counter() - start, f"{ASSESSMENT_JSON}: {type(err).__name__}: {err}")
 
 
 def render_period(
@@ -134,7 +134,12 @@ def render_period(
     tmp.mkdir(parents=True)
     failed_dir = out_dir / f"{FAILED_PREFIX}{period}"
     try:
-        results = run_jobs(pool, jobs, tmp, side, print_briefings)
+        if side is not None:  # the assessment record, which the pages read: written before they start
+            result = timed_side(side, tmp)
+            print_progress(0, len(jobs), result)
+            if result.error:
+                raise RenderFailed(f"{period}: {result.error}")
+        results = run_jobs(pool, jobs, tmp, None, print_briefings)
         errors = sorted(r.error for r in results if r.error)
         if errors:
             shutil.rmtree(failed_dir, ignore_errors=True)
@@ -185,15 +190,23 @@ def print_briefings_here(period_dir: Path) -> list[Path]:
     return written
 
 
-def status_writer(dataset: Any, as_of: date) -> Callable[[Path], None]:
-    """Return a function writing status.csv (statuses.status_table as of a date) into a directory."""
+ASSESSMENT_JSON, ASSESSMENT_CSV = "assessment.json", "assessment.csv"
+
+
+def assessment_writer(records: list[Any]) -> Callable[[Path], None]:
+    """Return a function writing the period's assessment record (assessment.json and .csv) into a directory.
+
+    The record is computed once per period, before any page runs; every page reads it from
+    assessment.json, so every page, chart and export renders the same numbers.
+    """
     def write(target_dir: Path) -> None:
-        """Write the figure-free status table of the period."""
+        """Write assessment.json (every field, paths and figures) and assessment.csv (the scalar columns)."""
         from analysis.assess import statuses
         from analysis.report import status_formats
 
-        table = statuses.status_table(dataset, as_of=as_of.isoformat())
-        (target_dir / "status.csv").write_text(status_formats.format_status(table, "csv"), encoding="utf-8")
+        (target_dir / ASSESSMENT_JSON).write_text(statuses.records_json(records), encoding="utf-8")
+        table = statuses.table_of(records)
+        (target_dir / ASSESSMENT_CSV).write_text(status_formats.format_status(table, "csv"), encoding="utf-8")
 
     return write
 
@@ -294,21 +307,29 @@ def render_all(options: Options, todo: list[tuple[str, dict[str, Any], str]], in
     """Validate data and notebooks, then render each stale period with one shared worker pool."""
     check_notebooks(options.notebooks_dir)
     if with_status and importlib.util.find_spec("analysis.assess.statuses") is None:
-        raise PipelineError("analysis.assess.statuses is missing (src/analysis/assess/statuses.py): cannot write status.csv")
+        raise PipelineError("analysis.assess.statuses is missing (src/analysis/assess/statuses.py): cannot write the assessment")
     dataset = load_dataset(options.data_dir)
     dparam = data_param(options.data_dir, options.out_dir)
     n_jobs = max(1, options.jobs)
     with contextlib.nullcontext(pool) if pool else KernelPool(n_jobs, reuse_kernels) as pool:
         for period, params, reason in todo:
             as_of = quarter_end(period)
-            targets = targets_with_data(dataset, as_of)
-            jobs = plan_jobs(period, options.langs, dparam, targets, options.notebooks_dir)
+            records = assessed(dataset, as_of) if with_status else None
+            targets = [a.target_id for a in records if a.points] if records is not None else targets_with_data(dataset, as_of)
+            jobs = plan_jobs(period, options.langs, dparam, targets, options.notebooks_dir, with_record=with_status)
             print(f"{period}: rendering {len(jobs)} notebooks ({reason}; as_of {as_of}, "
                   f"{len(targets)} targets with data, {n_jobs} workers)", flush=True)
             t0 = time.perf_counter()
-            side = status_writer(dataset, as_of) if with_status else None
+            side = assessment_writer(records) if with_status else None
             render_period(pool, options.out_dir, period, jobs, params, inputs, side)
             print(f"{period}: {len(jobs)} notebooks in {time.perf_counter() - t0:.1f}s -> {options.out_dir / period}", flush=True)
+
+
+def assessed(dataset: Any, as_of: date) -> list[Any]:
+    """Return every target's assessment record as of a report date (the one computation of a period)."""
+    from analysis.assess import statuses
+
+    return statuses.assessments(dataset, as_of.isoformat())
 
 
 def interrupt_on_sigterm_as_pid1() -> None:

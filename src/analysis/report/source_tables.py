@@ -11,7 +11,7 @@ import pandas as pd
 from analysis.data import loader, schema, vintage
 from analysis.report.i18n import t
 from analysis.report.tables import html_table, relabel, safe_url
-from analysis.report.wording import fmt_date, fmt_number, indicator_name, indicator_unit, region_name
+from analysis.report.wording import axis_unit, fmt_date, fmt_number, indicator_name, region_name
 
 
 def source_rows(dataset: loader.Dataset, source_ids: Iterable[str], lang: str) -> pd.DataFrame:
@@ -40,7 +40,7 @@ def sources_html(dataset: loader.Dataset, source_ids: Iterable[str], lang: str) 
 def observation_rows(dataset: loader.Dataset, observations: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Return observations with region, value, status and their source, ready to display."""
     joined = vintage.with_sources(dataset, observations)
-    unit = joined["unit"] if "unit" in joined else ""
+    unit = joined["indicator_id"].map(lambda i: axis_unit(dataset, i, lang))  # the reader's words, never the code "rank"
     return pd.DataFrame({
         "indicator": joined["indicator_id"].map(lambda i: indicator_name(dataset, i, lang)),
         "region": joined["region"].map(lambda r: region_name(dataset, r, lang)),
@@ -108,7 +108,7 @@ def shared_html(dataset: loader.Dataset, shared: pd.DataFrame, lang: str) -> str
     """Return the shared indicators (name, unit, number of regions) as an escaped HTML table."""
     frame = pd.DataFrame({
         "indicator": [indicator_name(dataset, i, lang) for i in shared["indicator_id"]],
-        "unit": [indicator_unit(dataset, i) for i in shared["indicator_id"]],
+        "unit": [axis_unit(dataset, i, lang) for i in shared["indicator_id"]],
         "nb06.n_regions": shared["n_regions"].to_numpy(),
     })
     return html_table(relabel(frame, lang))

@@ -10,58 +10,52 @@ import pandas as pd
 
 from analysis.data import loader, vintage
 from analysis.forecast import tracker
+from analysis.report import record_text
 from analysis.report.i18n import t
-from analysis.report.pace import milestone_of, needed_text, recent_and_needed
 from analysis.report.tables import html_table, relabel
 from analysis.report.text import counted_targets
 from analysis.report.wording import (
     DATA_GAP_STATUSES,
     RISK_STATUSES,
-    column,
     fmt_date,
-    growth_text,
-    indicator_kind,
     indicator_name,
     indicator_unit,
     indicator_unit_word,
-    interval_text,
     percent_text,
     progress_label,
-    projection_text,
     quantity,
     region_name,
-    signed,
     status_label,
     target_label,
+    target_phrase,
     target_text,
     value_text,
-    year_text,
 )
 
 
 def status_display(dataset: loader.Dataset, table: pd.DataFrame, lang: str, clause: bool = True) -> pd.DataFrame:
-    """Return statuses.status_table rows labelled for reading: names, target text, values, status words, source."""
+    """Return the record of every target labelled for reading (the exports' display columns): every field as the pages show it."""
     targets = dataset.targets.set_index("target_id")
     sources = dataset.sources.set_index("source_id")
-    units = dataset.indicators.set_index("indicator_id")["unit"]
     rows = []
     for r in table.itertuples(index=False):
-        unit = units.get(r.indicator_id, r.unit)
         source = sources.loc[r.source_id] if r.source_id in sources.index else None
         row = {
             "target_id": r.target_id,
             "indicator": indicator_name(dataset, r.indicator_id, lang),
             "region": region_name(dataset, r.region, lang),
-            "target": target_text(r, lang),
+            "target": target_phrase(dataset, r, lang),
             "target_year": int(r.target_year),
             "latest_period": r.latest_period,
-            "latest_value": value_text(r.latest_value, unit, lang) if r.latest_period else "",
-            "required_value": value_text(r.required_value, unit, lang) if pd.notna(r.required_value) else "",
+            "standing": record_text.standing(dataset, r, lang),
+            "figure": record_text.figure_kind(r, lang),
             "progress_category": progress_label(r.progress_category, lang),
-            "projected_value": value_text(r.projected_value, unit, lang) if pd.notna(r.projected_value) else "",
-            "interval80": interval_text(r.lo80, r.hi80),
-            "p_meet": percent_text(r.p_meet),
-            "status": status_label(r.status, lang),
+            "recent_pace": record_text.recent_pace(dataset, r, lang) if r.latest_period else "",
+            "needed_pace": record_text.needed_pace(dataset, r, lang) if r.latest_period else "",
+            "projection": record_text.projection(dataset, r, lang),
+            "p_meet": record_text.probability(r, lang),
+            "status": record_text.status(r, lang),
+            "reason": record_text.reason(dataset, r, lang),
             "title": "" if source is None else source["title"],
             "url": "" if source is None else source["url"],
         }
@@ -78,12 +72,15 @@ def status_html(dataset: loader.Dataset, table: pd.DataFrame, lang: str, clause:
 
 
 def status_counts(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return the number of targets per status, in status order."""
-    from analysis.assess import rules
+    """Return the headline counts (statuses.counts, the rule of every page): targets ahead by status, then past targets."""
+    from analysis.assess import rules, statuses
 
-    counts = table["status"].value_counts()
-    present = [s for s in rules.STATUSES if s in counts.index]
-    return pd.DataFrame({t("status", lang): [status_label(s, lang) for s in present], t("count", lang): [int(counts[s]) for s in present]})
+    c = statuses.counts(table)
+    labels = [status_label(s, lang) for s in rules.STATUSES if c[f"future.{s}"]]
+    numbers = [c[f"future.{s}"] for s in rules.STATUSES if c[f"future.{s}"]]
+    labels += [t("group.past", lang)] if c["past"] else []
+    numbers += [c["past"]] if c["past"] else []
+    return pd.DataFrame({t("status", lang): labels + [t("count.total", lang)], t("count", lang): numbers + [c["targets"] + c["past"]]})
 
 
 def top_risks(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
@@ -146,9 +143,14 @@ def cited_source_ids(*frames: pd.DataFrame) -> list[str]:
 
 
 def target_observations(dataset: loader.Dataset, assessment: object, as_of: date | str | None) -> pd.DataFrame:
-    """Return the annual observations an assessment used (one vintage per year), sorted by year."""
-    chosen = vintage.select_as_of(dataset.observations, as_of)
+    """Return the annual figures an assessment used (the ones of its record, one per year), with their sources, sorted by year."""
+    from analysis.assess import evidence
+
+    chosen = evidence.chosen_as_of(dataset, as_of)
     rows = chosen[(chosen["indicator_id"] == assessment.indicator_id) & (chosen["region"] == assessment.region) & chosen["is_annual"]]
+    used = {(p["year"], p["source_id"]) for p in getattr(assessment, "points", [])}
+    if used:
+        rows = rows[[(int(y), str(s)) in used for y, s in zip(rows["year"], rows["source_id"])]]
     return rows.sort_values("year", kind="mergesort").reset_index(drop=True)
 
 
@@ -160,8 +162,11 @@ def backtest_result(dataset: loader.Dataset, assessment: object, lang: str) -> t
     except ImportError as err:  # the backtest module is optional for the rest of the report
         return None, t("nb02.backtest_none", lang, reason=str(err))
     history = assessment.history
-    if history is None or len(history) < 4:
-        return None, t("nb02.backtest_none", lang, reason=t("para.insufficient", lang, name=indicator_name(dataset, assessment.indicator_id, lang), n=0 if history is None else len(history)))
+    needed = backtest.BACKTEST_MIN_HISTORY + 1  # the rule backtest_table applies
+    if history is None or len(history) < needed:
+        n = 0 if history is None else len(history)
+        return None, t("nb02.backtest_none", lang, reason=t("para.too_short", lang, name=indicator_name(dataset, assessment.indicator_id, lang), n=n,
+                                                            needed=needed))
     try:
         table = backtest.backtest_table(history, bounds=tracker.bounds_of(dataset.indicator(assessment.indicator_id)))
     except ValueError as err:
@@ -194,22 +199,21 @@ def retrospective(dataset: loader.Dataset, target_ids: Sequence[str], then: Sequ
     for target_id in target_ids:
         final = judge.assess(dataset, target_id, now)
         value, met = outcome(final)
-        unit = indicator_unit(dataset, final.indicator_id)
+        unit = indicator_unit_word(dataset, final.indicator_id, lang)
         row = {
             "target_id": target_id,
             "indicator": indicator_name(dataset, final.indicator_id, lang),
             "region": region_name(dataset, final.region, lang),
-            "target": target_text(final, lang),
-            "nb05.outcome_col": value_text(value, unit, lang) if pd.notna(value) else "",
-            "nb05.verdict": "" if met is None else status_label("met", lang) if met else status_label("off_track", lang),
+            "target": target_phrase(dataset, final, lang),
+            "nb05.outcome_col": quantity(value, unit, lang, "", record_text.is_rank(dataset, final)) if pd.notna(value) else "",
+            "nb05.verdict": "" if met is None else status_label("met" if met else "missed", lang),
         }
         for day in then:
             past = judge.assess(dataset, target_id, day)
-            said = status_label(past.status, lang)
-            if pd.notna(past.p_meet):
-                said += f" ({t('p_meet', lang)} {percent_text(past.p_meet)})"
-            if pd.notna(past.projected_value) and past.forecast is not None:
-                said += f"; {t('projected_value', lang)} {value_text(past.projected_value, unit, lang)} [{interval_text(past.lo80, past.hi80)}]"
+            said = record_text.status_with_p(past, lang)
+            projected = record_text.projection(dataset, past, lang)
+            if projected:
+                said += f"; {t('projected_value', lang)} {projected}"
             row[f"{t('nb05.as_of_col', lang)} {day}"] = said
             row[f"_p_{day}"] = past.p_meet
         row["_met"] = met
@@ -221,42 +225,28 @@ HEADLINE_LIMIT = 8
 
 
 def headline_targets(table: pd.DataFrame, as_of) -> pd.DataFrame:
-    """Return the scorecard's targets: counted future targets with a value, one per indicator, best-documented first."""
+    """Return the scorecard's targets: counted targets ahead with a current figure (not stale), one per indicator, judged first."""
     rows = counted_targets(table, as_of)
-    rows = rows[rows["latest_period"].astype(str) != ""]
-    rows = rows.assign(_judged=rows["p_meet"].notna()).sort_values(["_judged", "n_obs", "target_id"], ascending=[False, False, True], kind="mergesort")
+    rows = rows[(rows["latest_period"].astype(str) != "") & ~rows["latest_stale"]]
+    judged = rows["status"].isin(("met", "on_track", "likely", "uncertain", "unlikely", "off_track"))
+    rows = rows.assign(_judged=judged).sort_values(["_judged", "n_obs", "target_id"], ascending=[False, False, True], kind="mergesort")
     return rows.drop_duplicates("indicator_id").head(HEADLINE_LIMIT).drop(columns="_judged")
 
 
 def scorecard(dataset: loader.Dataset, table: pd.DataFrame, as_of, lang: str) -> pd.DataFrame:
-    """Return the headline scorecard: target, latest value (year, status of the figure), pace, milestone, status."""
-    from analysis.report.periods import as_of_date
-    from analysis.report.text import latest_status
-
-    year = as_of_date(as_of).year
+    """Return the headline scorecard from the record: target, standing (year), figure, paces, milestone, status with P."""
     rows = []
     for r in headline_targets(table, as_of).itertuples(index=False):
-        rank = r.target_type == "rank"
-        unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
-        recent, needed = recent_and_needed(dataset, r, as_of)
-        pace_unit = "%" if r.target_type == "avg_growth" else unit_text
-        whole = indicator_kind(dataset, r.indicator_id) == "count"
-        m_year, m_value = milestone_of(dataset, r, year)
-        status = status_label(r.status, lang)
-        if pd.notna(r.p_meet):
-            status += f"（{percent_text(r.p_meet)}）" if lang == "zh" else f" ({percent_text(r.p_meet)})"
         rows.append({
             "brief.col_target": target_label(dataset, r, lang),
-            "brief.col_latest": f"{quantity(r.latest_value, unit_text, lang, column(r, 'latest_qualifier', ''), rank)}" + (
-                f"（{year_text(r.latest_period, lang)}）" if lang == "zh" else f" ({r.latest_period})"),
-            "brief.col_figure": t(f"obs.{latest_status(dataset, r, as_of)}", lang),
-            "brief.col_recent": growth_text(recent, lang) if r.target_type == "avg_growth" else signed(recent, pace_unit, lang, rank, whole),
-            "brief.col_needed": needed_text(needed, r, pace_unit, lang, whole),
-            "brief.col_milestone": "" if pd.isna(m_value) else quantity(m_value, unit_text, lang, "", rank) + (
-                f"（{int(m_year)}年）" if lang == "zh" else f" ({int(m_year)})"),
-            "brief.col_status": status,
+            "brief.col_latest": record_text.standing(dataset, r, lang),
+            "brief.col_recent": record_text.recent_pace(dataset, r, lang),
+            "brief.col_needed": record_text.needed_pace(dataset, r, lang),
+            "brief.col_milestone": record_text.milestone(dataset, r, lang),
+            "brief.col_status": record_text.status_with_p(r, lang),
         })
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["brief.col_target", "brief.col_latest", "brief.col_recent", "brief.col_needed",
+                                        "brief.col_milestone", "brief.col_status"])
     if len(frame) and (frame["brief.col_milestone"] == "").all():
         frame = frame.drop(columns="brief.col_milestone")
     return relabel(frame, lang)
@@ -302,22 +292,17 @@ def status_moves(dataset: loader.Dataset, changed: pd.DataFrame, table: pd.DataF
 
 
 def annex_status(dataset: loader.Dataset, table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return every target for the annex: name and target, latest value, projection, P(meet), status (7 columns)."""
+    """Return every target for the annex from the record: target, standing, progress, projection, P, status, reason (7 columns)."""
     rows = []
     for r in table.itertuples(index=False):
-        rank = r.target_type == "rank"
-        unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
-        whole = indicator_kind(dataset, r.indicator_id) == "count"
-        projected = projection_text(r.projected_value, r.lo80, r.hi80, unit_text, lang, rank, whole)
-        note = " ".join(filter(None, [story_of(r, lang)]))
+        note = " ".join(filter(None, [record_text.reason(dataset, r, lang) + ("。" if lang == "zh" else "."), story_of(r, lang)]))
         rows.append({
             "brief.col_target": target_label(dataset, r, lang),
-            "brief.col_latest": "" if not r.latest_period else quantity(r.latest_value, unit_text, lang, column(r, "latest_qualifier", ""), rank)
-            + (f"（{year_text(r.latest_period, lang)}）" if lang == "zh" else f" ({r.latest_period})"),
+            "brief.col_latest": record_text.standing(dataset, r, lang),
             "progress_category": progress_label(r.progress_category, lang),
-            "brief.col_projected": projected,
-            "p_meet": percent_text(r.p_meet),
-            "status": status_label(r.status, lang),
+            "brief.col_projected": record_text.projection(dataset, r, lang),
+            "p_meet": record_text.probability(r, lang),
+            "status": record_text.status(r, lang),
             "brief.col_note": note,
         })
     return relabel(pd.DataFrame(rows), lang)

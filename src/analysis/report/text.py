@@ -2,49 +2,28 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Sequence
 
 import pandas as pd
 
+from analysis.assess import statuses
 from analysis.data import coverage, loader, vintage
+from analysis.report import record_text
 from analysis.report.i18n import has, t
 from analysis.report.periods import as_of_date
 from analysis.report.wording import (
-    COMPARATOR_SIGNS,
-    DATA_GAP_STATUSES,
-    GOOD_STATUSES,
-    NON_FINAL,
-    RISK_STATUSES,
     column,
     date_text,
-    fmt_number,
-    fmt_unit,
     indicator_name,
-    indicator_unit,
     indicator_unit_word,
     md_text,
     month_name,
-    percent_text,
     period_text,
     quantity,
-    signed,
-    status_label,
     target_label,
     target_phrase,
-    year_text,
 )
-
-
-def headline_sentence(table: pd.DataFrame, as_of: date | str | None, lang: str) -> str:
-    """Return the briefing's one-sentence headline from the status counts."""
-    status = table["status"]
-    nodata = int(status.isin(DATA_GAP_STATUSES).sum())
-    return t(
-        "nb04.headline_sentence", lang, as_of=as_of_date(as_of).isoformat(), n=len(table), assessed=len(table) - nodata,
-        good=int(status.isin(GOOD_STATUSES).sum()), bad=int(status.isin(RISK_STATUSES).sum()), nodata=nodata,
-    )
 
 
 def method_note_markdown(lang: str) -> str:
@@ -56,10 +35,11 @@ def method_note_markdown(lang: str) -> str:
 
 
 def caveats(dataset: loader.Dataset, assessment: object, as_of: date | str | None, lang: str) -> list[str]:
-    """Return the data caveats of one assessment: short series, gaps, estimates, weak sources, staleness."""
+    """Return the data caveats of one record: short series, gaps, what the figures are, weak sources, staleness."""
+    a = assessment
     notes = []
-    history = assessment.history if assessment.history is not None else pd.Series(dtype=float)
-    flags = set(filter(None, str(assessment.forecast_flags).split(",")))
+    history = a.history if a.history is not None else pd.Series(dtype=float)
+    flags = set(filter(None, str(a.forecast_flags).split(",")))
     n = len(history)
     if n and (n < 5 or "short_series" in flags):
         notes.append(t("caveat.short_series", lang, n=n))
@@ -68,60 +48,39 @@ def caveats(dataset: loader.Dataset, assessment: object, as_of: date | str | Non
         missing = [y for y in range(min(years), max(years) + 1) if y not in years]
         if missing:
             notes.append(t("caveat.gaps", lang, missing=coverage.format_years(missing)))
-    rows = vintage.annual_rows(dataset, assessment.indicator_id, assessment.region, as_of)
-    weaker = int(rows["status"].isin(NON_FINAL).sum()) if len(rows) else 0
-    if weaker:
-        notes.append(t("caveat.estimates", lang, n=weaker))
-    weak = int(rows["weak"].fillna(False).astype(bool).sum()) if len(rows) else 0
+    notes.extend(record_text.evidence_notes(a, lang))
+    weak_sources = set(dataset.sources.loc[dataset.sources["weak"].fillna(False).astype(bool), "source_id"])
+    weak = sum(1 for p in getattr(a, "points", []) if p["source_id"] in weak_sources)
     if weak:
         notes.append(t("caveat.weak", lang, n=weak))
-    if n and assessment.target_year - int(history.index.max()) >= 3:
-        notes.append(t("caveat.stale", lang, year=int(history.index.max()), n=assessment.target_year - int(history.index.max())))
     if "bounded_logit" in flags:
         notes.append(t("caveat.bounded", lang))
     return notes
 
 
 def projection_paragraph(dataset: loader.Dataset, assessment: object, as_of: date | str | None, lang: str) -> str:
-    """Return the plain-language paragraph of one target: projection with interval, P(meet) in IPCC words, caveats."""
-    from analysis.report import method
-
+    """Return the plain-language paragraph of one target, every number from its record: standing, projection, P, pace, reason."""
     a = assessment
     name = indicator_name(dataset, a.indicator_id, lang)
-    unit = indicator_unit(dataset, a.indicator_id)
-    u = fmt_unit(unit, lang)
     if a.status == "no_data":
         meta = dataset.indicators.set_index("indicator_id")
         where = meta.at[a.indicator_id, "where_published"] if a.indicator_id in meta.index else ""
         return t("para.no_data", lang, name=name, where=where or t("not_identified", lang))
-    parts = []
-    required = (t("para.required", lang, required=fmt_number(a.required_value), unit=u) if pd.notna(a.required_value)
-                else t("para.no_required", lang))
-    parts.append(t("para.latest", lang, period=a.latest_period, value=fmt_number(a.latest_value), unit=u,
-                   status=t(f"obs.{latest_status(dataset, a, as_of)}", lang), required_clause=required))
-    if a.status == "met":
-        parts.append(t("para.met", lang))
-    elif pd.notna(a.p_meet) and pd.notna(a.lo80):
-        comparator = COMPARATOR_SIGNS.get(a.comparator, a.comparator)
-        target = a.target_level if pd.notna(getattr(a, "target_level", math.nan)) else a.target_value
-        parts.append(t(
-            "para.projection", lang, name=name, year=a.target_year, mean=fmt_number(a.projected_value), unit=u,
-            lo=fmt_number(a.lo80), hi=fmt_number(a.hi80), comparator=comparator, target=fmt_number(target),
-            p=f"{100 * a.p_meet:.0f}", word=method.likelihood_words(a.p_meet, lang),
-        ))
-    elif a.status == "insufficient_data":
-        parts.append(t("para.insufficient", lang, name=name, n=a.n_obs))
+    sep = "" if lang == "zh" else " "
+    parts = [t("para.standing", lang, name=name, standing=record_text.standing(dataset, a, lang), figure=record_text.figure_kind(a, lang))]
+    projection = record_text.projection(dataset, a, lang)
+    if projection and not pd.isna(a.p_meet):
+        parts.append(t("para.projection", lang, year=a.target_year, projection=projection, target=record_text.target_value_text(dataset, a, lang),
+                       p=record_text.probability(a, lang)))
+    pace = record_text.at_recent_pace(dataset, a, lang)
+    if pace:
+        parts.append(t("para.pace", lang, recent=record_text.recent_pace(dataset, a, lang), needed=record_text.needed_pace(dataset, a, lang),
+                       at_recent=pace))
+    parts.append(t("para.status", lang, status=record_text.status(a, lang), reason=record_text.reason(dataset, a, lang)))
     notes = caveats(dataset, a, as_of, lang)
     separator = "；" if lang == "zh" else "; "
     parts.append(t("para.caveats", lang) + (separator.join(notes) + ("。" if lang == "zh" else ".") if notes else t("caveat.none", lang)))
-    return (" " if lang == "en" else "").join(parts)
-
-
-def latest_status(dataset: loader.Dataset, assessment: object, as_of: date | str | None) -> str:
-    """Return the observation status (official, estimate...) of an assessment's latest value."""
-    rows = vintage.annual_rows(dataset, assessment.indicator_id, assessment.region, as_of)
-    rows = rows[rows["period"] == assessment.latest_period]
-    return str(rows.iloc[0]["status"]) if len(rows) else "reported"
+    return sep.join(parts)
 
 
 def retrospective_summary(table: pd.DataFrame, then: Sequence[str], lang: str) -> str:
@@ -138,34 +97,21 @@ def retrospective_summary(table: pd.DataFrame, then: Sequence[str], lang: str) -
     return t("nb05.summary", lang, n=len(table), with_outcome=len(known), met=met, missed=len(known) - met, right=right, compared=compared)
 
 
-def counted_targets(table: pd.DataFrame, as_of: date | str | None) -> pd.DataFrame:
-    """Return the targets a headline counts: each stated target once (duplicates dropped), future ones only."""
-    rows = table
-    if "duplicate_of" in rows:
-        rows = rows[rows["duplicate_of"].fillna("") == ""]
-    else:
-        rows = rows.drop_duplicates(["indicator_id", "region", "target_type", "comparator", "target_value", "target_year"])
-    if "horizon_kind" in rows:
-        return rows[rows["horizon_kind"] != "past"]
-    return rows[rows["target_year"] >= as_of_date(as_of).year]
+def counted_targets(table: pd.DataFrame, as_of: date | str | None = None) -> pd.DataFrame:
+    """Return the targets a headline counts (the record's ``counted``), those still ahead only."""
+    rows = statuses.counted_once(table)
+    return rows[rows["horizon_kind"] != "past"]
 
 
 def summary_paragraph(table: pd.DataFrame, new_count: int, moved_count: int, as_of: date | str | None, lang: str) -> str:
-    """Return the briefing's opening paragraph: what stands where, what changed, what is unknown."""
-    rows = counted_targets(table, as_of)
-    status = rows["status"]
-    judged = rows[rows["p_meet"].notna() | status.isin(("met",))]
-    good = int(judged["status"].isin(GOOD_STATUSES).sum())
-    bad = int(judged["status"].isin(RISK_STATUSES).sum())
-    partial = int((status == "insufficient_data").sum())
-    nodata = int((status == "no_data").sum())
-    past = table[table["target_year"] < as_of_date(as_of).year] if "horizon_kind" not in table else table[table["horizon_kind"] == "past"]
+    """Return the briefing's opening paragraph from the headline counts: what stands where, what changed, what is unknown."""
+    c = statuses.counts(table)
     stands = t(
-        "brief.summary", lang, date=date_text(as_of_date(as_of), lang), n=len(rows), judged=len(judged), good=good, bad=bad,
-        middle=len(judged) - good - bad, partial=partial, nodata=nodata,
+        "brief.summary", lang, date=date_text(as_of_date(as_of), lang), n=c["targets"], judged=c["judged"], good=c["good"],
+        bad=c["at_risk"], middle=c["uncertain"], partial=c["future.insufficient_data"], nodata=c["future.no_data"],
     )
     changed = t("brief.changed", lang, new=new_count, moved=moved_count) if new_count or moved_count else t("brief.unchanged", lang)
-    parts = [stands, changed] + ([t("brief.past", lang, past=len(past))] if len(past) else [])
+    parts = [stands, changed] + ([t("brief.past", lang, past=c["past"])] if c["past"] else [])
     return ("" if lang == "zh" else " ").join(parts)
 
 
@@ -178,49 +124,53 @@ def story_sentence(row: object, lang: str) -> str:
 
 
 def interpolated_sentence(row: object, lang: str) -> str:
-    """Return a sentence naming the interpolated years of a cumulative target ('' when none)."""
+    """Return a sentence naming the interpolated years of a record ('' when none; a cumulative target says it in its reason)."""
     years = column(row, "interpolated_years", "")
-    if not isinstance(years, str) or not years.strip():
+    if not isinstance(years, str) or not years.strip() or row.target_type == "cumulative":
         return ""
     joined = "、".join(years.split(",")) if lang == "zh" else ", ".join(years.split(","))
     return t("brief.interpolated", lang, years=joined)
 
 
 def risk_sentences(dataset: loader.Dataset, table: pd.DataFrame, as_of: date | str | None, lang: str, limit: int = 5) -> list[str]:
-    """Return the top risks in plain sentences: the least likely judged targets, then early warnings in sub-annual data."""
-    from analysis.report.pace import needed_text, recent_and_needed
-    from analysis.report.wording import indicator_kind
-
+    """Return the top risks in plain sentences, from the record: every counted target of the group 'at risk'."""
     rows = counted_targets(table, as_of)
-    # every target not at least likely to be met (P < 0.66) is a risk worth a sentence
-    risky = rows[rows["status"].isin(RISK_STATUSES + ("uncertain", "probably_missed", "missed"))]
+    risky = rows[rows["group"] == "at_risk"]
     risky = risky.sort_values(["p_meet", "target_id"], na_position="last", kind="mergesort").drop_duplicates("indicator_id")
     sentences = []
+    sep = "" if lang == "zh" else " "
     for r in risky.head(limit).itertuples(index=False):
-        rank = r.target_type == "rank"
-        unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
-        sentence = t(
-            "brief.risk", lang, name=target_label(dataset, r, lang), latest=quantity(r.latest_value, unit_text, lang, column(r, "latest_qualifier", ""), rank),
-            year=year_text(r.latest_period, lang), p=percent_text(r.p_meet), status=status_label(r.status, lang),
-        )
-        recent, needed = recent_and_needed(dataset, r, as_of)
-        pace = ""
-        if r.target_type not in ("avg_growth", "rank") and pd.notna(recent) and pd.notna(needed):
-            whole = indicator_kind(dataset, r.indicator_id) == "count"
-            pace = t("brief.risk_pace", lang, recent=signed(recent, unit_text, lang, False, whole),
-                     needed=needed_text(needed, r, unit_text, lang, whole))
-        extra = ("" if lang == "zh" else " ").join(filter(None, [pace, story_sentence(r, lang), interpolated_sentence(r, lang)]))
-        sentences.append(sentence + (("" if lang == "zh" else " ") + extra if extra else ""))
+        parts = [t("brief.risk", lang, name=target_label(dataset, r, lang), standing=record_text.standing(dataset, r, lang),
+                   status=record_text.status_with_p(r, lang))]
+        pace = record_text.at_recent_pace(dataset, r, lang)
+        if pace:
+            parts.append(t("brief.risk_pace", lang, recent=record_text.recent_pace(dataset, r, lang),
+                           needed=record_text.needed_pace(dataset, r, lang), at_recent=pace))
+        if pd.isna(r.p_meet):  # no probability: the reason says what is known and what is missing
+            parts.append(record_text.reason(dataset, r, lang) + ("。" if lang == "zh" else "."))
+        parts.extend(filter(None, [story_sentence(r, lang)]))
+        sentences.append(sep.join(parts))
     sentences.extend(warning_sentences(dataset, rows, as_of, lang))
     return sentences[: limit + 2]
 
 
+def excluded_figures(dataset: loader.Dataset) -> set[tuple[str, str, str]]:
+    """Return the (indicator, region, period) figures the definition audit excludes from every page."""
+    audit = getattr(dataset, "definition_audit", None)
+    if audit is None or len(audit) == 0 or "decision" not in audit:
+        return set()
+    rows = audit[audit["decision"] == "excluded"]
+    return set(zip(rows["indicator_id"], rows["region"], rows["period"].astype(str)))
+
+
 def warning_sentences(dataset: loader.Dataset, rows: pd.DataFrame, as_of: date | str | None, lang: str) -> list[str]:
-    """Return sentences on sub-annual figures already below a target that has no annual value yet."""
+    """Return sentences on sub-annual figures already below a target that has no annual value yet (not the excluded ones)."""
     chosen = vintage.select_as_of(dataset.observations, as_of)
+    excluded = excluded_figures(dataset)
     sentences = []
     for r in rows[rows["status"] == "no_data"].itertuples(index=False):
         sub = chosen[(chosen["indicator_id"] == r.indicator_id) & (chosen["region"] == r.region) & ~chosen["is_annual"]]
+        sub = sub[[(i, g, str(p)) not in excluded for i, g, p in zip(sub["indicator_id"], sub["region"], sub["period"])]]
         if sub.empty or r.target_type != "level":
             continue
         last = sub.sort_values("period", kind="mergesort").iloc[-1]
@@ -235,9 +185,9 @@ def warning_sentences(dataset: loader.Dataset, rows: pd.DataFrame, as_of: date |
 
 
 def gap_groups(dataset: loader.Dataset, table: pd.DataFrame, calendar: pd.DataFrame, period: str, as_of: date | str | None, lang: str) -> list[dict]:
-    """Return the missing figures grouped by the publisher that releases them, with the usual release month."""
+    """Return the targets that cannot yet be judged, grouped by the publisher of their figure, with why (from the record)."""
     rows = counted_targets(table, as_of)
-    missing = rows[rows["status"].isin(DATA_GAP_STATUSES)].sort_values("target_id", kind="mergesort")
+    missing = rows[rows["group"] == "unjudged"].sort_values("target_id", kind="mergesort")
     publisher_of = {}
     for entry in calendar.itertuples(index=False):
         for indicator in str(entry.indicator_ids).split():
@@ -255,9 +205,9 @@ def gap_groups(dataset: loader.Dataset, table: pd.DataFrame, calendar: pd.DataFr
                 "month": month, "due": month in upcoming if month else False, "names": [],
             }
         label = indicator_name(dataset, r.indicator_id, lang)
-        n_obs = int(r.n_obs) if pd.notna(column(r, "n_obs")) else 0
-        if r.status == "insufficient_data" and n_obs > 0:  # no figure at all: nothing to add ("only 0 figures" reads wrong)
-            label += t("brief.n_value", lang) if n_obs == 1 else t("brief.n_values", lang, n=n_obs)
+        shown = record_text.standing(dataset, r, lang)
+        if shown:  # what is known, so the publisher sees which figure is stale or which years are missing
+            label += f"：{shown}" if lang == "zh" else f": {shown}"
         groups[key]["names"].append(label)
     return sorted(groups.values(), key=lambda g: (g["publisher"] == t("brief.publisher_unknown", lang), -len(g["names"]), g["publisher"]))
 
@@ -281,7 +231,7 @@ def gap_list_markdown(groups: list[dict], period: str, lang: str, shown: int = G
         due = t("brief.due", lang) if g["due"] else ""
         publication = f"{'《' + g['publication'] + '》' if lang == 'zh' else '*' + md_text(g['publication']) + '*'}" if g["publication"] else ""
         head = f"**{md_text(g['publisher'])}**"
-        sep = "、" if lang == "zh" else "; "
+        sep = "；" if lang == "zh" else "; "
         listed = sep.join(names) + (t("brief.more", lang, n=len(g["names"]), rest=more) if more > 0 else "")
         if lang == "zh":
             lines.append(f"- {head}（{publication}{'，' if publication else ''}{when}{due}）：{md_text(listed)}")

@@ -161,6 +161,17 @@ def unit_word(unit: str, lang: str, name_en: str = "") -> str:
     return UNIT_WORDS_EN.get(unit, unit)
 
 
+RANK_AXIS = {"zh": "位次（1为第一）", "en": "place (1 = first)"}  # a rank's axis and unit column in words, never "rank"
+
+
+def axis_unit(dataset: loader.Dataset, indicator_id: str, lang: str) -> str:
+    """Return an indicator's unit as an axis label or a table's unit column in the reader's words."""
+    unit = indicator_unit(dataset, indicator_id)
+    if unit == "rank":
+        return RANK_AXIS[lang]
+    return unit_word(unit, lang, indicator_name(dataset, indicator_id, "en")) or unit
+
+
 def indicator_unit_word(dataset: loader.Dataset, indicator_id: str, lang: str) -> str:
     """Return an indicator's unit in the words of ``lang``."""
     return unit_word(indicator_unit(dataset, indicator_id), lang, indicator_name(dataset, indicator_id, "en"))
@@ -184,6 +195,8 @@ def quantity(value: float, unit_text: str, lang: str, qualifier: str = "", rank:
     """Return a value with its qualifier and unit words, e.g. '≥13,000 firms', '3.08%', '第10位'."""
     if value is None or pd.isna(value):
         return "–"
+    if rank and qualifier in RANK_BOUND_WORDS:
+        return rank_bound(value, qualifier, lang)
     sign = COMPARATOR_SIGNS.get(qualifier, qualifier or "")
     if sign == "~":
         sign = "约" if lang == "zh" else "about "
@@ -195,6 +208,16 @@ def quantity(value: float, unit_text: str, lang: str, qualifier: str = "", rank:
     if not unit_text or unit_text == "%" or lang == "zh":
         return f"{sign}{number}{unit_text}"
     return f"{sign}{number} {unit_text}"
+
+
+# A bounded rank in words (a rank number of at least 21 is "outside the top 20", never "≥21st").
+RANK_BOUND_WORDS = {"<=": ("rank.top", 0), "<": ("rank.top", -1), ">=": ("rank.outside_top", -1), ">": ("rank.outside_top", 0)}
+
+
+def rank_bound(value: float, qualifier: str, lang: str) -> str:
+    """Return a bounded rank as a reader says it: ≤10 → 前10位 / top 10, ≥21 → 未进前20 / outside the top 20."""
+    key, shift = RANK_BOUND_WORDS[qualifier]
+    return t(key, lang, n=int(round(float(value))) + shift)
 
 
 def projection_text(value: float, low: float, high: float, unit_text: str, lang: str, rank: bool = False, whole: bool = False) -> str:
@@ -235,14 +258,19 @@ def target_phrase(dataset: loader.Dataset, row: object, lang: str) -> str:
         value = quantity(row.target_value, "%", lang, sign)
         return f"年均增长{value}" if lang == "zh" else f"{value} a year on average"
     if row.target_type == "rank":
-        place = ordinal(row.target_value, lang)
-        return f"进入前{int(row.target_value)}位" if lang == "zh" else f"top {int(row.target_value)}"
+        return rank_target(row.target_value, row.comparator, lang)
     value = quantity(row.target_value, unit_text, lang, sign)
     if row.target_type == "cumulative":
         return f"累计{value}" if lang == "zh" else f"{value} in total"
     if bool(getattr(row, "per_year", False)) is True:
         return f"每年{value}" if lang == "zh" else f"{value} each year"
     return value
+
+
+def rank_target(value: float, comparator: str, lang: str) -> str:
+    """Return a rank target in words: ≤10 → 进入前10位 / top 10 (a rank target asks for a place or better)."""
+    n = int(round(float(value))) - (1 if comparator == "<" else 0)
+    return f"进入前{n}位" if lang == "zh" else f"top {n}"
 
 
 def target_label(dataset: loader.Dataset, row: object, lang: str, with_year: bool = True) -> str:

@@ -1,0 +1,65 @@
+"""The words of the assessment record in both languages: likelihood scale, statuses, reasons, groups."""
+
+from __future__ import annotations
+
+ASSESSMENT_LABELS: dict[str, dict[str, str]] = {
+    # --- one scale from P to words (assess.rules.LIKELIHOOD_BANDS), after the IPCC calibrated likelihood
+    "likelihood.virtually_certain": {"zh": "几乎确定", "en": "virtually certain"},
+    "likelihood.very_likely": {"zh": "很可能", "en": "very likely"},
+    "likelihood.likely": {"zh": "可能", "en": "likely"},
+    "likelihood.about_as_likely": {"zh": "可能性中等", "en": "about as likely as not"},
+    "likelihood.unlikely": {"zh": "不太可能", "en": "unlikely"},
+    "likelihood.very_unlikely": {"zh": "很不可能", "en": "very unlikely"},
+    "likelihood.exceptionally_unlikely": {"zh": "几乎不可能", "en": "exceptionally unlikely"},
+    # --- outcomes of targets whose year has passed (never stronger than their P)
+    "status.missed": {"zh": "未实现", "en": "missed"},
+    "status.probably_met": {"zh": "可能已实现", "en": "probably met"},
+    "status.outcome_uncertain": {"zh": "是否实现尚难判断", "en": "outcome uncertain"},
+    "status.probably_missed": {"zh": "可能未实现", "en": "probably missed"},
+    # --- the register's groups (assess.rules.GROUPS)
+    "group.met": {"zh": "已实现", "en": "Met"},
+    "group.at_risk": {"zh": "存在风险", "en": "At risk"},
+    "group.on_track": {"zh": "进展顺利或有望实现", "en": "On track or likely"},
+    "group.unjudged": {"zh": "尚无法判断", "en": "Cannot yet be judged"},
+    "group.past": {"zh": "已到期目标", "en": "Targets whose year has passed"},
+    # --- why a status is what it is (record.status_reason); fields filled from the record
+    "reason.no_figure": {"zh": "报告日前未发布年度数值", "en": "no annual figure published by the report date"},
+    "reason.one_value": {"zh": "只有1个年度数值，不做预测", "en": "only one annual figure: no projection"},
+    "reason.stale": {"zh": "最新数值为{year}年，早于规划期，不据以判断", "en": "the latest figure is from {year}, before the plan's years: not judged on"},
+    "reason.bounds_only": {"zh": "只公布了上下限，无法判断", "en": "only bounds published: cannot be judged"},
+    "reason.bound_decides": {"zh": "已公布的上下限已能判断", "en": "a published bound decides it"},
+    "reason.rank_few_points": {"zh": "排名数值不足{n}个，不给概率", "en": "fewer than {n} ranks: no probability"},
+    "reason.rank_within_target": {"zh": "最新排名已在目标之内（排名数值不足{n}个，不给概率）",
+                                  "en": "the latest rank is already within the target (fewer than {n} ranks: no probability)"},
+    "reason.no_base": {"zh": "缺少文件规定基期的数值，无法判断", "en": "no value for the stated base year: cannot be judged"},
+    "reason.rate_indicator": {"zh": "年均增长目标所挂的是增速指标，需改挂总量指标", "en": "an average-growth target on a growth-rate indicator: not supported"},
+    "reason.no_projection": {"zh": "序列无法预测", "en": "the series cannot be projected"},
+    "reason.projection": {"zh": "按预测，达标概率{p}（{words}）", "en": "projected: P(meet) {p} ({words})"},
+    "reason.projection_missing_flows": {
+        "zh": "{years}年的数值未发布：已发布的累计数至少为{total}；若按相邻年份插值，达标概率为{p_interpolated}，但插值不作为判断依据",
+        "en": "{years} not published: the published total is at least {total}; with those years interpolated P would be {p_interpolated}, but an interpolation is not evidence",
+    },
+    "reason.already_met": {"zh": "{year}年已达到目标", "en": "already met in {year}"},
+    "reason.target_year_value": {"zh": "目标年数值已公布", "en": "the target-year figure is published"},
+    "reason.cumulative_reached": {"zh": "已发布的累计数已达到目标", "en": "the published total already reaches the target"},
+    "reason.year_missed": {"zh": "已有年份未达到“每年”目标", "en": "a published year missed the each-year target"},
+    "reason.interpolated": {"zh": "目标年未公布，按前后年份推断，概率{p}", "en": "no target-year figure: inferred from the years around it, P {p}"},
+    "reason.few_changes": {"zh": "目标年未公布，前后数值太少，无法推断", "en": "no target-year figure, and too few values around it to infer one"},
+    "reason.no_value_before": {"zh": "目标年及以前没有数值", "en": "no figure at or before the target year"},
+    "reason.missing_flows": {"zh": "{years}年的数值未发布，无法判断", "en": "{years} not published: cannot be judged"},
+    # --- the standing shown beside a status
+    "standing.stale": {"zh": "旧数据", "en": "stale"},
+    "evidence.estimated_years": {"zh": "预计数或媒体报道：{years}", "en": "estimates or media reports: {years}"},
+    "standing.running_total": {"zh": "{total}（{from_year}—{to_year}年累计）", "en": "{total} ({from_year}–{to_year} in total)"},
+    "standing.at_recent_pace": {"zh": "按近年速度，{year}年约为{value}", "en": "at the recent pace, {year} ≈ {value}"},
+    "pace.at_least": {"zh": "至少", "en": "at least "},
+    "pace.at_most": {"zh": "至多", "en": "at most "},
+    "rank.top": {"zh": "前{n}位", "en": "top {n}"},
+    "rank.outside_top": {"zh": "未进前{n}", "en": "outside the top {n}"},
+    "fan.running_total": {"zh": "已发布的累计数", "en": "published running total"},
+    "fan.bound": {"zh": "上下限（▲不低于，▼不高于）", "en": "bound (▲ at least, ▼ at most)"},
+    "standing.bound": {"zh": "上下限（三角指向实际所在一侧）", "en": "a bound (the triangle points to where the value lies)"},
+    "standing.stale_marker": {"zh": "旧数据（不据以判断）", "en": "stale figure (not judged on)"},
+    "region.zhejiang": {"zh": "浙江省", "en": "Zhejiang"},
+    "region.china": {"zh": "全国", "en": "China"},
+}
