@@ -26,10 +26,19 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import loader, vintage
-from analysis.forecast import backtest, bench_m3, fit_calibration
+from analysis.forecast import backtest, bench_m3, fit_short
 
 HORIZON = backtest.M3_HORIZON
 NINGBO_HORIZON = 3
+
+
+PRIOR_GROWTH_GRID = np.round(np.arange(-0.05, 0.1501, 0.0025), 4)  # the grid of the measurement above
+
+
+def short_windows(trains: list[np.ndarray], length: int, origins_back: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Log windows of `length` values before each origin, their next 6 log values and the MASE scale (fit_short.m3_windows)."""
+    w = fit_short.m3_windows([(str(i), t) for i, t in enumerate(trains)], length, origins_back)
+    return w.e, w.future, w.mase_scale
 
 
 def fit_prior(z: np.ndarray, future: np.ndarray, scale: np.ndarray) -> float:
@@ -43,7 +52,7 @@ def fit_prior(z: np.ndarray, future: np.ndarray, scale: np.ndarray) -> float:
                 + (np.abs(actual - path)[usable] / scale[usable, None]).mean()
                 / (np.abs(actual - naive)[usable] / scale[usable, None]).mean())
 
-    return float(min(fit_calibration.PRIOR_GROWTH_GRID, key=lambda g: score(np.exp(z[:, -1:] + h * g))))
+    return float(min(PRIOR_GROWTH_GRID, key=lambda g: score(np.exp(z[:, -1:] + h * g))))
 
 
 def covered(errors: np.ndarray, q: np.ndarray, lo: int, hi: int) -> float:
@@ -55,15 +64,15 @@ def main(m3_path: str) -> int:
     """Print the M3 and Ningbo measurements of one-value projections."""
     m3 = bench_m3.load_m3(Path(m3_path))
     h = np.arange(1, HORIZON + 1)
-    z, future, scale = fit_calibration.short_windows([train[:-HORIZON] for _, train, _ in m3], 1, (0, 1, 2, 3))
+    z, future, scale = short_windows([train[:-HORIZON] for _, train, _ in m3], 1, (0, 1, 2, 3))
     growth = fit_prior(z, future, scale)
     q = np.quantile(future - (z[:, -1:] + h * growth), [0.1, 0.9, 0.025, 0.975], axis=0)
-    zv, fv, _ = fit_calibration.short_windows([train for _, train, _ in m3], 1, (0,))
+    zv, fv, _ = short_windows([train for _, train, _ in m3], 1, (0,))
     ev = fv - (zv[:, -1:] + h * growth)
     zt = np.log(np.vstack([train[-1:] for _, train, _ in m3]))
     ft = np.log(np.vstack([test for _, _, test in m3]))
     et = ft - (zt + h * growth)
-    print(f"M3 yearly, one-value windows: {len(z)}; prior growth {growth:+.4f} log/yr (grid edge {fit_calibration.PRIOR_GROWTH_GRID[0]})")
+    print(f"M3 yearly, one-value windows: {len(z)}; prior growth {growth:+.4f} log/yr (grid edge {PRIOR_GROWTH_GRID[0]})")
     print(f"  validation: 80 % covers {covered(ev, q, 0, 1):.1f} %, 95 % covers {covered(ev, q, 2, 3):.1f} %")
     print(f"  test: 80 % covers {covered(et, q, 0, 1):.1f} %, 95 % covers {covered(et, q, 2, 3):.1f} %; "
           f"sMAPE {backtest.smape(np.exp(ft), np.exp(zt + h * growth)).mean():.2f} vs naive "

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main as cli_main
-from analysis.forecast import backtest, bench_m3, bench_ningbo, fit_calibration, models
+from analysis.forecast import backtest, bench_china, bench_m3, bench_ningbo, fit_calibration, fit_short, models, scales
 
 BENCHMARKS = next(
     (p for p in (Path(__file__).resolve().parents[1] / ".." / "shared" / "benchmarks", Path("/work/shared/benchmarks"))
@@ -150,6 +150,7 @@ def test_calibration_module_is_what_the_training_split_gives():
     assert regenerated["SHORT_SERIES"] == calibration.SHORT_SERIES
     assert regenerated["PRIOR_MAX_POINTS"] == calibration.PRIOR_MAX_POINTS
     assert regenerated["PRIOR_CHECKED"] == calibration.PRIOR_CHECKED
+    assert regenerated["TRAINING"] == calibration.TRAINING
     for method in fast:
         assert regenerated["ERROR_QUANTILES"][method] == calibration.ERROR_QUANTILES[method]
 
@@ -185,13 +186,82 @@ def test_prior_max_points_stops_at_the_first_full_length_where_auto_wins():
     assert fit_calibration.prior_max_points(validation) == 6
 
 
-def test_fit_growth_prior_finds_the_common_growth_by_hand():
-    # one window was flat, one grew 0.1 a year; both then grow 0.05 a year: only weight 0 (ignore the
-    # own slope) with prior growth 0.05 forecasts both exactly
+def hand_windows(z: np.ndarray, future: np.ndarray) -> fit_short.Windows:
+    """M3-like windows (log scale, consecutive years, no peers) of given log histories and log futures."""
+    n, k = z.shape
+    return fit_short.Windows(np.full(n, "m3"), np.array([f"s{i}" for i in range(n)], dtype=object),
+                             np.tile(np.arange(k, dtype=float), (n, 1)), z, future, np.exp(future), np.full(n, 5.0),
+                             np.full(n, np.nan), np.ones(n, dtype=bool), np.ones(n), (scales.LOG,) * n)
+
+
+def test_fit_short_parameters_finds_the_common_growth_by_hand():
+    # one window was flat, one grew 0.1 a year (each without noise); both then grow 0.05 a year: the best
+    # forecast ignores the own growth (a prior sd far below the pooled noise: weight near 0) and takes 0.05
     z = np.log(100) + np.array([[0.0, 0.0, 0.0], [0.0, 0.1, 0.2]])
     future = z[:, -1:] + 0.05 * np.arange(1, 7)
-    growth, weight = fit_calibration.fit_growth_prior(z, future, np.full(2, 5.0))
-    assert (growth, weight) == (pytest.approx(0.05), 0.0)
+    params = fit_short.fit_short_parameters(hand_windows(z, future))
+    assert params["growth"] == pytest.approx(0.05)
+    assert (params["prior_sd"], params["noise_sd"], params["noise_dof"]) == (min(fit_short.PRIOR_SD_GRID), max(fit_short.NOISE_SD_GRID),
+                                                                           max(fit_short.NOISE_DOF_GRID))
+    _, scale, weight = fit_short.windows_fit(hand_windows(z, future), **params)
+    assert (weight < 0.01).all() and (np.diff(scale, axis=1) > 0).all()
+
+
+def test_fit_short_parameters_keeps_the_own_growth_of_smooth_series():
+    # every window grows steadily at its own rate and keeps it: the own growth should get nearly all the weight
+    rates = np.array([0.0, 0.03, 0.08, 0.15])
+    z = np.log(100) + rates[:, None] * np.arange(4)
+    future = z[:, -1:] + rates[:, None] * np.arange(1, 7)
+    w = hand_windows(z, future)
+    params = fit_short.fit_short_parameters(w)
+    _, _, weight = fit_short.windows_fit(w, **params)
+    assert (weight > 0.95).all()
+
+
+@needs_m3
+def test_the_calibration_was_fitted_on_training_data_only():
+    from analysis.forecast import calibration
+
+    record = calibration.TRAINING
+    # China: tuning regions only; the recorded windows are exactly the tuning regions' (not the held-out ones')
+    assert record["china"]["regions"] and not set(record["china"]["regions"]) & set(bench_china.HELD_OUT_REGIONS)
+    assert all(bench_china.region_split(key.split("|")[1]) == "tuning" for key in record["china"]["series"])
+    def windows_hash(split: str) -> str:
+        parts = [fit_short.china_windows(None, n, split) for n in fit_short.SHORT_LENGTHS]
+        return fit_short.digest(*[a for w in parts for a in (w.e, w.future)])
+    assert record["china"]["windows_sha256"] == windows_hash("tuning")
+    assert record["china"]["windows_sha256"] != windows_hash("held_out")
+    # M3: the training values as the fit reads them, not the series with their test values
+    m3 = bench_m3.load_m3(BENCHMARKS / "m3_yearly.csv")
+    assert record["m3"]["split"] == "train" and record["m3"]["n_series"] == len(m3)
+    assert record["m3"]["values_sha256"] == fit_short.digest(*[train for _, train, _ in m3])
+    assert record["m3"]["values_sha256"] != fit_short.digest(*[np.concatenate([train, test]) for _, train, test in m3])
+
+
+def perturbed_data_dir(tmp_path: Path, regions: tuple[str, ...], name: str) -> Path:
+    """A copy of data/ whose observations in `regions` are multiplied by fixed factors between 0.6 and 1.4."""
+    import shutil
+
+    source = Path(__file__).resolve().parents[1] / "data"
+    target = tmp_path / name
+    shutil.copytree(source, target)
+    obs = pd.read_csv(target / "observations.csv", dtype=str, keep_default_na=False)
+    chosen = obs["region"].isin(regions).to_numpy()
+    factors = np.linspace(0.6, 1.4, int(chosen.sum()))
+    obs.loc[chosen, "value"] = [f"{float(v) * f:.6g}" for v, f in zip(obs.loc[chosen, "value"], factors)]
+    obs.to_csv(target / "observations.csv", index=False)
+    return target
+
+
+@needs_m3
+def test_short_calibration_never_reads_the_held_out_regions(tmp_path):
+    trains = [(sid, train[:-6]) for sid, train, _ in bench_m3.load_m3(BENCHMARKS / "m3_yearly.csv")[::10]]
+    base = fit_short.short_series_tables(trains, (0, 1), None)
+    held = perturbed_data_dir(tmp_path, bench_china.HELD_OUT_REGIONS, "held")
+    assert fit_short.short_series_tables(trains, (0, 1), held) == base
+    # ... while the same change in the tuning regions moves the fit (the test can fail)
+    tuning = perturbed_data_dir(tmp_path, bench_china.TUNING_REGIONS, "tuning")
+    assert fit_short.short_series_tables(trains, (0, 1), tuning) != base
 
 
 @needs_m3

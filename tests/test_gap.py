@@ -64,8 +64,8 @@ class FakeForecast:
         return float(np.mean(sum(self.column(y) for y in years) >= x))
 
 
-def fake_run_forecast(series: pd.Series, horizon: int, bounds: object, peers: object = ()) -> FakeForecast:
-    """Stand-in for gap.run_forecast; like models.forecast it refuses fewer than models.MIN_POINTS points."""
+def fake_run_forecast(series: pd.Series, horizon: int, bounds: object, peers: object = (), kinds: object = None) -> FakeForecast:
+    """Stand-in for tracker.run_forecast; like models.forecast it refuses fewer than models.MIN_POINTS points."""
     if len(series) < projection.min_points():
         raise ValueError(f"a projection needs at least {projection.min_points()} observed years, this series has {len(series)}")
     return FakeForecast(series, horizon)
@@ -184,7 +184,6 @@ def test_level_geometric_target_by_hand(tiny_dataset: loader.Dataset, fake: None
 def test_avg_growth_target_by_hand(tiny_dataset: loader.Dataset, fake: None) -> None:
     row = statuses.status_table(tiny_dataset, AS_OF).set_index("target_id").loc["t_trade_growth"]
     # 年均增长30%: base 100 (2022); implied 2027 level 100 * 1.3**5 = 371.293; 2024 = 165
-    level = 100 * 1.3 ** 5
     assert row.required_value == pytest.approx(169.0)  # 100 * 1.3**2
     assert row.gap == pytest.approx(-4.0)
     assert row.progress_ratio == pytest.approx((1.65 ** 0.5 - 1) / 0.30)  # 0.9484
@@ -591,7 +590,7 @@ def test_target_stated_twice_counted_once(tmp_path: Path, fake: None) -> None:
 def test_peer_series_of_the_same_indicator_are_passed(tiny_dataset: loader.Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[tuple[str, int], tuple] = {}
 
-    def capture(series: pd.Series, horizon: int, bounds: object, peers: tuple = ()) -> FakeForecast:
+    def capture(series: pd.Series, horizon: int, bounds: object, peers: tuple = (), kinds: object = None) -> FakeForecast:
         seen[(str(series.name), int(series.index[0]))] = tuple((p.name, dict(p.items())) for p in peers)
         return FakeForecast(series, horizon)
 
@@ -600,6 +599,45 @@ def test_peer_series_of_the_same_indicator_are_passed(tiny_dataset: loader.Datas
     assert seen[("rd_gdp_ratio", 2017)] == (("zhejiang", {2022: 3.1, 2023: 3.2}),)  # Ningbo's series gets Zhejiang's as peer
     assert seen[("gdp", 2019)] == ()  # no comparison region holds gdp
     assert seen.get(("rd_gdp_ratio", 2022), ()) == ()  # Zhejiang's own series is not its own peer
+
+
+def test_each_value_s_kind_is_passed_to_the_projection(tiny_dataset: loader.Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, dict] = {}
+
+    def capture(series: pd.Series, horizon: int, bounds: object, peers: tuple = (), kinds: object = None) -> FakeForecast:
+        seen[str(series.name)] = dict(kinds.items())
+        return FakeForecast(series, horizon)
+
+    monkeypatch.setattr(tracker, "run_forecast", capture)
+    statuses.status_table(tiny_dataset, AS_OF, region="ningbo")  # Ningbo only: Zhejiang's series has the same name
+    # Ningbo's R&D intensity: 2023 first preliminary, then revised (the revision supersedes); the rest official
+    assert seen["rd_gdp_ratio"] == {**{y: "official" for y in range(2017, 2023)}, 2023: "revised", 2024: "official"}
+    assert set(seen["new_firms"].values()) == {"official"}  # a cumulative target's flows too
+
+
+def gdp_with_2025(tmp_path: Path, rows: list[dict]) -> loader.Dataset:
+    """The tiny data with extra gdp rows for 2025 (published 2026-03-01)."""
+    tables = tiny_tables()
+    tables["observations"] += rows
+    return loader.load(write_data_dir(tmp_path / f"data_{len(list(tmp_path.iterdir()))}", tables))
+
+
+def test_an_estimate_is_not_projected_as_a_final_figure(tmp_path: Path) -> None:
+    def gdp_2025(status: str, value: float = 19000.0) -> dict:
+        return obs("gdp", 2025, value, "亿元", "bulletin_2026", "2026-03-01", status=status)
+
+    final = judge.assess(gdp_with_2025(tmp_path, [gdp_2025("official")]), "t_gdp_2027", AS_OF)
+    estimate = judge.assess(gdp_with_2025(tmp_path, [gdp_2025("estimate")]), "t_gdp_2027", AS_OF)
+    assert list(estimate.history.index) == list(final.history.index) == list(range(2019, 2026))
+    # the same value as an estimate (预计) gives a wider interval, and the projection says what it rests on
+    assert estimate.hi80 - estimate.lo80 > 1.05 * (final.hi80 - final.lo80)
+    assert estimate.forecast.basis.set_index("year").loc[2025, "kind"] == "estimate"
+    assert final.forecast.basis.set_index("year").loc[2025, "kind"] == "official"
+    assert "rests_on_estimates" in estimate.forecast_flags.split(",") and "rests_on_estimates" not in final.forecast_flags
+    # a final figure for the year supersedes the estimate: the projection rests on the final value
+    both = judge.assess(gdp_with_2025(tmp_path, [gdp_2025("estimate", 19500.0), gdp_2025("official")]), "t_gdp_2027", AS_OF)
+    assert both.history.loc[2025] == 19000.0 and both.forecast.basis.set_index("year").loc[2025, "kind"] == "official"
+    assert both.hi80 == pytest.approx(final.hi80) and both.lo80 == pytest.approx(final.lo80)
 
 
 # ---------------------------------------------------------------------------

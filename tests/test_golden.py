@@ -7,7 +7,8 @@ literal is checked here by an independent calculation, written in plain numpy an
 rules of the method note and docs/INTERFACES.md, not from the code under test:
 
 * the point path: naive, drift and the log-linear trend fitted here (``np.polyfit``), their
-  year-by-year median; for a short series, the growth prior ``weight x own + (1 - weight) x prior``;
+  year-by-year median; for a short series, the empirical-Bayes growth prior ``weight x own + (1 - weight) x prior`` with
+  weight = prior variance / (prior variance + pooled noise / span);
 * the sample paths, redrawn from the same seed: a Gaussian random walk ``W_h / sqrt(h)`` mapped to
   uniforms and through the calibrated quantile table of scaled errors, times the series' spread
   (median absolute change on the log or logit scale, never below the floor);
@@ -69,8 +70,8 @@ GOLDEN = {
                "p_meet": 370 / 459, "status": "likely"},
     "t_cum": {"projected_value": 2790.909091, "lo80": 2660.112336, "hi80": 2990.689823, "lo95": 2559.817248, "hi95": 3166.217264,
               "p_meet": 1094 / 2000, "status": "uncertain"},
-    "t_two": {"projected_value": 50.63130086, "lo80": 37.79533802, "hi80": 76.30101525, "lo95": 29.28437699, "hi95": 108.2251457,
-              "p_meet": 671 / 2000, "status": "uncertain"},
+    "t_two": {"projected_value": 51.32603161, "lo80": 41.94990526, "hi80": 70.84029548, "lo95": 35.01435486, "hi95": 87.38555419,
+              "p_meet": 594 / 2000, "status": "unlikely"},
     "t_avg": {"projected_value": 218.25, "lo80": 174.2788435, "hi80": 297.7369748, "lo95": 143.5194827, "hi95": 399.4924942,
               "p_meet": 286 / 2000, "status": "unlikely"},
     "t_bridge": {"projected_value": 70.35623640, "p_meet": 0.6377386292, "status": "outcome_uncertain"},
@@ -137,19 +138,20 @@ def status_of(p: float) -> str:
     return "off_track"
 
 
-def quantile_rows(table: tuple, horizon: int) -> np.ndarray:
-    """The calibrated quantile rows for horizons 1..horizon, widened with sqrt(h) beyond the table."""
+def quantile_rows(table: tuple, horizon: int, short: bool = False) -> np.ndarray:
+    """The calibrated quantile rows for horizons 1..horizon: beyond the table widened with sqrt(h), except a
+    short-series table (its errors are already divided by a scale that grows with the horizon: the last row carries on)."""
     rows = np.asarray(table, dtype=float)
     last = len(rows)
-    return np.vstack([rows[h - 1] if h <= last else rows[-1] * math.sqrt(h / last) for h in range(1, horizon + 1)])
+    return np.vstack([rows[h - 1] if h <= last else rows[-1] * (1.0 if short else math.sqrt(h / last)) for h in range(1, horizon + 1)])
 
 
-def scaled_errors(table: tuple, horizon: int) -> np.ndarray:
+def scaled_errors(table: tuple, horizon: int, short: bool = False) -> np.ndarray:
     """Scaled errors redrawn from the seed: Gaussian random-walk uniforms through the quantile table."""
     rng = np.random.default_rng(SEED)
     walk = np.cumsum(rng.standard_normal((N_PATHS, horizon)), axis=1) / np.sqrt(np.arange(1, horizon + 1))
     uniforms = norm.cdf(walk)
-    rows = quantile_rows(table, horizon)
+    rows = quantile_rows(table, horizon, short)
     return np.column_stack([np.interp(uniforms[:, j], PROBS, rows[j]) for j in range(horizon)])
 
 
@@ -190,16 +192,24 @@ class Independent:
             e = self.error_scale(self.values)
             self.spread = max(float(np.median(np.abs(np.diff(e)) / np.diff(self.years))), calibration.SPREAD_FLOOR)
             self.table = calibration.ERROR_QUANTILES["auto"]
-        else:  # a short series: its own log growth shrunk towards the pooled prior growth
+        else:  # a short series: empirical Bayes, its own log growth shrunk towards the pooled prior by its noise
             calib = calibration.SHORT_SERIES[len(values)]
             e = np.log(self.values)
-            own = (e[-1] - e[0]) / (self.years[-1] - self.years[0])
-            slope = calib["weight"] * own + (1 - calib["weight"]) * calib["growth"]
+            span = self.years[-1] - self.years[0]
+            changes = np.diff(e) / np.diff(self.years)
+            dof = len(changes) - 1  # the pooled noise counts as noise_dof observations beside the series' own
+            own_var = float(np.var(changes, ddof=1)) if dof > 0 else 0.0
+            noise_var = max((calib["noise_dof"] * calib["noise_sd"] ** 2 + dof * own_var) / (calib["noise_dof"] + dof), calib["noise_floor"] ** 2)
+            weight = calib["prior_sd"] ** 2 / (calib["prior_sd"] ** 2 + noise_var / span)  # prior variance / (prior + own growth's)
+            own = (e[-1] - e[0]) / span
+            slope = weight * own + (1 - weight) * calib["growth"]
             self.mean = np.exp(e[-1] + h * slope)
-            own_spread = float(np.mean(np.abs(np.diff(e)) / np.diff(self.years)))
-            self.spread = 0.5 * own_spread + 0.5 * calib["scale"]
+            scale_var = noise_var ** calib["scale_exponent"] * (calib["scale_sd"] ** 2) ** (1 - calib["scale_exponent"])
+            growth_var, gap_var = scale_var / span, calib["gap_share"] * (own - calib["growth"]) ** 2
+            self.spread = np.sqrt(h ** 2 * (weight * growth_var + gap_var) + h * scale_var)  # grows with the horizon
             self.table = calib["quantiles"]["growth_prior"]
-        self.samples = self.inverse(self.error_scale(self.mean)[None, :] + self.spread * scaled_errors(self.table, self.horizon))
+        self.short = len(values) <= calibration.PRIOR_MAX_POINTS
+        self.samples = self.inverse(self.error_scale(self.mean)[None, :] + self.spread * scaled_errors(self.table, self.horizon, self.short))
 
     def error_scale(self, y: np.ndarray) -> np.ndarray:
         return np.log(y) if self.scale == "log" else logit(y)
@@ -213,14 +223,18 @@ class Independent:
     def closed_form(self, year: int, prob: float) -> float:
         """The exact prob-quantile of the year's simulated value (the table's quantile; uniforms are uniform)."""
         j = year - self.last_year - 1
-        row = quantile_rows(self.table, self.horizon)[j]
-        return float(self.inverse(self.error_scale(self.mean[j]) + self.spread * np.interp(prob, PROBS, row)))
+        row = quantile_rows(self.table, self.horizon, self.short)[j]
+        return float(self.inverse(self.error_scale(self.mean[j]) + self.spread_at(j) * np.interp(prob, PROBS, row)))
+
+    def spread_at(self, j: int) -> float:
+        """The spread of the j-th year ahead (a constant for a long series)."""
+        return float(np.broadcast_to(self.spread, (self.horizon,))[j])
 
     def closed_form_p_at_least(self, year: int, threshold: float) -> float:
         """P(value >= threshold) from the table's piecewise-linear distribution of the year's error."""
         j = year - self.last_year - 1
-        row = quantile_rows(self.table, self.horizon)[j]
-        edge = (self.error_scale(threshold) - self.error_scale(self.mean[j])) / self.spread
+        row = quantile_rows(self.table, self.horizon, self.short)[j]
+        edge = (self.error_scale(threshold) - self.error_scale(self.mean[j])) / self.spread_at(j)
         return 1.0 - float(np.interp(edge, row, PROBS))
 
 
@@ -360,7 +374,11 @@ def test_cumulative_target_sums_observed_and_simulated_flows(dataset: loader.Dat
 def test_two_value_series_leans_on_the_growth_prior(dataset: loader.Dataset, table: pd.DataFrame) -> None:
     golden, ind = GOLDEN["t_two"], Independent(TWO)
     calib = calibration.SHORT_SERIES[2]
-    slope = calib["weight"] * math.log(46 / 40) + (1 - calib["weight"]) * calib["growth"]
+    # two values: no own noise estimate, so the pooled noise (at least the floor) sets the weight on the series' own growth
+    span = max(TWO) - min(TWO)
+    noise_var = max(calib["noise_sd"], calib["noise_floor"]) ** 2
+    weight = calib["prior_sd"] ** 2 / (calib["prior_sd"] ** 2 + noise_var / span)
+    slope = weight * math.log(46 / 40) / span + (1 - weight) * calib["growth"]
     assert golden["projected_value"] == pytest.approx(46 * math.exp(3 * slope), rel=REL)  # closed form of the point path
     column = ind.column(2027)
     assert {k: v for k, v in ranges(column).items() if k != "median"} == pytest.approx(

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.cli import main as cli_main
-from analysis.forecast import intervals, models, scales
+from analysis.forecast import intervals, kinds, models, scales
 
 
 def years_series(values, start: int = 2010) -> pd.Series:
@@ -109,7 +109,9 @@ def test_fewer_than_two_points_raise_series_too_short(values):
         models.forecast(years_series(values), 3)
 
 
-PRIOR = {"growth": 0.1, "weight": 0.5, "scale": 0.1,
+# prior growth 0.1; prior sd = pooled noise sd = 0.1, so two values (one change, noise 0.1^2 over one year)
+# weigh their own growth 0.01 / (0.01 + 0.01) = 0.5; one pseudo-change of pooled noise beside the own ones
+PRIOR = {"growth": 0.1, "prior_sd": 0.1, "noise_sd": 0.1, "noise_dof": 1.0, "noise_floor": 0.0, "scale_exponent": 1.0, "scale_sd": 0.1, "gap_share": 0.0,
          "quantiles": {m: ((-1.0, -0.5, 0.0, 0.5, 1.0),) for m in ("growth_prior", "naive")}}
 
 
@@ -139,9 +141,10 @@ def test_pooled_prior_applies_on_log_values_only(hand_prior):
 
 
 def test_short_series_with_a_gap_uses_growth_per_elapsed_year(hand_prior):
-    # 100 in 2010, 121 in 2012: own growth ln(1.21) / 2 = 0.095310; slope (0.095310 + 0.1) / 2 = 0.097655
+    # 100 in 2010, 121 in 2012: own growth ln(1.21) / 2 = 0.095310 a year, measured over two years, so its
+    # variance is 0.01 / 2 and its weight 0.01 / (0.01 + 0.005) = 2/3: slope 2/3 0.095310 + 1/3 0.1 = 0.096873
     fc = models.forecast(pd.Series([100.0, 121.0], index=[2010, 2012]), 1)
-    assert fc.mean.iloc[0] == pytest.approx(121 * 1.102582, rel=1e-5)
+    assert fc.mean.iloc[0] == pytest.approx(121 * 1.101721, rel=1e-5)
 
 
 def test_peers_replace_the_pooled_prior_growth(hand_prior):
@@ -157,13 +160,27 @@ def test_peers_replace_the_pooled_prior_growth(hand_prior):
     assert bounded.mean.iloc[0] == pytest.approx(fc.mean.iloc[0])
 
 
-def test_short_series_spread_mixes_own_and_pooled_volatility(hand_prior):
-    # own mean |log change| = ln(1.21) = 0.190620; spread 0.5 * 0.190620 + 0.5 * 0.1 = 0.145310;
-    # the 80 % interval is the 0.1 and 0.9 quantiles: centre -/+ 1 x spread on the log scale
+def test_short_series_scale_is_its_noise_and_its_growth_uncertainty(hand_prior):
+    # two values: noise 0.1^2 (pooled), growth variance 0.01 / 1, weight 0.5: the scale one year ahead is
+    # sqrt(1 x 0.5 x 0.01 + 1 x 0.01) = 0.122474; the 80 % interval is the 0.1 and 0.9 quantiles: -/+ 1 x scale
     fc = models.forecast(years_series([100.0, 121.0]), 1, n_paths=20000)
     centre = np.log(fc.mean.iloc[0])
-    assert np.log(fc.upper(80).iloc[0]) - centre == pytest.approx(0.145310, rel=0.02)
-    assert centre - np.log(fc.lower(80).iloc[0]) == pytest.approx(0.145310, rel=0.02)
+    assert np.log(fc.upper(80).iloc[0]) - centre == pytest.approx(0.122474, rel=0.02)
+    assert centre - np.log(fc.lower(80).iloc[0]) == pytest.approx(0.122474, rel=0.02)
+
+
+def test_a_noisy_short_series_leans_on_the_prior_and_gets_a_wider_interval(hand_prior):
+    # same first and last values (own growth ln(1.44) / 2 = 0.182322), different paths between them:
+    # smooth 100, 120, 144: changes equal, noise (1 x 0.01 + 0) / 2 = 0.005, growth variance 0.0025,
+    #   weight 0.01 / 0.0125 = 0.8, slope 0.8 x 0.182322 + 0.2 x 0.1 = 0.165857, scale sqrt(0.8 x 0.0025 + 0.005) = 0.083666
+    # noisy 100, 160, 144: changes 0.470004, -0.105361, noise (0.01 + 0.165523) / 2 = 0.087761, growth variance
+    #   0.043880, weight 0.185596, slope 0.115279, scale sqrt(0.185596 x 0.043880 + 0.087761) = 0.309685
+    smooth = models.forecast(years_series([100.0, 120.0, 144.0]), 1, n_paths=20000)
+    noisy = models.forecast(years_series([100.0, 160.0, 144.0]), 1, n_paths=20000)
+    assert smooth.mean.iloc[0] == pytest.approx(144 * 1.180405, rel=1e-5)
+    assert noisy.mean.iloc[0] == pytest.approx(144 * 1.122186, rel=1e-5)
+    for fc, scale in ((smooth, 0.083666), (noisy, 0.309685)):
+        assert np.log(fc.upper(80).iloc[0] / fc.mean.iloc[0]) == pytest.approx(scale, rel=0.02)
 
 
 def test_auto_keeps_the_growth_prior_up_to_prior_max_points_without_the_short_flag():
@@ -184,8 +201,17 @@ def test_naive_stays_naive_on_a_short_series():
 def test_shrinkage_and_spread_rules_by_hand():
     assert intervals.shrunk_slope(0.2, 0.0, 0.25) == pytest.approx(0.05)
     assert intervals.shrunk_slope(0.0, 0.04, 0.25) == pytest.approx(0.03)
-    assert intervals.short_spread(0.2, 0.1) == pytest.approx(0.15)
     np.testing.assert_allclose(intervals.own_slopes(np.array([[1.0, 2.0, 5.0], [0.0, 0.0, 0.0]])), [2.0, 0.0])
+    np.testing.assert_allclose(intervals.own_slopes(np.array([[1.0, 5.0]]), np.array([[2010.0, 2012.0]])), [2.0])
+    # changes 0.1, 0.3: own variance 0.02 (1 dof) beside 2 pseudo-dof of 0.1^2: (2 x 0.01 + 0.02) / 3
+    assert intervals.noise_variance(np.array([0.1, 0.3]), 0.1, 2.0)[0] == pytest.approx(0.04 / 3)
+    assert intervals.noise_variance(np.array([0.5]), 0.1, 2.0)[0] == pytest.approx(0.01)  # one change: the pooled noise
+    assert intervals.noise_variance(np.array([0.1, 0.3]), 0.1, 2.0, unit=10.0)[0] == pytest.approx((2 + 0.02) / 3)
+    weight, own_var = intervals.growth_weight(0.02, 4.0, 0.1)  # own growth variance 0.02 / 4 = 0.005
+    assert (float(weight), float(own_var)) == (pytest.approx(0.01 / 0.015), pytest.approx(0.005))
+    weight, own_var = intervals.growth_weight(0.02, 4.0, 0.1, end_noise=0.08)  # + 0.08 / 16 from the end points
+    assert (float(weight), float(own_var)) == (pytest.approx(0.01 / 0.02), pytest.approx(0.01))
+    np.testing.assert_allclose(intervals.short_scales(0.01, 0.5, 0.02, 2), [np.sqrt(0.01 + 0.01), np.sqrt(0.04 + 0.02)])
 
 
 @pytest.mark.parametrize("values", [[5.0] * 6, [5.0] * 3, [5.0, 5.0]])
@@ -266,6 +292,9 @@ def test_error_quantile_table_covers_every_method_and_horizon():
         rows = intervals.error_quantiles(method, horizon, n_points)
         assert rows.shape == (horizon, len(probs))
         assert (np.diff(rows, axis=1) >= 0).all(), (method, n_points)
+        if n_points is not None:  # a short-series table holds errors divided by a scale growing with the horizon:
+            # the interval is scale x table, which must widen (a smooth series: noise 1, half its own growth, its variance 1)
+            rows = rows * intervals.short_scales(np.array([1.0]), np.array([0.5]), np.array([1.0]), horizon)[0][:, None]
         for level, width in interval_widths(rows).items():
             assert (np.diff(width) > 0).all(), (method, n_points, level, width)  # strictly wider with every year ahead
         if n_points is None:
@@ -383,3 +412,60 @@ def test_speed_of_thirty_briefing_forecasts(benchmark, method):
     # compare the two rows of the benchmark table: auto against the naive baseline of the same run
     forecasts = benchmark(project_briefing_targets, method)
     assert len(forecasts) == 30
+
+
+# --- the kind of each value (issue 20 item 4): an estimate counts less and widens the interval ---
+
+
+def interval_width(fc: models.Forecast, level: int = 80) -> np.ndarray:
+    """Upper minus lower bound per forecast year (log ratio)."""
+    return np.log(fc.upper(level).to_numpy() / fc.lower(level).to_numpy())
+
+
+@pytest.mark.parametrize("values", [[100.0, 108.0, 117.0, 125.0], [100, 104, 109, 113, 118, 121, 127, 131.0]])
+def test_an_estimate_gets_a_wider_interval_than_the_same_official_value(values):
+    series = years_series(values)
+    official = models.forecast(series, 4, kinds=["official"] * len(values))
+    estimate = models.forecast(series, 4, kinds=["official"] * (len(values) - 1) + ["estimate"])
+    assert (interval_width(estimate) > interval_width(official) * 1.02).all()
+    assert (interval_width(estimate, 95) > interval_width(official, 95)).all()
+    assert "rests_on_estimates" in estimate.flags and "rests_on_estimates" not in official.flags
+    # the projection says what it rests on: the last value is an estimate and counts less than a final one
+    basis = estimate.basis.set_index("year")
+    assert list(basis["kind"]) == ["official"] * (len(values) - 1) + ["estimate"]
+    assert basis["weight"].iloc[-1] < 1.0 and (basis["weight"].iloc[:-1] == 1.0).all()
+    assert basis["noise_sd"].iloc[-1] == kinds.KIND_NOISE["estimate"]
+    # no kinds given: every value is taken as a final figure, exactly as official ones
+    np.testing.assert_array_equal(models.forecast(series, 4).samples, official.samples)
+
+
+def test_an_estimate_at_the_end_of_a_short_series_counts_less_in_its_growth():
+    # a smooth series growing 20 % a year: its own growth gets most weight; when its last value is only an
+    # estimate, the growth measured to it is less certain and leans more on the pooled prior (lower growth)
+    series = years_series([100.0, 120.0, 144.0])
+    official = models.forecast(series, 3)
+    estimate = models.forecast(series, 3, kinds=pd.Series(["official", "official", "estimate"], index=series.index))
+    prior = intervals.short_calibration(3)["growth"]
+    assert prior < np.log(1.2)
+    assert estimate.mean.iloc[-1] < official.mean.iloc[-1]
+    assert estimate.mean.iloc[-1] > 144 * np.exp(3 * prior)
+
+
+def test_revised_values_beside_unrevised_ones_are_flagged():
+    series = years_series([100.0, 104.0, 109.0, 115.0, 120.0, 126.0])
+    mixed = models.forecast(series, 2, kinds=["official"] * 4 + ["revised", "revised"])
+    assert "mixed_revision" in mixed.flags
+    assert "mixed_revision" not in models.forecast(series, 2, kinds=["revised"] * 6).flags
+    assert "mixed_revision" not in models.forecast(series, 2, kinds=["official"] * 6).flags
+
+
+def test_kinds_must_align_with_the_series_and_be_known():
+    series = years_series([100.0, 104.0, 109.0])
+    with pytest.raises(ValueError, match="3 values"):
+        models.forecast(series, 2, kinds=["official"] * 2)
+    with pytest.raises(ValueError, match="unknown kind"):
+        models.forecast(series, 2, kinds=["official", "official", "rumour"])
+    # a year-indexed Series may hold more years than the series; a missing value's kind is dropped with it
+    gappy = pd.Series([100.0, np.nan, 109.0], index=[2010, 2011, 2012])
+    fc = models.forecast(gappy, 1, kinds=pd.Series(["official", "estimate", "preliminary", "official"], index=[2010, 2011, 2012, 2013]))
+    assert list(fc.basis["kind"]) == ["official", "preliminary"]

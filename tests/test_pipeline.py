@@ -439,7 +439,6 @@ def test_real_quarter_renders_every_target_in_both_languages(rendered_quarter):
     period_dir = out / "2025Q4"
     assert (period_dir / "manifest.json").exists() and (period_dir / "assessment.csv").exists() and (period_dir / "assessment.json").exists()
     dataset = loader.load(manifest.REPO_ROOT / "data")
-    indicators = dataset.indicators.set_index("indicator_id")
     with_data = set(pages.targets_with_data(dataset, periods.quarter_end("2025Q4")))
     for lang in ("zh", "en"):
         text = html.unescape((period_dir / f"briefing.{lang}.html").read_text(encoding="utf-8"))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.assess.progress import classify_progress
-from analysis.assess.projection import cached_forecast, first_meeting, min_points
+from analysis.assess.projection import cached_forecast, first_meeting, min_points, point_kinds
 from analysis.assess.record import Assessment, final_status, path_rows, set_latest, set_target_year
 from analysis.assess.rules import (
     FINAL_STATUSES,
@@ -79,7 +79,7 @@ def assess_cumulative(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta
     horizon = max(PROJECT_TO, a.target_year) - last_year
     a.inferred = True
     try:
-        fc = cached_forecast(cache, series, horizon, tracker.bounds_of(meta), peers)
+        fc = cached_forecast(cache, series, horizon, tracker.bounds_of(meta), peers, point_kinds(rows, series))
     except ValueError as err:
         a.status, a.status_reason = "insufficient_data", "no_projection"
         a.add_note(f"no projection: {err}")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis.assess.base_path import base_point, geometric_possible, interpolate_at
 from analysis.assess.progress import classify_progress
-from analysis.assess.projection import bound_mask, cached_forecast, first_meeting, interpolation_probability, min_points, probability
+from analysis.assess.projection import bound_mask, cached_forecast, first_meeting, interpolation_probability, min_points, point_kinds, probability
 from analysis.assess.record import Assessment, final_status, set_gap, set_latest, set_projection, set_projection_from_paths
 from analysis.assess.rules import (
     ABOUT_TOLERANCE,
@@ -74,7 +74,7 @@ def assess_level(a: Assessment, rows: pd.DataFrame, series: pd.Series, meta: pd.
         return
     if not projectable(a, target, series, value):
         return
-    project(a, series, meta, cache, bounded, peers, threshold, slack, observed_path)
+    project(a, series, meta, cache, bounded, peers, threshold, slack, observed_path, point_kinds(rows, series))
 
 
 def bounds_text(bounded: pd.DataFrame) -> str:
@@ -233,12 +233,13 @@ def projectable(a: Assessment, target: Any, series: pd.Series, value: float) -> 
 
 
 def project(a: Assessment, series: pd.Series, meta: pd.Series, cache: dict, bounded: pd.DataFrame, peers: Sequence[pd.Series],
-            threshold: float, slack: float, observed_path: pd.Series) -> None:
-    """Project the series to the target year: median, intervals and P(meet) from the paths that agree with the bounds."""
+            threshold: float, slack: float, observed_path: pd.Series, kinds: pd.Series | None = None) -> None:
+    """Project the series to the target year: median, intervals and P(meet) from the paths that agree with the bounds;
+    `kinds` (each value's status) makes an estimate count less (forecast.kinds)."""
     last_year = int(series.index.max())
     horizon = max(PROJECT_TO, a.target_year) - last_year
     try:
-        fc = cached_forecast(cache, series, horizon, tracker.bounds_of(meta), peers)
+        fc = cached_forecast(cache, series, horizon, tracker.bounds_of(meta), peers, kinds)
     except ValueError as err:
         a.status, a.status_reason = "insufficient_data", "no_projection"
         a.add_note(f"no projection: {err}")

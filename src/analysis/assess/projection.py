@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.assess.base_path import interpolate_at
-from analysis.assess.rules import LOWER_BOUNDS, MIN_BRIDGE_STEPS, higher_is_better, meets
+from analysis.assess.rules import APPROX_QUALIFIERS, LOWER_BOUNDS, MIN_BRIDGE_STEPS, higher_is_better, is_bound, meets
 from analysis.forecast import tracker
 
 
@@ -85,14 +85,26 @@ def series_key(series: pd.Series) -> tuple:
     return (tuple(int(y) for y in series.index), tuple(float(v) for v in series.values))
 
 
+def point_kinds(rows: pd.DataFrame, series: pd.Series) -> pd.Series:
+    """Return the kind of each value of a series (year-indexed) from its observation rows: the status, or
+    'approximate' for a value qualified ~ (左右); see analysis.forecast.kinds."""
+    exact = rows[[not is_bound(str(q or "")) for q in rows["qualifier"]]].drop_duplicates("year", keep="first")
+    qualifier = exact["qualifier"].fillna("").astype(str)
+    kinds = np.where(qualifier.isin(APPROX_QUALIFIERS), "approximate", exact["status"].astype(str))
+    by_year = pd.Series(kinds, index=exact["year"].astype(int).to_numpy(), dtype=object)
+    return by_year.reindex(series.index.astype(int)).fillna("unspecified")
+
+
 def cached_forecast(
-    cache: dict, series: pd.Series, horizon: int, bounds: tuple[float, float] | None, peers: Sequence[pd.Series] = ()
+    cache: dict, series: pd.Series, horizon: int, bounds: tuple[float, float] | None, peers: Sequence[pd.Series] = (),
+    kinds: pd.Series | None = None,
 ) -> Any:
     """Return a forecast, reusing one already computed for the same inputs; errors are cached too."""
-    key = (series_key(series), int(horizon), bounds, tuple(series_key(p) for p in peers))
+    kinds_key = None if kinds is None else tuple(str(k) for k in kinds)
+    key = (series_key(series), int(horizon), bounds, tuple(series_key(p) for p in peers), kinds_key)
     if key not in cache:
         try:
-            cache[key] = tracker.run_forecast(series, horizon, bounds, peers) if peers else tracker.run_forecast(series, horizon, bounds)
+            cache[key] = tracker.run_forecast(series, horizon, bounds, peers, kinds)
         except ValueError as err:  # models.SeriesTooShort and other unusable series
             cache[key] = err
     result = cache[key]

@@ -1,4 +1,5 @@
-"""Fit the interval calibration on M3's training part and write analysis/forecast/calibration.py."""
+"""Fit the interval calibration on M3's training part (and, for short series, the China tuning regions) and write
+analysis/forecast/calibration.py."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Sequence
 
 import numpy as np
 
-from analysis.forecast import intervals, members, models, scales
-from analysis.forecast.backtest import M3_HORIZON, interval_score, naive_mae, run_pool, smape
+from analysis.forecast import fit_short, intervals, members, models, scales
+from analysis.forecast.backtest import M3_HORIZON, interval_score, run_pool, smape
 from analysis.forecast.bench_m3 import as_series, load_m3
 
 CALIBRATION_MIN_HISTORY = 8
@@ -26,18 +27,6 @@ DESIGN_COVERAGE_BAND = 3.0  # validation coverage within this many points of 80 
 
 
 SPREAD_FLOOR_QUANTILE = 0.05  # the interval-width floor: this quantile of the pooled spreads
-
-
-SHORT_LENGTHS = tuple(range(2, 11))  # the prior is fitted for these lengths; auto uses it while it beats auto
-
-
-PRIOR_GROWTH_GRID = np.round(np.arange(-0.05, 0.1501, 0.0025), 4)
-
-
-PRIOR_WEIGHT_GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
-
-
-SHORT_METHODS = ("growth_prior", "naive")
 
 
 def origin_windows(train: np.ndarray, origins_back: Sequence[int], length: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -127,78 +116,28 @@ def quantile_rows(scaled: np.ndarray) -> tuple[tuple[float, ...], ...]:
     return tuple(tuple(round(float(v), 3) for v in row) for row in quantiles)
 
 
-def short_windows(trains: Sequence[np.ndarray], length: int, origins_back: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Log windows of `length` values, their next M3_HORIZON log values, and the MASE scale of all values before each origin."""
-    windows = [(h, a, naive_mae(as_series(train[: len(train) - M3_HORIZON - back])))
-               for train in trains for back in origins_back
-               for h, a in origin_windows(train, (back,), length)]
-    return (np.log(np.vstack([h for h, _, _ in windows])), np.log(np.vstack([a for _, a, _ in windows])),
-            np.array([s for _, _, s in windows]))
-
-
-def fit_growth_prior(z: np.ndarray, future: np.ndarray, scale: np.ndarray) -> tuple[float, float]:
-    """The prior growth and own-slope weight (grid) minimising sMAPE + MASE, each relative to naive's, over the windows."""
-    own = intervals.own_slopes(z)
-    h = np.arange(1, M3_HORIZON + 1)
-    actual = np.exp(future)
-    usable = scale > 0
-    naive = np.exp(z[:, -1:]) + 0 * h
-    naive_smape = float(smape(actual, naive).mean())
-    naive_mase = float((np.abs(actual - naive)[usable] / scale[usable, None]).mean())
-    best = (np.inf, 0.0, 0.0)
-    for growth in PRIOR_GROWTH_GRID:
-        for weight in PRIOR_WEIGHT_GRID:
-            path = np.exp(z[:, -1:] + h * intervals.shrunk_slope(own, float(growth), float(weight))[:, None])
-            mase = float((np.abs(actual - path)[usable] / scale[usable, None]).mean())
-            score = float(smape(actual, path).mean()) / naive_smape + mase / naive_mase
-            if score < best[0] - 1e-12:
-                best = (score, float(growth), float(weight))
-    return best[1], best[2]
-
-
-def short_series_tables(trains: Sequence[np.ndarray], origins_back: Sequence[int]) -> dict:
-    """Growth prior, own-slope weight, pooled spread and error quantiles for each short length."""
-    out = {}
-    h = np.arange(1, M3_HORIZON + 1)
-    for length in SHORT_LENGTHS:
-        z, future, scale = short_windows(trains, length, origins_back)
-        growth, weight = fit_growth_prior(z, future, scale)
-        own_scale = np.mean(np.abs(np.diff(z, axis=1)), axis=1)
-        pooled = float(np.median(own_scale))
-        spread = intervals.short_spread(own_scale, pooled)
-        paths = {"growth_prior": z[:, -1:] + h * intervals.shrunk_slope(intervals.own_slopes(z), growth, weight)[:, None],
-                 "naive": np.repeat(z[:, -1:], M3_HORIZON, axis=1)}
-        out[length] = {
-            "growth": growth, "weight": weight, "scale": round(pooled, 5), "n_windows": len(z),
-            "quantiles": {m: quantile_rows((future - paths[m]) / spread[:, None]) for m in SHORT_METHODS},
-        }
-    return out
-
-
-def short_validation(trains: Sequence[np.ndarray], tables: dict) -> dict[int, dict[str, float]]:
+def short_validation(trains: Sequence[tuple[str, np.ndarray]], tables: dict) -> dict[int, dict[str, float]]:
     """Coverage, sMAPE and MASE of the short-series constants on the validation split (last 6 training values),
     beside the full auto and naive from the same last n values."""
     out = {}
-    h = np.arange(1, M3_HORIZON + 1)
     for length, calib in tables.items():
-        z, future, scale = short_windows(trains, length, (0,))
-        own_scale = np.mean(np.abs(np.diff(z, axis=1)), axis=1)
-        spread = intervals.short_spread(own_scale, calib["scale"])[:, None]
+        w = fit_short.m3_windows(trains, length, (0,))
+        path, scale, _ = fit_short.windows_fit(w, **{k: calib[k] for k in fit_short.PARAMETERS})
         paths = {
-            "prior": z[:, -1:] + h * intervals.shrunk_slope(intervals.own_slopes(z), calib["growth"], calib["weight"])[:, None],
+            "prior": path,
             "auto": np.log(np.vstack([members.point_path("auto", scales.prepare(as_series(np.exp(row)), scales.IDENTITY),
-                                                        M3_HORIZON, {}) for row in z]).clip(min=1e-300)),
-            "naive": np.repeat(z[:, -1:], M3_HORIZON, axis=1),
+                                                        M3_HORIZON, {}) for row in w.e]).clip(min=1e-300)),
+            "naive": np.repeat(w.e[:, -1:], M3_HORIZON, axis=1),
         }
         q = np.asarray(calib["quantiles"]["growth_prior"])
         at = {p: q[:, intervals.QUANTILE_PROBS.index(p)] for p in (0.1, 0.9, 0.025, 0.975)}
-        table = np.vstack([at[0.1], at[0.9], at[0.025], at[0.975]])
-        c80, c95, _ = coverage(future - paths["prior"], spread[:, 0], table)
-        checked = {"cov80": round(c80, 2), "cov95": round(c95, 2)}
+        z = (w.future - paths["prior"]) / scale
+        checked = {"cov80": round(float(np.mean((z >= at[0.1]) & (z <= at[0.9])) * 100), 2),
+                   "cov95": round(float(np.mean((z >= at[0.025]) & (z <= at[0.975])) * 100), 2)}
         for name, path in paths.items():
             suffix = "" if name == "prior" else f"_{name}"
-            checked["sMAPE" + suffix] = round(float(smape(np.exp(future), np.exp(path)).mean()), 2)
-            checked["MASE" + suffix] = round(float((np.abs(np.exp(future) - np.exp(path)) / scale[:, None]).mean()), 3)
+            checked["sMAPE" + suffix] = round(float(smape(w.actual, np.exp(path)).mean()), 2)
+            checked["MASE" + suffix] = round(float((np.abs(w.actual - np.exp(path)) / w.mase_scale[:, None]).mean()), 3)
         out[length] = checked
     return out
 
@@ -217,14 +156,18 @@ def prior_max_points(validation: dict[int, dict[str, float]]) -> int:
     return best
 
 
-def calibration_tables(path: Path, methods: Sequence[str] | None = None, jobs: int | None = None) -> dict:
-    """Every calibration constant of analysis.forecast.models, from the M3 yearly training split only.
+def calibration_tables(path: Path, methods: Sequence[str] | None = None, jobs: int | None = None,
+                       data_dir: Path | None = None) -> dict:
+    """Every calibration constant of analysis.forecast.models, from the M3 yearly training split and, for the
+    short series, the China tuning regions of `data_dir` (the project's data/ by default).
 
     Constants are fitted on windows inside train[:-6] (the calibration split); the last 6 training
-    values (the validation split) choose the design and check the result; the test split is never read.
+    values (the validation split) choose the design and check the result; M3's test split and the
+    China held-out regions are never read (TRAINING records what was).
     """
     methods = tuple(methods or models.METHODS)
-    trains = [train for _, train, _ in load_m3(Path(path))]
+    named = [(series_id, train) for series_id, train, _ in load_m3(Path(path))]
+    trains = [train for _, train in named]
     inner = [train[:-M3_HORIZON] for train in trains]
     n_jobs = jobs or os.cpu_count() or 1
     design = select_design(run_pool(design_job, trains, n_jobs))
@@ -236,19 +179,32 @@ def calibration_tables(path: Path, methods: Sequence[str] | None = None, jobs: i
     for method in methods:
         scaled = np.vstack([e / max(s, floor) for r in results for e, s in r[method]])
         tables[method] = quantile_rows(scaled)
-    short = short_series_tables(inner, origins)
-    validation = short_validation(trains, short)
+    short = fit_short.short_series_tables([(i, t[:-M3_HORIZON]) for i, t in named], origins, data_dir)
+    validation = short_validation(named, short)
     until = prior_max_points(validation)
     for length, checked in validation.items():
         short[length]["validation"] = checked
     short = {length: calib for length, calib in short.items() if length <= until}
     return {"DESIGN": design, "SPREAD_FLOOR": floor, "ERROR_QUANTILES": tables, "SHORT_SERIES": short,
-            "PRIOR_MAX_POINTS": until, "PRIOR_CHECKED": {n: v for n, v in validation.items() if n > until}}
+            "PRIOR_MAX_POINTS": until, "PRIOR_CHECKED": {n: v for n, v in validation.items() if n > until},
+            "TRAINING": fit_short.training_record(named, data_dir)}
+
+
+def is_flat(value: object) -> bool:
+    """A number, a string or a tuple of them (printed on one line)."""
+    if isinstance(value, tuple):
+        return all(not isinstance(v, (dict, list, tuple)) for v in value)
+    return not isinstance(value, (dict, list))
 
 
 def python_literal(value: object, indent: int = 0) -> str:
-    """A deterministic Python literal: dicts one key per line (sorted), tuples of numbers on one line."""
+    """A deterministic Python literal: dicts one key per line (sorted; a short dict of numbers on one line), tuples of
+    numbers on one line."""
     pad = "    " * (indent + 1)
+    if isinstance(value, dict) and value and all(is_flat(v) for v in value.values()):
+        flat = "{" + ", ".join(f"{k!r}: {value[k]!r}" for k in sorted(value, key=str)) + "}"
+        if len(flat) + len(pad) <= 150:  # a small dict of numbers on one line
+            return flat
     if isinstance(value, dict):
         items = [f"{pad}{k!r}: {python_literal(value[k], indent + 1)}," for k in sorted(value, key=str)]
         return "{\n" + "\n".join(items) + "\n" + "    " * indent + "}"
@@ -264,21 +220,28 @@ def python_literal(value: object, indent: int = 0) -> str:
 def calibration_source(constants: dict, data_name: str) -> str:
     """The generated calibration module as Python source (deterministic text)."""
     lines = [
-        '"""Calibration constants of analysis.forecast.models, learned from the M3 yearly *training* split only.',
+        '"""Calibration constants of analysis.forecast.models, learned from the M3 yearly *training* split and',
+        "(short series) the China tuning regions of bench china only.",
         "",
         f"Generated from {data_name} by `python -m analysis bench m3 --data <path> --calibrate`;",
         "do not edit by hand: tests/test_backtest.py regenerates the fast parts and compares.",
         "DESIGN: origins and volatility window chosen on a validation split inside train (validation rows:",
         "coverage of the last 6 training values, calibrated on the values before them). SPREAD_FLOOR: the",
         "smallest spread an interval is scaled by. ERROR_QUANTILES: per method, per horizon 1..6, quantiles",
-        "at models.QUANTILE_PROBS of log errors / spread. SHORT_SERIES: per length n, growth prior (log",
-        "growth per year), own-slope weight, pooled spread and scaled-error quantiles of windows of n values.",
+        "at models.QUANTILE_PROBS of log errors / spread. SHORT_SERIES: per length n (analysis.forecast.fit_short):",
+        "the pooled prior growth (log growth per year), the prior's sd, the pooled noise sd and its pseudo-dof",
+        "(the empirical-Bayes weight of the own growth), the noise floor, the interval noise's exponent and",
+        "pooled sd (intervals.scale_variance), the share of the squared growth gap (intervals.growth_gap_var),",
+        "the quantiles of errors / intervals.short_scales pooled over M3 calibration windows and China",
+        "tuning-region windows, window counts and in-sample coverage per source, the M3 validation.",
         "PRIOR_MAX_POINTS: auto uses the growth prior up to this many points (it beat full auto on validation",
         "for every length up to it); PRIOR_CHECKED: the validation of the longer lengths, where it did not.",
+        "TRAINING: what the fit read (M3 training values' hash; the China regions, series and windows' hash);",
+        "tests/test_backtest.py checks that no M3 test value and no held-out region is among them.",
         '"""',
         "",
     ]
-    for name in ("DESIGN", "SPREAD_FLOOR", "ERROR_QUANTILES", "SHORT_SERIES", "PRIOR_MAX_POINTS", "PRIOR_CHECKED"):
+    for name in ("DESIGN", "SPREAD_FLOOR", "ERROR_QUANTILES", "SHORT_SERIES", "PRIOR_MAX_POINTS", "PRIOR_CHECKED", "TRAINING"):
         lines.append(f"{name} = {python_literal(constants[name])}")
         lines.append("")
     return "\n".join(lines)

@@ -31,9 +31,6 @@ PRIOR_MAX_POINTS: int = calibration.PRIOR_MAX_POINTS  # auto uses the growth pri
 SCALE_WINDOW: int | None = calibration.DESIGN["scale_window"] or None
 
 
-SHORT_OWN_SPREAD_WEIGHT = 0.5  # short-series spread = this x own volatility + the rest x pooled (validation choice)
-
-
 FALLBACK_QUANTILE_METHOD = "drift"
 
 
@@ -59,19 +56,73 @@ def interval_spread(years: np.ndarray, e: np.ndarray, escale: Scale) -> float:
     return max(naive_scale(years, e), SPREAD_FLOOR * spread_unit(e, escale))
 
 
-def own_slopes(z: np.ndarray) -> np.ndarray:
-    """Change per step between the first and last value of each row (a window of consecutive years)."""
-    return (z[:, -1] - z[:, 0]) / (z.shape[1] - 1)
+def own_slopes(z: np.ndarray, years: np.ndarray | None = None) -> np.ndarray:
+    """Change per elapsed year between the first and last value of each row (consecutive steps unless years given)."""
+    span = (z.shape[-1] - 1) if years is None else years[..., -1] - years[..., 0]
+    return (z[..., -1] - z[..., 0]) / span
 
 
-def shrunk_slope(own: np.ndarray | float, growth: float, weight: float) -> np.ndarray | float:
+def shrunk_slope(own: np.ndarray | float, growth: np.ndarray | float, weight: np.ndarray | float) -> np.ndarray | float:
     """A short series' slope: its own slope shrunk towards the prior growth (weight = own share)."""
-    return weight * np.asarray(own) + (1 - weight) * growth
+    return np.asarray(weight) * np.asarray(own) + (1 - np.asarray(weight)) * np.asarray(growth)
 
 
-def short_spread(own_scale: np.ndarray | float, pooled: float) -> np.ndarray | float:
-    """A short series' spread: its own mean absolute change mixed with the pooled one (the width floor)."""
-    return SHORT_OWN_SPREAD_WEIGHT * np.asarray(own_scale) + (1 - SHORT_OWN_SPREAD_WEIGHT) * pooled
+def noise_variance(changes: np.ndarray, noise_sd: float, noise_dof: float, unit: np.ndarray | float = 1.0) -> np.ndarray:
+    """The variance of a series' yearly changes about their mean, shrunk towards the pooled noise.
+
+    Rows of `changes` are series (changes per elapsed year on the error scale). The pooled variance
+    (noise_sd x unit)^2 counts as noise_dof pseudo-observations beside the row's own n - 1 degrees of
+    freedom: one change (two values) gives the pooled noise alone, many changes mostly their own.
+    The pooled part is also the floor: a flat series keeps a noise of noise_sd sqrt(noise_dof / (noise_dof + n - 1)).
+    """
+    changes = np.atleast_2d(np.asarray(changes, dtype=float))
+    dof = changes.shape[-1] - 1
+    own = np.var(changes, axis=-1, ddof=1) if dof > 0 else np.zeros(changes.shape[:-1])
+    return (noise_dof * (noise_sd * np.asarray(unit)) ** 2 + dof * own) / (noise_dof + dof)
+
+
+def growth_weight(noise_var: np.ndarray | float, span: np.ndarray | float, prior_sd: float, unit: np.ndarray | float = 1.0,
+                  end_noise: np.ndarray | float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical-Bayes share of the own growth, and the own growth's variance.
+
+    The own growth (first to last value over `span` years) has variance noise_var / span, plus
+    end_noise / span^2 when its end points are themselves uncertain (estimates); the prior growth has
+    variance (prior_sd x unit)^2. The weight is prior variance / (prior variance + own variance):
+    a smooth series keeps its own growth, a noisy one leans on the prior.
+    """
+    own_var = np.asarray(noise_var) / np.asarray(span) + np.asarray(end_noise) / np.asarray(span) ** 2
+    prior_var = (prior_sd * np.asarray(unit)) ** 2
+    return prior_var / (prior_var + own_var), own_var
+
+
+def scale_variance(noise_var: np.ndarray | float, exponent: float, pooled_sd: float, unit: np.ndarray | float = 1.0) -> np.ndarray:
+    """The noise an interval is scaled by: noise_var^exponent x (pooled_sd x unit)^(2 (1 - exponent)).
+
+    A geometric mean of the series' own noise and the pooled one: a noise measured on a few changes is
+    itself noisy, so an interval that followed it fully (exponent 1) would be too narrow for series
+    that merely looked smooth and too wide for those that looked noisy (the exponent is fitted on the
+    interval score).
+    """
+    return np.asarray(noise_var) ** exponent * ((pooled_sd * np.asarray(unit)) ** 2) ** (1 - exponent)
+
+
+def short_scales(noise_var: np.ndarray | float, weight: np.ndarray | float, growth_var: np.ndarray | float,
+                 horizon: int, gap_var: np.ndarray | float = 0.0) -> np.ndarray:
+    """Scale of a short series' error h years ahead: sqrt(h^2 (weight x growth variance + gap_var) + h x noise variance).
+
+    weight x growth_var is the posterior variance of the shrunk growth, gap_var (growth_gap_var) how far
+    the own growth is from the prior, the last term the random-walk noise; rows are series, columns
+    horizons 1..horizon.
+    """
+    h = steps(horizon)
+    growth = (np.asarray(weight) * np.asarray(growth_var) + np.asarray(gap_var))[..., None]
+    return np.sqrt(h ** 2 * growth + h * np.asarray(noise_var)[..., None])
+
+
+def growth_gap_var(own: np.ndarray | float, prior: np.ndarray | float, gap_share: float) -> np.ndarray:
+    """gap_share x (own growth - prior growth)^2: a series whose own growth is far from the prior's has an
+    uncertain growth (on M3, fast-growing short series covered 61 % at 80 % without this term)."""
+    return gap_share * (np.asarray(own) - np.asarray(prior)) ** 2
 
 
 def short_calibration(n_points: int) -> dict:
@@ -89,7 +140,10 @@ def error_quantiles(method: str, horizon: int, n_points: int | None = None) -> n
         table = default_quantile_table()
     rows = np.asarray(table, dtype=float)
     last = len(rows)
-    out = [rows[h - 1] if h <= last else rows[-1] * math.sqrt(h / last) for h in range(1, horizon + 1)]
+    # beyond the table: a long-series table widens like a random walk; a short-series table is of errors
+    # already divided by a scale that grows with the horizon (short_scales), so its last row carries on
+    grow = n_points is None
+    out = [rows[h - 1] if h <= last else rows[-1] * (math.sqrt(h / last) if grow else 1.0) for h in range(1, horizon + 1)]
     return np.vstack(out)
 
 

@@ -1,4 +1,4 @@
-"""forecast(series, horizon, method, levels) -> Forecast: one interface over every method."""
+"""forecast(series, horizon, method, levels, ..., kinds) -> Forecast: one interface over every method."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.forecast import kinds as point_kinds
 from analysis.forecast.intervals import (
     PRIOR_MAX_POINTS,
+    growth_gap_var,
+    growth_weight,
     interval_spread,
+    noise_variance,
+    scale_variance,
     scaled_error_samples,
     short_calibration,
-    short_spread,
+    short_scales,
     shrunk_slope,
     spread_unit,
 )
@@ -49,6 +54,7 @@ class Forecast:
     flags: tuple[str, ...]
     history: pd.Series
     levels: tuple[int, ...] = (80, 95)
+    basis: pd.DataFrame | None = None  # per history point: year, value, kind, noise_sd, weight (kinds.basis_table)
 
     def _column(self, year: int) -> np.ndarray:
         """Sample values for one forecast year."""
@@ -116,13 +122,16 @@ def forecast(
     seed: int = 0,
     n_paths: int = N_PATHS,
     peers: Sequence[pd.Series] = (),
+    kinds: Sequence[str] | pd.Series | None = None,
 ) -> Forecast:
     """Project an annual series `horizon` years past its last observation with one method.
 
     `peers` are the same indicator in comparison regions (year-indexed, only values published by the
     as-of date); a short series (fewer than MIN_POINTS_FULL points) takes its prior growth from them.
+    `kinds` gives each value's status (aligned with `series`, or a year-indexed Series; see
+    analysis.forecast.kinds): an estimate counts less and widens the interval; None = final figures.
     """
-    return forecast_methods(series, horizon, (method,), levels, bounds, seed, n_paths, peers)[method]
+    return forecast_methods(series, horizon, (method,), levels, bounds, seed, n_paths, peers, kinds)[method]
 
 
 def forecast_methods(
@@ -134,9 +143,10 @@ def forecast_methods(
     seed: int = 0,
     n_paths: int = N_PATHS,
     peers: Sequence[pd.Series] = (),
+    kinds: Sequence[str] | pd.Series | None = None,
 ) -> dict[str, Forecast]:
     """Forecasts of several methods on one series, fitting each shared member (e.g. of auto) once."""
-    context = forecast_context(series, horizon, levels, bounds, seed, n_paths, peers)
+    context = forecast_context(series, horizon, levels, bounds, seed, n_paths, peers, kinds)
     cache: dict[str, np.ndarray] = {}
     return {method: forecast_from_context(method, context, cache) for method in methods}
 
@@ -152,6 +162,8 @@ class Context:
     seed: int
     n_paths: int
     peer_growth: float | None = None
+    kinds: pd.Series | None = None  # the kind of every history point (analysis.forecast.kinds)
+    noise: np.ndarray | None = None  # each point's measurement variance on the error scale, in units of spread_unit^2
 
 
 def forecast_context(
@@ -162,6 +174,7 @@ def forecast_context(
     seed: int = 0,
     n_paths: int = N_PATHS,
     peers: Sequence[pd.Series] = (),
+    kinds: Sequence[str] | pd.Series | None = None,
 ) -> Context:
     """Check and prepare one series for forecasting."""
     if int(horizon) != horizon or horizon < 1:
@@ -171,8 +184,11 @@ def forecast_context(
     scale = model_scale(bounds)
     values = history.to_numpy(dtype=float)
     check_inside_bounds(values, scale)
-    growth = peer_growth(peers, error_scale(values, scale)) if len(history) <= PRIOR_MAX_POINTS else None
-    return Context(history, prepare(history, scale), int(horizon), tuple(levels), seed, n_paths, growth)
+    escale = error_scale(values, scale)
+    growth = peer_growth(peers, escale) if len(history) <= PRIOR_MAX_POINTS else None
+    aligned = point_kinds.aligned_kinds(pd.Series(series), history, kinds)
+    noise = point_kinds.point_noise(aligned)
+    return Context(history, prepare(history, scale), int(horizon), tuple(levels), seed, n_paths, growth, aligned, noise)
 
 
 def inside_domain(values: np.ndarray, escale: Scale) -> bool:
@@ -205,17 +221,55 @@ def is_plain_log(escale: Scale) -> bool:
     return escale.name == "log" or (escale.name == "log_lower" and escale.lo == 0)
 
 
-def growth_prior_path(p: Prepared, horizon: int, growth: float | None = None) -> np.ndarray:
-    """A short series' own slope shrunk towards a prior growth (peers' or the pooled M3 one), extended."""
+@dataclass(frozen=True)
+class ShortFit:
+    """A short series on its error scale: the shrunk growth, its weight and the variances its intervals scale with."""
+
+    escale: Scale
+    e: np.ndarray
+    slope: float
+    weight: float
+    unit: float  # intervals.spread_unit: the variances below are in its units (1 on log and logit scales)
+    noise_var: float
+    scale_var: float  # the noise the interval is scaled by (intervals.scale_variance)
+    growth_var: float  # the growth's variance the interval is scaled by (scale_var / span)
+    gap_var: float  # intervals.growth_gap_var: the own growth far from the prior is uncertain
+
+
+def short_fit(p: Prepared, growth: float | None = None, noise: np.ndarray | None = None) -> ShortFit:
+    """Empirical-Bayes growth of a short series: its own growth shrunk towards a prior (peers' or the pooled one).
+
+    The weight of the own growth falls with the series' own noise (the variance of its yearly changes,
+    shrunk towards the pooled noise of series of this length) and with the measurement noise of its
+    first and last values (estimates, `noise`); see intervals.noise_variance and growth_weight.
+    """
     calib = short_calibration(len(p.years))
     values = p.scale.inverse(p.z)
     escale = error_scale(values, p.scale)
     if growth is None:
         growth = calib["growth"] if is_plain_log(escale) else 0.0  # the pooled prior is a growth of log values
     e = escale.forward(values)
-    own = (e[-1] - e[0]) / (p.years[-1] - p.years[0])
-    path = e[-1] + steps(horizon) * float(shrunk_slope(own, growth, calib["weight"]))
-    return p.scale.forward(escale.inverse(path))
+    unit = spread_unit(e, escale)
+    span = float(p.years[-1] - p.years[0])
+    changes = np.diff(e / unit) / np.diff(p.years)  # in units of `unit` (the raw scale's level), so nothing underflows
+    noise_var = max(float(noise_variance(changes, calib["noise_sd"], calib["noise_dof"])[0]), calib["noise_floor"] ** 2)
+    ends = 0.0 if noise is None else float(noise[0] + noise[-1])
+    weight, _ = growth_weight(noise_var, span, calib["prior_sd"], 1.0, ends)
+    own = (e[-1] - e[0]) / span / unit
+    growth = growth / unit
+    slope = float(shrunk_slope(own, growth, weight)) * unit
+    # the interval scale (intervals.scale_variance) uses the growth variance of final figures: the end
+    # points' measurement noise is added to the paths by measurement_paths, not twice
+    scale_var = float(scale_variance(noise_var, calib["scale_exponent"], calib["scale_sd"]))
+    gap_var = float(growth_gap_var(own, growth, calib["gap_share"]))
+    return ShortFit(escale, e, slope, float(weight), unit, noise_var, scale_var, scale_var / span, gap_var)
+
+
+def growth_prior_path(p: Prepared, horizon: int, growth: float | None = None, noise: np.ndarray | None = None) -> np.ndarray:
+    """A short series' shrunk growth (short_fit) extended from its last value, on the model scale."""
+    fit = short_fit(p, growth, noise)
+    path = fit.e[-1] + steps(horizon) * fit.slope
+    return p.scale.forward(fit.escale.inverse(path))
 
 
 def forecast_from_context(method: str, context: Context, cache: dict[str, np.ndarray] | None = None) -> Forecast:
@@ -224,13 +278,17 @@ def forecast_from_context(method: str, context: Context, cache: dict[str, np.nda
     used, flags = effective_method(method, len(history))
     values = history.to_numpy(dtype=float)
     if used == SHORT_METHOD:
-        working = growth_prior_path(prepared, horizon, context.peer_growth)
+        working = growth_prior_path(prepared, horizon, context.peer_growth, context.noise)
         flags = flags + (("peer_prior",) if context.peer_growth is not None else ())
     else:
         working = point_path(used, prepared, horizon, cache)
     mean = prepared.scale.inverse(working)
-    samples = sample_paths(used, prepared, values, mean, horizon, context.n_paths, context.seed)
+    samples, series_noise = sample_paths(used, prepared, values, mean, horizon, context.n_paths, context.seed,
+                                         context.peer_growth, context.noise)
     flags = flags + tuple(f for f in (prepared.scale.flag,) if f)
+    kinds = context.kinds if context.kinds is not None else point_kinds.aligned_kinds(history, history, None)
+    noise = context.noise if context.noise is not None else np.zeros(len(history))
+    flags = flags + point_kinds.kind_flags(kinds)
     if prepared.has_gaps and used in REGULAR_GRID_METHODS:
         flags = flags + ("gaps_interpolated",)
     years = [int(history.index[-1]) + h for h in range(1, horizon + 1)]
@@ -243,6 +301,7 @@ def forecast_from_context(method: str, context: Context, cache: dict[str, np.nda
         flags=flags,
         history=history,
         levels=context.levels,
+        basis=point_kinds.basis_table(history, kinds, noise, series_noise),
     )
 
 
@@ -255,21 +314,44 @@ def check_inside_bounds(values: np.ndarray, scale: Scale) -> None:
 
 
 def sample_paths(
-    method: str, p: Prepared, values: np.ndarray, mean: np.ndarray, horizon: int, n_paths: int, seed: int
-) -> np.ndarray:
-    """Sample paths around the point path: mean on the error scale plus scaled empirical errors."""
+    method: str, p: Prepared, values: np.ndarray, mean: np.ndarray, horizon: int, n_paths: int, seed: int,
+    growth: float | None = None, noise: np.ndarray | None = None,
+) -> tuple[np.ndarray, float]:
+    """Sample paths around the point path (mean on the error scale plus scaled empirical errors, plus the
+    measurement noise of estimates), and the noise variance a point's weight is judged against."""
     escale = error_scale(values, p.scale)
     e_hist = escale.forward(values)
     n_points = len(values)
     short = n_points < MIN_POINTS_FULL or method == SHORT_METHOD
     if short:
-        own = float(np.mean(np.abs(np.diff(e_hist)) / np.diff(p.years)))
-        spread = float(short_spread(own, short_calibration(n_points)["scale"] * spread_unit(e_hist, escale)))
+        fit = short_fit(p, growth, noise)
+        spread = fit.unit * np.reshape(short_scales(fit.scale_var, fit.weight, fit.growth_var, horizon, fit.gap_var), (1, horizon))
+        series_noise, slope_weight, unit = fit.noise_var, (fit.weight if method == SHORT_METHOD else 0.0), fit.unit
     else:
         spread = interval_spread(p.years, e_hist, escale)
+        unit = spread_unit(e_hist, escale)
+        series_noise, slope_weight = (spread / unit) ** 2, (0.0 if method == "naive" else 1.0)
     # a point path that crosses zero on a positive series cannot be logged: keep it just above 0
     floor = np.min(values[values > 0]) * 1e-3 if escale is LOG else None
     centre = escale.forward(np.maximum(mean, floor) if floor is not None else mean)
     table_points = n_points if short else None
     errors = scaled_error_samples(method, horizon, n_paths, seed, table_points)
-    return escale.inverse(centre + spread * errors)
+    paths = centre + spread * errors
+    if noise is not None and np.any(noise > 0):
+        span = float(p.years[-1] - p.years[0])
+        paths = paths + unit * measurement_paths(noise[0], noise[-1], span, slope_weight, horizon, n_paths, seed)
+    return escale.inverse(paths), float(series_noise)
+
+
+MEASUREMENT_SEED_OFFSET = 7919  # the measurement-noise draws get their own stream, so final-only paths are unchanged
+
+
+def measurement_paths(first_var: float, last_var: float, span: float, slope_weight: float, horizon: int,
+                      n_paths: int, seed: int) -> np.ndarray:
+    """Path offsets from the measurement error of the first and last values: the last value's error shifts the
+    whole path, and both move the growth taken from them (by slope_weight, the share of the own growth)."""
+    rng = np.random.default_rng(seed + MEASUREMENT_SEED_OFFSET)
+    last = rng.standard_normal(n_paths) * np.sqrt(last_var)
+    first = rng.standard_normal(n_paths) * np.sqrt(first_var)
+    growth_error = slope_weight * (last - first) / span if span > 0 else np.zeros(n_paths)
+    return last[:, None] + growth_error[:, None] * steps(horizon)[None, :]

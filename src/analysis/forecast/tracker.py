@@ -22,6 +22,9 @@ def bounds_of(meta: pd.Series) -> tuple[float, float] | None:
     return float(low), float(high)
 
 
-def run_forecast(series: pd.Series, horizon: int, bounds: tuple[float, float] | None, peers: Sequence[pd.Series] = ()) -> models.Forecast:
-    """Return models.forecast of a series (method auto, fixed seed, LEVELS, the peers' series for a short one)."""
-    return models.forecast(series, horizon=horizon, method=FORECAST_METHOD, levels=LEVELS, bounds=bounds, seed=SEED, peers=tuple(peers))
+def run_forecast(series: pd.Series, horizon: int, bounds: tuple[float, float] | None, peers: Sequence[pd.Series] = (),
+                 kinds: Sequence[str] | pd.Series | None = None) -> models.Forecast:
+    """Return models.forecast of a series (method auto, fixed seed, LEVELS, the peers' series for a short one, each
+    value's kind: its status, analysis.forecast.kinds; None = final figures)."""
+    return models.forecast(series, horizon=horizon, method=FORECAST_METHOD, levels=LEVELS, bounds=bounds, seed=SEED,
+                           peers=tuple(peers), kinds=kinds)
