@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from analysis.data import clock
+
 if TYPE_CHECKING:
     from analysis.data import loader
 
@@ -123,7 +125,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
     """Render the quarterly reports."""
     from analysis.report import render
 
-    return render.main(args)
+    return render.main(args, today=clock.today())
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -167,12 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("coverage", cmd_coverage, "which years each target's indicator has data for")
     data_dir_option(p)
     p.add_argument("--region", default="ningbo", help="region id, or 'all' for every target")
-    p.add_argument("--as-of", default=None, help="report date YYYY-MM-DD (default: today)")
+    p.add_argument("--as-of", default=None, help=f"report date YYYY-MM-DD (default: today, or ${clock.ENV})")
 
     p = command("status", cmd_status, "status of every target as of a date")
     data_dir_option(p)
     p.add_argument("--region", default="ningbo")
-    p.add_argument("--as-of", default=None, help="report date YYYY-MM-DD (default: today)")
+    p.add_argument("--as-of", default=None, help=f"report date YYYY-MM-DD (default: today, or ${clock.ENV})")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     p = command("forecast", cmd_forecast, "forecast a series_id,t,value CSV")
@@ -222,5 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    try:
+        clock.today()
+    except ValueError as err:
+        parser.error(str(err))
+    args = parser.parse_args(argv)
     return args.handler(args)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.data import clock
 from analysis.data.cells import cell_problems, typed
 from analysis.data.csvfile import Problem, RawTable, display_path, frame_of, read_raw
 from analysis.data.schema import (
@@ -122,7 +122,7 @@ def referential_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path]
         if row.target_type == "rank" and row.comparator not in ("<=", "<"):
             problems.append(Problem(where, row.line_no, "comparator", f"a rank target needs <= or < (a smaller rank is better), not {row.comparator!r}"))
 
-    today = pd.Timestamp(date.today())
+    today = pd.Timestamp(clock.today())
     for row in tables["observations"].itertuples():
         where = shown["observations"]
         if row.indicator_id not in indicators.index:
