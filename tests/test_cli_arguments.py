@@ -9,6 +9,7 @@ calibration module are never written."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import shutil
@@ -23,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import cli
-from analysis.data import clock
+from analysis.data import clock, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "data"
@@ -153,6 +154,128 @@ def test_a_region_without_targets_is_an_empty_coverage_not_a_crash(capsys) -> No
 def test_levels_are_numbers_kept_as_written() -> None:
     assert cli.build_parser().parse_args(["forecast", "--input", str(REAL / "regions.csv"), "--output", "o.csv", "--horizon", "1",
                                           "--levels", "50, 97.5,80.0"]).levels == (50, 97.5, 80)
+
+
+# ---------------------------------------------------------------------------
+# Bad data: one problem per cause, cause first, and `status` says it instead of crashing
+
+
+def copy_data(tmp_path: Path) -> Path:
+    """Return a copy of data/ to break."""
+    shutil.copytree(REAL, tmp_path / "data")
+    return tmp_path / "data"
+
+
+def problems(data_dir: Path) -> list[str]:
+    return [str(p) for p in validate.validate_dir(data_dir)[1]]
+
+
+def test_a_repeated_header_row_is_one_problem(tmp_path: Path) -> None:
+    data_dir = copy_data(tmp_path)
+    path = data_dir / "observations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    n = len(lines)
+    path.write_text("".join(lines + lines[:1] + ["gdp,ningbo,2030,1,亿元,,estimate,cnnb_2,2026-01-01,false,false,,\n"]), encoding="utf-8")
+    found = problems(data_dir)
+    assert found[0].endswith(f"observations.csv:{n + 1}:-: the header row is repeated here (files joined?)")
+    assert not any(f":{n + 1}:" in p for p in found[1:])  # not also five cell errors
+
+
+def test_a_file_separated_by_semicolons_is_named_so(tmp_path: Path) -> None:
+    data_dir = copy_data(tmp_path)
+    rows = list(csv.reader((REAL / "targets.csv").open(encoding="utf-8-sig")))
+    with (data_dir / "targets.csv").open("w", encoding="utf-8-sig", newline="") as out:
+        csv.writer(out, delimiter=";").writerows(rows)
+    found = problems(data_dir)
+    assert found == [f"{data_dir}/targets.csv:1:-: columns are separated by ';' — save as CSV UTF-8 (comma-separated)"]
+
+
+def test_one_bad_cell_is_reported_first_without_its_follow_on_errors(tmp_path: Path) -> None:
+    # Mutation: validate_dir without the `failed` ids (or sorted by file name again) puts 13
+    # "unknown target_id" lines of definition_audit.csv ahead of the real problem.
+    data_dir = copy_data(tmp_path)
+    rows = list(csv.reader((REAL / "targets.csv").open(encoding="utf-8-sig")))
+    column = rows[0].index("target_year")
+    line = next(i for i, r in enumerate(rows, start=1) if r[0] == "t001_high_tech_enterprises_2027")
+    rows[line - 1][column] = "20x7"
+    with (data_dir / "targets.csv").open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    assert problems(data_dir) == [f"{data_dir}/targets.csv:{line}:target_year: '20x7' is not a number"]
+
+
+def test_cell_problems_come_before_cross_table_ones(tmp_path: Path) -> None:
+    # Mutation: problems sorted by (file, row) again -> definition_audit.csv's unknown id and
+    # observations.csv's row 2 come before targets.csv's and observations.csv's bad cells.
+    data_dir = copy_data(tmp_path)
+    def edit(name: str, line: int, column: str, value: str) -> None:
+        path = data_dir / name
+        rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+        rows[line - 1][rows[0].index(column)] = value
+        with path.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows(rows)
+    edit("definition_audit.csv", 2, "target_id", "t999_nowhere")
+    edit("targets.csv", 3, "target_value", "lots")
+    edit("observations.csv", 2, "source_id", "no_such_source")
+    edit("observations.csv", 9, "value", "12,5")
+    found = [p.split(f"{data_dir}/")[1].split(": ")[0] for p in problems(data_dir)]
+    assert found == ["targets.csv:3:target_value", "observations.csv:9:value", "observations.csv:2:source_id", "definition_audit.csv:2:target_id"]
+
+
+def test_a_bad_indicator_row_hides_no_other_problem(tmp_path: Path) -> None:
+    data_dir = copy_data(tmp_path)
+    path = data_dir / "indicators.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    rows[1][rows[0].index("lower_bound")] = "zero"  # gdp-like row referenced by targets and observations
+    rows[2][rows[0].index("unit")] = " %"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    found = problems(data_dir)
+    assert [p.split(f"{data_dir}/")[1] for p in found] == ["indicators.csv:2:lower_bound: 'zero' is not a number",
+                                                          "indicators.csv:3:unit: leading or trailing whitespace in ' %'"]
+
+
+@pytest.mark.parametrize("row, column, message", [
+    ("labour_productivity_b,divide,gdp employed_persons,1,万元/人,d,", "formula", "unknown formula 'divide' (use ratio, product, growth, chain)"),
+    ("labour_productivity_b,ratio,gdp,1,万元/人,d,", "inputs", "ratio needs 2 input(s), got 1"),
+    ("labour_productivity_b,ratio,gdp nowhere,1,万元/人,d,", "indicator_id", "unknown indicator(s) labour_productivity_b, nowhere"),
+    ("above_scale_industrial_va_yoy,ratio,gdp nowhere,1,%,d,", "inputs", "unknown indicator(s) nowhere (not in indicators.csv)"),
+    ("above_scale_industrial_va_yoy,ratio,rd_expenditure gdp,1e999,%,d,", "factor", "'1e999' is not a finite number"),
+    ("above_scale_industrial_va_yoy,ratio,rd_expenditure gdp,x,%,d,", "factor", "'x' is not a number"),
+    ("labour_productivity,ratio,gdp employed_persons,1,万元/人,d,", "indicator_id", "'labour_productivity' already has a formula (row 2)"),
+    ("above_scale_industrial_va_yoy,ratio,rd_expenditure gdp,100,‰,d,", "unit", "unit '‰' differs from the indicator's unit '%'"),
+    (",ratio,rd_expenditure gdp,100,%,d,", "indicator_id", "empty; a value is required"),
+    ('rd_gdp_ratio,ratio,"rd_expenditure gdp",100,%,"d', "-", "malformed CSV"),
+])
+def test_a_bad_derived_csv_fails_validate_and_status_says_so(tmp_path: Path, capsys, row: str, column: str, message: str) -> None:
+    # Mutation: validate_dir without its derived.csv check -> validate exits 0 and status
+    # crashes with a DataValidationError traceback (or a ParserError), as before the fix.
+    data_dir = copy_data(tmp_path)
+    path = data_dir / "derived.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n", 1) + (row + "\n").encode("utf-8"))
+    line = len(path.read_bytes().splitlines())
+    for command in ("validate", "status"):
+        code, out, err = run([command, "--data-dir", str(data_dir), "--as-of", "2025-12-31"][:None if command == "status" else 3], capsys)
+        assert code == 1 and out == "" and "Traceback" not in err
+        first = err.splitlines()[0]
+        assert first.startswith(f"{data_dir}/derived.csv:") and message in first, err
+        if column != "-":
+            assert first.startswith(f"{data_dir}/derived.csv:{line}:{column}: "), err
+        assert err.splitlines()[-1] == "1 problem(s) found"
+
+
+def test_add_rejects_a_row_of_only_commas_as_validate_does(tmp_path: Path, capsys) -> None:
+    data_dir = copy_data(tmp_path)
+    before = (data_dir / "observations.csv").read_bytes()
+    batch = tmp_path / "batch.csv"
+    header = (REAL / "observations.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    good = "gdp,ningbo,2030,1,亿元,,estimate,cnnb_2,2026-01-01,false,false,,"
+    batch.write_text(f"{header}\n{good}\n\n{',' * header.count(',')}\n", encoding="utf-8")
+    code, out, err = run(["add", "--data-dir", str(data_dir), "--from-csv", str(batch)], capsys)
+    assert code == 1 and err.strip() == f"error: {batch}:4:-: a row of only commas (no value); delete it"
+    assert (data_dir / "observations.csv").read_bytes() == before
+    (data_dir / "observations.csv").write_bytes(before + (',' * header.count(',') + "\n").encode())
+    line = before.count(b"\n") + 1
+    assert problems(data_dir) == [f"{data_dir}/observations.csv:{line}:-: a row of only commas (no value); delete it"]
 
 
 # ---------------------------------------------------------------------------

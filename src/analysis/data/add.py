@@ -274,6 +274,9 @@ def main(args: argparse.Namespace) -> int:
     try:
         if args.from_csv:
             template = read_table(args.from_csv)
+            for line, row in zip(template.lines, template.rows):
+                if len(row) > 1 and not any(row):  # as validate: a blank line is skipped, a row of commas is not
+                    raise ValueError(f"{csvfile.display_path(args.from_csv)}:{line}:-: a row of only commas (no value); delete it")
             new_rows = [dict(zip(template.header, row)) for row in template.rows if any(row)]
         else:
             new_rows = [observation_from_args(args, units)]
