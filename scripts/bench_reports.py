@@ -22,12 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from analysis.data import clock  # noqa: E402
 from analysis.report import kernels, periods  # noqa: E402
 
 COLD_TARGET_S, RERUN_TARGET_S = 60.0, 2.0
@@ -92,7 +92,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "reports.json")
     args = parser.parse_args()
-    period = args.period or periods.latest_completed_quarter(date.today())
+    period = args.period or periods.latest_completed_quarter(clock.today())
     os.environ.setdefault("PYTHONHASHSEED", "0")
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
         tmp_path = Path(tmp)

@@ -110,8 +110,8 @@ def test_bench_command_on_a_handful_of_series(tmp_path, capsys):
 def test_bench_command_rejects_unknown_method(tmp_path, capsys):
     path = tmp_path / "m3_yearly.csv"
     path.write_text("series_id,category,split,t,value\n", encoding="utf-8")
-    assert cli_main(["bench", "m3", "--data", str(path), "--methods", "holt", "--output", str(tmp_path / "o.csv")]) == 1
-    assert "unknown method" in capsys.readouterr().err
+    assert cli_main(["bench", "m3", "--data", str(path), "--methods", "holt", "--output", str(tmp_path / "o.csv")]) == 2  # usage error
+    assert "unknown method holt" in capsys.readouterr().err
 
 
 # --- calibration: pinned by coverage on a fixed M3 subset, regenerable, blind to the test split ---
@@ -275,7 +275,9 @@ def test_bench_last_projects_every_series_beside_naive(tmp_path, capsys):
     assert sorted(zip(table["k"], table["method"])) == [(2, "auto"), (2, "naive"), (3, "auto"), (3, "naive")]
     assert (table["projected"] == len(SMOKE_IDS)).all()
     assert "naive" in capsys.readouterr().out
-    assert cli_main(["bench", "m3", "--data", str(tmp_path / "m3_yearly.csv"), "--last", "2,x"]) == 1
+    with pytest.raises(SystemExit) as exit_:  # argparse: one line, exit 2
+        cli_main(["bench", "m3", "--data", str(tmp_path / "m3_yearly.csv"), "--last", "2,x"])
+    assert exit_.value.code == 2
 
 
 def test_ningbo_cuts_score_the_peers_growth_by_hand():

@@ -216,7 +216,9 @@ def test_ragged_row_is_rejected(tmp_path: Path) -> None:
 
 def test_missing_data_dir_is_rejected(tmp_path: Path) -> None:
     result = run_validate(tmp_path / "nowhere")
-    assert result.returncode == 1 and "data directory does not exist" in result.stderr
+    # a usage error since the command line checks its arguments (one line, exit 2); validate_dir still says it
+    assert result.returncode == 2 and "argument --data-dir" in result.stderr and "folder not found" in result.stderr
+    assert validate.validate_dir(tmp_path / "nowhere")[1][0].message == "data directory does not exist"
 
 
 def test_load_raises_with_every_problem(tmp_path: Path) -> None:

@@ -70,12 +70,14 @@ def test_every_project_notebook_has_a_parameters_cell() -> None:
     (["--period", "2026Q5"], "invalid period"),
     (["--period", "2099Q1"], "not completed yet"),
     (["--lang", "zh,fr"], "choose from zh, en"),
-    (["--data-dir", "no/such/dir"], "does not exist"),
+    (["--data-dir", "no/such/dir"], "folder not found"),
 ])
 def test_reports_cli_rejects_bad_parameters(tmp_path: Path, options: list[str], message: str) -> None:
     result = subprocess.run([sys.executable, "-m", "analysis", "reports", "--out", str(tmp_path / "r"), *options],
                             capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+    # usage errors: checked by the command line before any work, one line, exit 2
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").glob("20*"))
 
 

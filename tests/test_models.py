@@ -393,8 +393,11 @@ def test_forecast_cli_rejects_malformed_input_naming_file_and_row(tmp_path, caps
 
 def test_forecast_cli_missing_file(tmp_path, capsys):
     missing = tmp_path / "nope.csv"
-    assert cli_main(["forecast", "--input", str(missing), "--horizon", "2", "--output", str(tmp_path / "o.csv")]) == 1
-    assert "nope.csv" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:  # a usage error: one line, exit 2, nothing read
+        cli_main(["forecast", "--input", str(missing), "--horizon", "2", "--output", str(tmp_path / "o.csv")])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "nope.csv: file not found" in err and len(err.splitlines()) == 1
 
 
 # --- speed, measured (pytest --benchmark-enable tests/test_models.py -k speed), never asserted on a clock ---

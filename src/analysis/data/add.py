@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.data import csvfile, schema, validate
+from analysis.data import argcheck, csvfile, schema, validate
 from analysis.data.csv_edit import CsvFile, lines_of_appended, physical_lines, read_table, replace_all_atomically
 from analysis.data.entries import (
     SOURCE_COLUMNS,
@@ -71,10 +71,10 @@ class Conflict:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the options of the add command."""
-    parser.add_argument("--from", dest="from_file", type=Path, metavar="FILE",
+    parser.add_argument("--from", dest="from_file", type=argcheck.existing_file, metavar="FILE",
                         help="append every filled row of a request workbook (.xlsx, from python -m analysis request) or a CSV "
                              "(data/templates/observations_template.csv, or a sheet exported as CSV UTF-8): all or nothing")
-    parser.add_argument("--from-csv", dest="from_file", type=Path, metavar="FILE", help="the same as --from (kept for old scripts)")
+    parser.add_argument("--from-csv", dest="from_file", type=argcheck.existing_file, metavar="FILE", help="the same as --from (kept for old scripts)")
     parser.add_argument("--indicator", dest="indicator_id")
     parser.add_argument("--region", default=None, help="region id (default: ningbo)")
     parser.add_argument("--period", help="YYYY for a year, YYYY-MM for year-to-date")
@@ -102,7 +102,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reason-zh", default="", help="why (Chinese, full-width punctuation), with --decision")
     parser.add_argument("--confirm-unusual", metavar="REASON", default=None,
                         help="add a value far from its series anyway (the reason goes into the notes)")
-    parser.add_argument("--as-of", default=None, help="YYYY-MM-DD: no value may be published after it (default: today)")
+    parser.add_argument("--as-of", type=argcheck.report_date, default=None, help="YYYY-MM-DD: no value may be published after it (default: today)")
     parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
 
 

@@ -19,6 +19,10 @@ def where_published(dataset: Dataset, target_id: str) -> str:
     return own or str(dataset.indicator(target["indicator_id"])["where_published"] or "")
 
 
+COLUMNS = ["target_id", "indicator_id", "region", "years", "n_years", "latest_period", "latest_value", "latest_shown",
+           "latest_status", "source_id", "source_title", "where_published"]
+
+
 def coverage_table(dataset: Dataset, region: str = "ningbo", as_of: date | str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Return, per target of a region, the years with data, the latest value and its source."""
     chosen = with_sources(dataset, select_as_of(dataset.observations, as_of))
@@ -42,7 +46,7 @@ def coverage_table(dataset: Dataset, region: str = "ningbo", as_of: date | str |
             "latest_shown": f"{latest['qualifier']}{latest['value']:g}", "latest_status": latest["status"],
             "source_id": latest["source_id"], "source_title": latest["title"], "where_published": "",
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COLUMNS)  # the columns also when the region has no target
 
 
 def format_years(years: Iterable[int]) -> str:

@@ -55,9 +55,14 @@ def display_path(path: Path) -> str:
 BOM = "\ufeff"
 
 
-def read_raw(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
-    """Read one CSV as UTF-8 text (a byte-order mark and CRLF, as Excel and WPS save, are accepted)."""
+def read_raw(path: Path, name: str, expected: list[str] | None = None) -> tuple[RawTable | None, list[Problem]]:
+    """Read one CSV as UTF-8 text (a byte-order mark and CRLF, as Excel and WPS save, are accepted).
+
+    ``expected`` is the header (default: the table's columns in schema.COLUMNS). A header row
+    repeated in the body (two files joined) and a file separated by ';' each give one problem.
+    """
     shown = display_path(path)
+    expected = list(expected or COLUMNS[name])
     if not path.exists():
         return None, [Problem(shown, 0, "-", "file is missing")]
     data = path.read_bytes()
@@ -68,7 +73,7 @@ def read_raw(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
         return None, [Problem(shown, line, "-", f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); save the file as UTF-8")]
     text = text.removeprefix(BOM)
     if not text.strip():
-        return None, [Problem(shown, 1, "-", "file is empty (expected a header row: " + ",".join(COLUMNS[name]) + ")")]
+        return None, [Problem(shown, 1, "-", "file is empty (expected a header row: " + ",".join(expected) + ")")]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[list[str]] = []
     lines: list[int] = []
@@ -82,7 +87,8 @@ def read_raw(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
         return None, [Problem(shown, reader.line_num, "-", f"malformed CSV: {err}")]
     header, body, body_lines = records[0], records[1:], lines[1:]
     problems: list[Problem] = []
-    expected = COLUMNS[name]
+    if any(";" in column for column in header) and not any(column in expected for column in header):
+        return None, [Problem(shown, 1, "-", "columns are separated by ';' — save as CSV UTF-8 (comma-separated)")]
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
     repeated = sorted({c for c in header if header.count(c) > 1})
@@ -97,6 +103,9 @@ def read_raw(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
     kept_rows, kept_lines = [], []
     for record, line in zip(body, body_lines):
         if not any(record):  # a blank line, or a row of only commas (Excel writes one for a cleared row)
+            continue
+        if [cell.strip().removeprefix(BOM) for cell in record] == header:
+            problems.append(Problem(shown, line, "-", "the header row is repeated here (files joined?)"))
             continue
         if len(record) != len(header):
             problems.append(Problem(shown, line, "-", f"has {len(record)} fields, the header has {len(header)}"))

@@ -19,10 +19,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.data import csvfile, loader
+from analysis.data import cells, csvfile
+
+if TYPE_CHECKING:  # validate imports this module: no module-level import of the loader
+    from analysis.data import loader
 
 FILE = "derived.csv"
 
@@ -56,36 +60,65 @@ class Formula:
 
 def read_formulas(path: Path | str, known: set[str] | None = None) -> list[Formula]:
     """Read derived.csv (BOM/CRLF accepted); raise data.DataValidationError naming file, row and column."""
-    path = Path(path)
-    shown = csvfile.display_path(path)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise csvfile.DataValidationError([csvfile.Problem(shown, 1, c, "missing column") for c in missing])
-    problems, formulas = [], []
-    for line, row in enumerate(frame.itertuples(index=False), start=2):
-        inputs = tuple(row.inputs.split())
-        if row.formula not in ARITY:
-            problems.append(csvfile.Problem(shown, line, "formula", f"unknown formula {row.formula!r} (use {', '.join(ARITY)})"))
-            continue
-        if len(inputs) != ARITY[row.formula]:
-            problems.append(csvfile.Problem(shown, line, "inputs", f"{row.formula} needs {ARITY[row.formula]} input(s), got {len(inputs)}"))
-            continue
-        try:
-            factor = float(row.factor or 1)
-        except ValueError:
-            problems.append(csvfile.Problem(shown, line, "factor", f"not a number: {row.factor!r}"))
-            continue
-        if known is not None:
-            unknown = [i for i in (row.indicator_id, *inputs) if i not in known]
-            if unknown:
-                column = "indicator_id" if row.indicator_id in unknown else "inputs"
-                problems.append(csvfile.Problem(shown, line, column, f"unknown indicator(s) {', '.join(unknown)} (not in indicators.csv)"))
-                continue
-        formulas.append(Formula(row.indicator_id, row.formula, inputs, factor, row.unit, row.definition))
+    formulas, problems = formula_problems(Path(path), known)
     if problems:
         raise csvfile.DataValidationError(problems)
     return formulas
+
+
+def formula_problems(path: Path, known: set[str] | None = None, units: dict[str, str] | None = None,
+                     failed: set[str] = frozenset()) -> tuple[list[Formula], list[csvfile.Problem]]:
+    """Return the formulas of derived.csv and a file:row:column problem for each bad declaration.
+
+    ``known`` are the indicator ids of indicators.csv (None: not checked), ``units`` their units,
+    ``failed`` ids whose indicators.csv row failed its own checks (no second problem for them).
+    """
+    shown = csvfile.display_path(path)
+    raw, problems = csvfile.read_raw(path, "derived", COLUMNS)
+    if raw is None:
+        return [], problems
+    formulas: list[Formula] = []
+    declared: dict[str, int] = {}
+    for line, record in zip(raw.lines, raw.rows):
+        row = dict(zip(raw.header, record))
+        found = declaration_problem(shown, line, row, known, units, failed, declared)
+        if found is not None:
+            problems.append(found)
+            continue
+        declared[row["indicator_id"]] = line
+        factor = float(row["factor"] or 1)
+        formulas.append(Formula(row["indicator_id"], row["formula"], tuple(row["inputs"].split()), factor, row["unit"], row["definition"]))
+    return formulas, problems
+
+
+def declaration_problem(shown: str, line: int, row: dict[str, str], known: set[str] | None, units: dict[str, str] | None,
+                        failed: set[str], declared: dict[str, int]) -> csvfile.Problem | None:
+    """Return the first problem of one derived.csv row (None when it is a usable formula)."""
+    for column in COLUMNS:
+        control = cells.CONTROL_CHARACTERS.search(row[column])
+        if control:
+            return csvfile.Problem(shown, line, column, f"contains the control character {control.group()!r}; remove it")
+    inputs = tuple(row["inputs"].split())
+    if not row["indicator_id"]:
+        return csvfile.Problem(shown, line, "indicator_id", "empty; a value is required")
+    if row["formula"] not in ARITY:
+        return csvfile.Problem(shown, line, "formula", f"unknown formula {row['formula']!r} (use {', '.join(ARITY)})")
+    if len(inputs) != ARITY[row["formula"]]:
+        return csvfile.Problem(shown, line, "inputs", f"{row['formula']} needs {ARITY[row['formula']]} input(s), got {len(inputs)}")
+    if row["factor"]:
+        bad = cells.number_problem(shown, line, "factor", row["factor"], float)
+        if bad:
+            return bad[0]
+    if row["indicator_id"] in declared:
+        return csvfile.Problem(shown, line, "indicator_id", f"{row['indicator_id']!r} already has a formula (row {declared[row['indicator_id']]})")
+    if known is not None:
+        unknown = [i for i in (row["indicator_id"], *inputs) if i not in known and i not in failed]
+        if unknown:
+            column = "indicator_id" if row["indicator_id"] in unknown else "inputs"
+            return csvfile.Problem(shown, line, column, f"unknown indicator(s) {', '.join(unknown)} (not in indicators.csv)")
+    if units is not None and row["indicator_id"] in units and row["unit"] != units[row["indicator_id"]]:
+        return csvfile.Problem(shown, line, "unit", f"unit {row['unit']!r} differs from the indicator's unit {units[row['indicator_id']]!r}")
+    return None
 
 
 def dataset_formulas(dataset: loader.Dataset) -> list[Formula]:

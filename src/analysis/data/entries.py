@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from analysis.data import batch
 
-from analysis.data import cells, csvfile, schema
+from analysis.data import cells, clock, csvfile, schema
 
 SOURCE_FIELDS = ("source_title", "publisher", "url", "source_kind")
 
@@ -155,10 +155,10 @@ def as_of_limit(args: argparse.Namespace):
     """Return the last date a value may have been published: today, or --as-of when earlier (raises ValueError)."""
     import datetime as dt
 
-    today = dt.date.today()
+    today = clock.today()
     if not getattr(args, "as_of", None):
         return today, f"today ({today.isoformat()})"
-    as_of = dt.date.fromisoformat(args.as_of)
+    as_of = args.as_of if isinstance(args.as_of, dt.date) else dt.date.fromisoformat(args.as_of)
     return (as_of, f"--as-of {as_of.isoformat()}") if as_of <= today else (today, f"today ({today.isoformat()})")
 
 

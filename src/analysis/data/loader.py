@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.data import derive
 from analysis.data.csvfile import DataValidationError
 from analysis.data.schema import DEFAULT_DATA_DIR, TABLE_FILES
 from analysis.data.validate import empty_table, validate_dir
@@ -43,7 +44,7 @@ _LOADED_MAX = 4
 def contents_key(data_dir: Path) -> tuple:
     """Return a key naming a data directory and the exact bytes of its table files."""
     files = []
-    for filename in sorted(TABLE_FILES.values()):
+    for filename in sorted(TABLE_FILES.values()) + [derive.FILE]:  # derived.csv is validated too
         path = data_dir / filename
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
         files.append((filename, digest))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.data import clock, derive
 from analysis.data.cells import cell_problems, typed
 from analysis.data.csvfile import Problem, RawTable, display_path, frame_of, read_raw
 from analysis.data.schema import (
@@ -89,13 +89,19 @@ def schema_problems(name: str, raw: RawTable, frame: pd.DataFrame) -> list[Probl
     return []
 
 
-def referential_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path]) -> list[Problem]:
-    """Check ids across tables, units, bounds, keys and dates."""
+def referential_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path], failed: dict[str, set[str]] | None = None) -> list[Problem]:
+    """Check ids across tables, units, bounds, keys and dates.
+
+    ``failed`` holds, per table, the ids of rows dropped for a bad cell: a reference to one of them
+    is not reported again (the bad cell is the cause, already reported).
+    """
     problems: list[Problem] = []
-    regions = set(tables["regions"]["region_id"])
+    failed = failed or {}
+    regions = set(tables["regions"]["region_id"]) | failed.get("regions", set())
     # A duplicated id is reported below; lookups use its first row.
     indicators = tables["indicators"].drop_duplicates("indicator_id").set_index("indicator_id")
-    sources = set(tables["sources"]["source_id"])
+    bad_indicators = failed.get("indicators", set())
+    sources = set(tables["sources"]["source_id"]) | failed.get("sources", set())
     shown = {name: display_path(path) for name, path in paths.items()}
 
     for name, frame in tables.items():
@@ -111,7 +117,9 @@ def referential_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path]
 
     for row in tables["targets"].itertuples():
         where = shown["targets"]
-        if row.indicator_id not in indicators.index:
+        if row.indicator_id in bad_indicators:
+            pass
+        elif row.indicator_id not in indicators.index:
             problems.append(Problem(where, row.line_no, "indicator_id", f"unknown indicator {row.indicator_id!r} (not in indicators.csv)"))
         elif row.unit != indicators.at[row.indicator_id, "unit"] and row.target_type in ("level", "cumulative"):
             problems.append(Problem(where, row.line_no, "unit", f"unit {row.unit!r} differs from the indicator's unit {indicators.at[row.indicator_id, 'unit']!r}"))
@@ -122,9 +130,11 @@ def referential_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path]
         if row.target_type == "rank" and row.comparator not in ("<=", "<"):
             problems.append(Problem(where, row.line_no, "comparator", f"a rank target needs <= or < (a smaller rank is better), not {row.comparator!r}"))
 
-    today = pd.Timestamp(date.today())
+    today = pd.Timestamp(clock.today())
     for row in tables["observations"].itertuples():
         where = shown["observations"]
+        if row.indicator_id in bad_indicators:
+            continue
         if row.indicator_id not in indicators.index:
             problems.append(Problem(where, row.line_no, "indicator_id", f"unknown indicator {row.indicator_id!r} (not in indicators.csv)"))
             continue
@@ -151,13 +161,14 @@ def empty_table(name: str) -> pd.DataFrame:
     return typed(name, pd.DataFrame({column: pd.Series(dtype=object) for column in COLUMNS[name]}))
 
 
-def linked_table_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path]) -> list[Problem]:
-    """Check the foreign keys and units of the milestone and definition-audit tables."""
+def linked_table_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path], failed: dict[str, set[str]] | None = None) -> list[Problem]:
+    """Check the foreign keys and units of the milestone and definition-audit tables (``failed``: as in referential_problems)."""
     problems: list[Problem] = []
+    failed = failed or {}
     for name in OPTIONAL_TABLES:
         frame, shown = tables[name], display_path(paths[name])
         for column, resource, ref in FOREIGN_KEYS[name]:
-            known = set(tables[resource][ref])
+            known = set(tables[resource][ref]) | failed.get(resource, set())
             for row in frame.loc[~frame[column].isin(known)].itertuples():
                 problems.append(Problem(shown, int(row.line_no), column, f"unknown {ref} {getattr(row, column)!r} (not in {TABLE_FILES[resource]})"))
     # the first row of a duplicated indicator id (the duplicate itself is reported with its line)
@@ -170,12 +181,18 @@ def linked_table_problems(tables: dict[str, pd.DataFrame], paths: dict[str, Path
 
 
 def validate_dir(data_dir: Path | str = DEFAULT_DATA_DIR) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Read and validate every table; return the typed tables and all problems found."""
+    """Read and validate every table and derived.csv; return the typed tables and all problems found.
+
+    Problems come cause first: every file's read and cell problems (tables in dependency order,
+    then by row), then the cross-table ones; a reference to a row that failed its own cells is
+    not reported again.
+    """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         return {}, [Problem(display_path(data_dir), 0, "-", "data directory does not exist")]
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
+    failed: dict[str, set[str]] = {}
     paths = {name: data_dir / filename for name, filename in TABLE_FILES.items()}
     for name, path in paths.items():
         if name in OPTIONAL_TABLES and not path.exists():
@@ -189,13 +206,25 @@ def validate_dir(data_dir: Path | str = DEFAULT_DATA_DIR) -> tuple[dict[str, pd.
         cell_issues = cell_problems(raw, frame)
         problems.extend(cell_issues)
         if cell_issues:
-            bad_lines = {p.row for p in cell_issues}
-            frame = frame[~frame["line_no"].isin(bad_lines)].reset_index(drop=True)
+            bad = frame["line_no"].isin({p.row for p in cell_issues})
+            failed[name] = set(frame.loc[bad, KEYS[name][0]])
+            frame = frame[~bad].reset_index(drop=True)
         frame = typed(name, frame)
         problems.extend(schema_problems(name, raw, frame))
         tables[name] = frame
+    cross: list[Problem] = []
     if len(tables) == len(TABLE_FILES):
-        problems.extend(referential_problems(tables, paths))
-        problems.extend(linked_table_problems(tables, paths))
-    problems.sort(key=lambda p: (p.file, p.row, p.column, p.message))
-    return tables, problems
+        cross += referential_problems(tables, paths, failed)
+        cross += linked_table_problems(tables, paths, failed)
+    derived = data_dir / derive.FILE
+    if derived.exists():
+        indicators = tables.get("indicators")
+        known = None if indicators is None else set(indicators["indicator_id"])
+        units = None if indicators is None else dict(zip(indicators["indicator_id"], indicators["unit"]))
+        problems += derive.formula_problems(derived, known, units, failed.get("indicators", set()))[1]
+    order = {display_path(path): index for index, path in enumerate([*paths.values(), derived])}
+
+    def cause_first(problem: Problem) -> tuple:
+        return (order.get(problem.file, len(order)), problem.row, problem.column, problem.message)
+
+    return tables, sorted(problems, key=cause_first) + sorted(cross, key=cause_first)

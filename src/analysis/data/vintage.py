@@ -6,14 +6,15 @@ from datetime import date
 
 import pandas as pd
 
+from analysis.data import clock
 from analysis.data.loader import Dataset
 from analysis.data.schema import APPROX_QUALIFIERS, LOWER_BOUNDS, STATUS_RANK, UPPER_BOUNDS
 
 
 def to_timestamp(as_of: date | str | pd.Timestamp | None) -> pd.Timestamp:
-    """Return a report date as a Timestamp; None means today."""
+    """Return a report date as a Timestamp; None means today (``clock.today()``)."""
     if as_of is None:
-        return pd.Timestamp(date.today())
+        return pd.Timestamp(clock.today())
     return pd.Timestamp(as_of).normalize()
 
 

@@ -282,7 +282,7 @@ def forecast_from_context(method: str, context: Context, cache: dict[str, np.nda
         flags = flags + (("peer_prior",) if context.peer_growth is not None else ())
     else:
         working = point_path(used, prepared, horizon, cache)
-    mean = prepared.scale.inverse(working)
+    mean = log_floored(prepared.scale.inverse(working), values, error_scale(values, prepared.scale))
     samples, series_noise = sample_paths(used, prepared, values, mean, horizon, context.n_paths, context.seed,
                                          context.peer_growth, context.noise)
     flags = flags + tuple(f for f in (prepared.scale.flag,) if f)
@@ -303,6 +303,14 @@ def forecast_from_context(method: str, context: Context, cache: dict[str, np.nda
         levels=context.levels,
         basis=point_kinds.basis_table(history, kinds, noise, series_noise),
     )
+
+
+def log_floored(path: np.ndarray, values: np.ndarray, escale: Scale) -> np.ndarray:
+    """The point path kept just above 0 where errors are measured on logs (a positive series)."""
+    # a path that crosses zero cannot be logged, and its mean would fall outside its own intervals
+    if escale is not LOG:
+        return path
+    return np.maximum(path, np.min(values[values > 0]) * 1e-3)
 
 
 def check_inside_bounds(values: np.ndarray, scale: Scale) -> None:
@@ -331,9 +339,7 @@ def sample_paths(
         spread = interval_spread(p.years, e_hist, escale)
         unit = spread_unit(e_hist, escale)
         series_noise, slope_weight = (spread / unit) ** 2, (0.0 if method == "naive" else 1.0)
-    # a point path that crosses zero on a positive series cannot be logged: keep it just above 0
-    floor = np.min(values[values > 0]) * 1e-3 if escale is LOG else None
-    centre = escale.forward(np.maximum(mean, floor) if floor is not None else mean)
+    centre = escale.forward(log_floored(mean, values, escale))
     table_points = n_points if short else None
     errors = scaled_error_samples(method, horizon, n_paths, seed, table_points)
     paths = centre + spread * errors

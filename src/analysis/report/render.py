@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from analysis.data import clock
 from analysis.report.index_page import write_index
 from analysis.report.kernels import KernelPool, default_workers
 from analysis.report.manifest import (
@@ -342,7 +343,7 @@ def main(args: argparse.Namespace, today: date | None = None) -> int:
     """Entry point of `python -m analysis reports`; returns the exit code."""
     interrupt_on_sigterm_as_pid1()
     try:
-        options = parse_options(args, today or date.today())
+        options = parse_options(args, today or clock.today())
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_INVALID

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from analysis.data import batch, csvfile, loader
+from analysis.data import batch, clock, csvfile, loader
 from analysis.data.request import GRACE_MONTHS, OTHER_KEY, Publisher, Wanted, plan, read_calendar
 from analysis.report import wording
 from analysis.report.request_words import WORDS
@@ -449,7 +449,7 @@ def write_bytes_atomically(path: Path, content: bytes) -> None:
 def main(args: argparse.Namespace) -> int:
     """Write the request workbook; return the exit code."""
     try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
+        as_of = (args.as_of if isinstance(args.as_of, dt.date) else dt.date.fromisoformat(args.as_of)) if args.as_of else clock.today()
     except ValueError:
         print(f"error: --as-of {args.as_of!r}: expected YYYY-MM-DD", file=sys.stderr)
         return 2
