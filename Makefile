@@ -15,7 +15,7 @@ M3 ?= ../shared/benchmarks/m3_yearly.csv
 export PYTHONHASHSEED := 0
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: setup reports reports-all test test-unit test-notebooks test-e2e lab bench bench-reports clean lock setup-browser validate
+.PHONY: setup reports reports-all test test-unit test-notebooks test-e2e lab bench bench-reports mutation clean lock setup-browser validate
 
 setup: $(STAMP) $(FONT_STAMP)
 
@@ -66,6 +66,11 @@ bench: setup
 
 bench-reports: setup
 	$(PY) scripts/bench_reports.py
+
+# Deliberate bugs, each in a copy of the project: prints which the tests killed and the kill rate
+# (exit 1 when one survived). SAMPLE=n runs n of them, drawn from SEED (CI: the commit id).
+mutation: setup
+	$(PY) scripts/mutation_check.py $(if $(SAMPLE),--sample $(SAMPLE) --seed "$(SEED)")
 
 # Debian's Chromium and poppler-utils: briefing PDFs and the browser checks (idempotent); with a
 # venv, also the pages' CJK web-font source (analysis.report.fonts.prepare_font, once per venv).

@@ -232,6 +232,17 @@ def test_status_band_edge_on_both_sides(band: str, edge: float, band_below: str)
     assert dict(rules.STATUS_BANDS)[band] == edge
 
 
+LIKELIHOOD_EDGES = [("virtually_certain", 0.99, "very_likely"), ("very_likely", 0.90, "likely"), ("likely", 0.66, "about_as_likely"),
+                    ("about_as_likely", 0.33, "unlikely"), ("unlikely", 0.10, "very_unlikely"), ("very_unlikely", 0.01, "exceptionally_unlikely")]
+
+
+@pytest.mark.parametrize("band, edge, band_below", LIKELIHOOD_EDGES)
+def test_likelihood_words_edge_on_both_sides(band: str, edge: float, band_below: str) -> None:
+    assert rules.likelihood_band(edge) == band  # the words of P on every page: lower edges inclusive
+    assert rules.likelihood_band(below(edge)) == band_below
+    assert dict(rules.LIKELIHOOD_BANDS)[band] == edge
+
+
 @pytest.mark.parametrize("band, edge, band_below", PROGRESS_EDGES)
 def test_progress_band_edge_on_both_sides(band: str, edge: float, band_below: str) -> None:
     assert rules.progress_category(edge) == band
@@ -513,6 +524,24 @@ def test_rank_probability_needs_five_ranks(judge, case: tuple) -> None:
     row = judge(rank_count, RANK_COUNT, case)
     assert rules.MIN_RANK_POINTS == 5
     assert (not math.isnan(row.p_meet)) is case[1]
+
+
+# Ranks are whole places (validate allows only <= and < on them): "< k" is "<= k-1", so each pair
+# must give the same P (a projected rank is continuous; the half place on the correct side makes them agree).
+RANK_PAIRS = [("<", 10, "<=", 9), ("<=", 10, "<", 11)]
+RANK_SERIES = {2016 + i: r for i, r in enumerate((18, 16, 15, 13, 12, 11, 10, 10, 9))}
+
+
+def rank_pair(comparator: str, k: int, other: str, other_k: int) -> list[dict]:
+    return [spec(RANK_SERIES, kind="rank", form="linear", target_type="rank", comparator=c, target_value=v, low="1",
+                 base_year=2020, target_year=2027) for c, v in ((comparator, k), (other, other_k))]
+
+
+@pytest.mark.parametrize("case", RANK_PAIRS, ids=str)
+def test_a_rank_target_and_its_whole_place_twin_have_the_same_probability(judge, case: tuple) -> None:
+    first, second = judge(rank_pair, RANK_PAIRS, case)
+    assert 0.02 < first.p_meet < 0.98  # the series ends near k: the half place matters
+    assert first.p_meet == second.p_meet
 
 
 EACH_YEAR = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
 import pandas as pd
 
 from analysis.assess.rules import DateLike, is_bound
@@ -13,18 +12,10 @@ from analysis.forecast.tracker import PEER_REGIONS
 
 
 def choose_observations(observations: pd.DataFrame, as_of: DateLike, formulas: Sequence[Any] = ()) -> pd.DataFrame:
-    """Return one figure per (indicator, region, period) as of a date: preferred, then exact before approximate before bounds; plus derived values."""
+    """Return one figure per (indicator, region, period) as of a date (the one vintage rule, vintage.select_as_of), plus derived values."""
     from analysis.data import derive
 
-    visible = vintage.published_by(observations, as_of)
-    tiers = np.array([vintage.vintage_tier(str(q or ""), str(st)) for q, st in zip(visible["qualifier"].fillna(""), visible["status"])], dtype=int)
-    preferred = visible["preferred"].to_numpy(dtype=bool)
-    # the curator's preferred flag first (as in data.select_as_of), then exactness, then data.select_as_of's order
-    parts = [vintage.select_as_of(visible[(preferred == flag) & (tiers == tier)], as_of) for flag in (True, False) for tier in (0, 1, 2)]
-    chosen = pd.concat([p for p in parts if not p.empty] or [parts[0]], ignore_index=True)
-    chosen = chosen.drop_duplicates(["indicator_id", "region", "period"], keep="first")
-    chosen = chosen.sort_values(["indicator_id", "region", "period"], kind="mergesort").reset_index(drop=True)
-    return derive.with_derived(chosen, list(formulas))
+    return derive.with_derived(vintage.select_as_of(observations, as_of), list(formulas))
 
 
 def annual_observations(chosen: pd.DataFrame, indicator_id: str, region: str) -> pd.DataFrame:

@@ -147,7 +147,8 @@ def comparison_threshold(a: Assessment, target: Any, series: pd.Series) -> tuple
     threshold, slack = a.target_level, 0.0
     if target.target_type == "rank":
         slack = RANK_HALF_STEP
-        threshold += RANK_HALF_STEP if a.comparator == "<=" else -RANK_HALF_STEP
+        # rank <= k is Y <= k + 0.5 and rank > k is Y > k + 0.5; rank < k and rank >= k are k - 0.5
+        threshold += RANK_HALF_STEP if a.comparator in ("<=", ">") else -RANK_HALF_STEP
         a.add_note("ranks " + ", ".join(f"{y}:{fmt_num(v)}" for y, v in series.items()))
     return threshold, slack
 

@@ -7,16 +7,14 @@ names what was given and what is wanted; argparse turns it into one line and exi
 from __future__ import annotations
 
 import argparse
-import csv
 import difflib
-import io
 import math
 import re
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from analysis.data import clock
+from analysis.data import clock, csvfile
 
 # The years a report date may have (the data's dates are 1900-2100, see cells.DATE_YEARS).
 DATE_YEARS = (1900, 2100)
@@ -106,11 +104,10 @@ def existing_dir(text: str) -> Path:
 def known_regions(data_dir: Path) -> list[str] | None:
     """Return the region ids of data_dir/regions.csv, or None when it cannot be read (validation says why)."""
     try:
-        text = (Path(data_dir) / "regions.csv").read_bytes().decode("utf-8").removeprefix("\ufeff")
-        rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    except (OSError, UnicodeDecodeError, csv.Error):
+        rows = csvfile.read_text_table(Path(data_dir) / "regions.csv")
+    except csvfile.DataValidationError:
         return None
-    ids = sorted({str(row.get("region_id") or "").strip() for row in rows} - {""})
+    ids = sorted({str(cell).strip() for cell in rows.get("region_id", [])} - {""})
     return ids or None
 
 

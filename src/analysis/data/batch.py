@@ -17,9 +17,7 @@ table). Every cell is turned into the text the data tables hold, and what cannot
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,21 +187,10 @@ def read_workbook(path: Path) -> tuple[list[Row], list[csvfile.Problem], list[st
 def read_csv(path: Path) -> tuple[list[Row], list[csvfile.Problem], list[str]]:
     """Read a CSV (UTF-8 with or without BOM, any line ends), its header among the first rows."""
     shown = csvfile.display_path(path)
-    try:
-        text = path.read_bytes().decode("utf-8").removeprefix(csvfile.BOM)
-    except UnicodeDecodeError:
-        return [], [csvfile.Problem(shown, 1, "-", "not UTF-8: save the file as \"CSV UTF-8\" (Excel) or UTF-8 (WPS)")], []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[list[str]] = []
-    lines: list[int] = []
-    start = 1
-    try:
-        for record in reader:
-            records.append(record)
-            lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as err:
-        return [], [csvfile.Problem(shown, reader.line_num, "-", f"malformed CSV: {err}")], []
+    read = csvfile.read_records(path, strict=False)
+    if isinstance(read, csvfile.Problem):
+        return [], [read], []
+    records, lines = read
     found = header_of(records)
     if found is None:
         return [], [csvfile.Problem(shown, 1, "-", "no header row with value, indicator_id, region and period columns "

@@ -55,26 +55,28 @@ def display_path(path: Path) -> str:
 BOM = "\ufeff"
 
 
-def read_raw(path: Path, name: str, expected: list[str] | None = None) -> tuple[RawTable | None, list[Problem]]:
-    """Read one CSV as UTF-8 text (a byte-order mark and CRLF, as Excel and WPS save, are accepted).
+def read_records(path: Path, strict: bool = True) -> tuple[list[list[str]], list[int]] | Problem:
+    """Return a CSV's records and the file line each starts on, or the Problem that stops reading.
 
-    ``expected`` is the header (default: the table's columns in schema.COLUMNS). A header row
-    repeated in the body (two files joined) and a file separated by ';' each give one problem.
+    UTF-8 with or without a byte-order mark, any line ends (as Excel and WPS save); an empty file
+    gives no records.
     """
     shown = display_path(path)
-    expected = list(expected or COLUMNS[name])
-    if not path.exists():
-        return None, [Problem(shown, 0, "-", "file is missing")]
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Problem(shown, 0, "-", "file is missing")
+    except OSError as err:
+        return Problem(shown, 0, "-", f"cannot be read: {err.strerror or err}")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        return None, [Problem(shown, line, "-", f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); save the file as UTF-8")]
+        return Problem(shown, line, "-", f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); save the file as \"CSV UTF-8\" (Excel) or UTF-8 (WPS)")
     text = text.removeprefix(BOM)
     if not text.strip():
-        return None, [Problem(shown, 1, "-", "file is empty (expected a header row: " + ",".join(expected) + ")")]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        return [], []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
     records: list[list[str]] = []
     lines: list[int] = []
     start = 1
@@ -84,7 +86,41 @@ def read_raw(path: Path, name: str, expected: list[str] | None = None) -> tuple[
             lines.append(start)
             start = reader.line_num + 1
     except csv.Error as err:
-        return None, [Problem(shown, reader.line_num, "-", f"malformed CSV: {err}")]
+        return Problem(shown, reader.line_num, "-", f"malformed CSV: {err}")
+    return records, lines
+
+
+def read_text_table(path: Path, expected: list[str] | None = None) -> pd.DataFrame:
+    """Return a small CSV as text, its columns ``expected`` (default: its own header); raise DataValidationError naming file, row and column."""
+    if expected is None:
+        read = read_records(Path(path))
+        if isinstance(read, Problem):
+            raise DataValidationError([read])
+        expected = [column.strip() for column in read[0][0]] if read[0] else []
+        if len(expected) == 1 and ";" in expected[0]:
+            raise DataValidationError([Problem(display_path(Path(path)), 1, "-", "columns are separated by ';' — save as CSV UTF-8 (comma-separated)")])
+        if not expected:
+            raise DataValidationError([Problem(display_path(Path(path)), 1, "-", "file is empty (expected a header row)")])
+    raw, problems = read_raw(Path(path), Path(path).stem, expected)
+    if problems or raw is None:
+        raise DataValidationError(problems)
+    return pd.DataFrame(raw.rows, columns=raw.header, dtype=object)[expected]
+
+
+def read_raw(path: Path, name: str, expected: list[str] | None = None) -> tuple[RawTable | None, list[Problem]]:
+    """Read one CSV as UTF-8 text (a byte-order mark and CRLF, as Excel and WPS save, are accepted).
+
+    ``expected`` is the header (default: the table's columns in schema.COLUMNS). A header row
+    repeated in the body (two files joined) and a file separated by ';' each give one problem.
+    """
+    shown = display_path(path)
+    expected = list(expected or COLUMNS[name])
+    read = read_records(path)
+    if isinstance(read, Problem):
+        return None, [read]
+    records, lines = read
+    if not records:
+        return None, [Problem(shown, 1, "-", "file is empty (expected a header row: " + ",".join(expected) + ")")]
     header, body, body_lines = records[0], records[1:], lines[1:]
     problems: list[Problem] = []
     if any(";" in column for column in header) and not any(column in expected for column in header):

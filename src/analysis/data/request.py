@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.data import loader
+from analysis.data import csvfile, loader
 
 GRACE_MONTHS = 1
 DEFAULT_LAG_YEARS = 1
@@ -233,4 +233,8 @@ def read_calendar(data_dir: Path) -> pd.DataFrame:
     columns = ["publisher_id", "publisher_zh", "publisher_en", "publication_zh", "publication_en", "indicator_ids", "usual_month"]
     if not path.exists():
         return pd.DataFrame(columns=columns)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = csvfile.read_text_table(path)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise csvfile.DataValidationError([csvfile.Problem(csvfile.display_path(path), 1, c, "missing column") for c in missing])
+    return frame

@@ -24,16 +24,29 @@ def published_by(observations: pd.DataFrame, as_of: date | str | pd.Timestamp | 
 
 
 def select_as_of(observations: pd.DataFrame, as_of: date | str | pd.Timestamp | None) -> pd.DataFrame:
-    """Return one value per (indicator, region, period): the vintage a reader had on ``as_of``."""
+    """Return one value per (indicator, region, period): the vintage a reader had on ``as_of``.
+
+    The one vintage rule, used by every table, page and assessment: among the rows published by
+    the date, the curator's ``preferred`` row; then an exact figure before an approximate or
+    estimated one before a bound ("over 10"); then the latest published; then official before
+    revised, preliminary, reported, derived and estimate; then the source id (so ties are stable).
+    """
     visible = published_by(observations, as_of).copy()
     visible["_status_rank"] = visible["status"].map(STATUS_RANK)
+    visible["_tier"] = vintage_tiers(visible)
     ordered = visible.sort_values(
-        ["indicator_id", "region", "period", "preferred", "published", "_status_rank", "source_id"],
-        ascending=[True, True, True, False, False, True, True],
+        ["indicator_id", "region", "period", "preferred", "_tier", "published", "_status_rank", "source_id"],
+        ascending=[True, True, True, False, True, False, True, True],
         kind="mergesort",
     )
     chosen = ordered.drop_duplicates(["indicator_id", "region", "period"], keep="first")
-    return chosen.drop(columns="_status_rank").reset_index(drop=True)
+    return chosen.drop(columns=["_status_rank", "_tier"]).reset_index(drop=True)
+
+
+def vintage_tiers(observations: pd.DataFrame) -> list[int]:
+    """Return vintage_tier for every row (0 exact, 1 approximate or estimate, 2 a bound)."""
+    qualifiers = observations["qualifier"].fillna("") if "qualifier" in observations else [""] * len(observations)
+    return [vintage_tier(str(q or ""), str(s)) for q, s in zip(qualifiers, observations["status"])]
 
 
 def annual_series(

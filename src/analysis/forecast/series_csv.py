@@ -22,26 +22,16 @@ MAX_INPUT_MAGNITUDE = 1e200
 
 def read_forecast_input(path: Path) -> pd.DataFrame:
     """Read and check a series_id,t,value CSV; raise InputError naming file, row and column."""
-    import csv
-    import io
-
-    from analysis.data import cells, csvfile  # the project's number rule (finite, plain decimal) and BOM
+    from analysis.data import cells, csvfile  # the project's number rule (finite, plain decimal) and CSV reader
 
 
     def fail(line: int, column: str, message: str) -> InputError:
         return InputError(f"{path}:{line}: column {column}: {message}")
 
-    try:
-        text = Path(path).read_bytes().decode("utf-8").removeprefix(csvfile.BOM)
-        records, lines = [], []
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        start = 1
-        for record in reader:
-            records.append(record)
-            lines.append(start)
-            start = reader.line_num + 1
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise InputError(f"{path}: cannot read CSV: {err}") from None
+    read = csvfile.read_records(Path(path))
+    if isinstance(read, csvfile.Problem):
+        raise InputError(f"{path}:{read.row}: cannot read CSV: {read.message}")
+    records, lines = read
     header = records[0] if records else []
     missing = [c for c in ("series_id", "t", "value") if c not in header]
     if missing:

@@ -116,7 +116,11 @@ def shared_html(dataset: loader.Dataset, shared: pd.DataFrame, lang: str) -> str
 
 def read_table(path) -> pd.DataFrame:
     """Read a small configuration table (UTF-8 with or without BOM, any line ends) as text."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    from pathlib import Path
+
+    from analysis.data import csvfile
+
+    return csvfile.read_text_table(Path(path))
 
 
 def release_calendar(data_dir=None) -> pd.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -63,12 +62,9 @@ def normalise(text: str) -> str:
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
     """Return the rows of a CSV (BOM and CRLF accepted) or raise ExtractError naming the file."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(csv.DictReader(handle))
-    except FileNotFoundError:
-        raise ExtractError(f"{csvfile.display_path(path)}: file not found") from None
-    except UnicodeDecodeError as err:
-        raise ExtractError(f"{csvfile.display_path(path)}: not UTF-8 ({err.reason})") from None
+        return csvfile.read_text_table(path).to_dict("records")
+    except csvfile.DataValidationError as err:
+        raise ExtractError(str(err.problems[0])) from None
 
 
 def phrase_problems(rows: Sequence[dict[str, str]], indicators: dict[str, Indicator], name: str) -> list[str]:
