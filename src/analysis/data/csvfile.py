@@ -92,38 +92,31 @@ def read_records(path: Path, strict: bool = True) -> tuple[list[list[str]], list
 
 def read_text_table(path: Path, expected: list[str] | None = None) -> pd.DataFrame:
     """Return a small CSV as text, its columns ``expected`` (default: its own header); raise DataValidationError naming file, row and column."""
-    if expected is None:
-        read = read_records(Path(path))
-        if isinstance(read, Problem):
-            raise DataValidationError([read])
-        expected = [column.strip() for column in read[0][0]] if read[0] else []
-        if len(expected) == 1 and ";" in expected[0]:
-            raise DataValidationError([Problem(display_path(Path(path)), 1, "-", "columns are separated by ';' — save as CSV UTF-8 (comma-separated)")])
-        if not expected:
-            raise DataValidationError([Problem(display_path(Path(path)), 1, "-", "file is empty (expected a header row)")])
-    raw, problems = read_raw(Path(path), Path(path).stem, expected)
+    raw, problems = read_raw(Path(path), "", expected)
     if problems or raw is None:
         raise DataValidationError(problems)
-    return pd.DataFrame(raw.rows, columns=raw.header, dtype=object)[expected]
+    return pd.DataFrame(raw.rows, columns=raw.header, dtype=object)[list(expected or raw.header)]
 
 
 def read_raw(path: Path, name: str, expected: list[str] | None = None) -> tuple[RawTable | None, list[Problem]]:
     """Read one CSV as UTF-8 text (a byte-order mark and CRLF, as Excel and WPS save, are accepted).
 
-    ``expected`` is the header (default: the table's columns in schema.COLUMNS). A header row
-    repeated in the body (two files joined) and a file separated by ';' each give one problem.
+    ``expected`` is the header (default: the table's columns in schema.COLUMNS, or for a name not
+    there the file's own header). A header row repeated in the body (two files joined) and a file
+    separated by ';' each give one problem.
     """
     shown = display_path(path)
-    expected = list(expected or COLUMNS[name])
+    known = list(expected or COLUMNS.get(name) or [])
     read = read_records(path)
     if isinstance(read, Problem):
         return None, [read]
     records, lines = read
     if not records:
-        return None, [Problem(shown, 1, "-", "file is empty (expected a header row: " + ",".join(expected) + ")")]
+        return None, [Problem(shown, 1, "-", "file is empty (expected a header row" + (": " + ",".join(known) if known else "") + ")")]
     header, body, body_lines = records[0], records[1:], lines[1:]
+    expected = known or [column.strip() for column in header]
     problems: list[Problem] = []
-    if any(";" in column for column in header) and not any(column in expected for column in header):
+    if any(";" in column for column in header) and not any(column in expected for column in header if ";" not in column):
         return None, [Problem(shown, 1, "-", "columns are separated by ';' — save as CSV UTF-8 (comma-separated)")]
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
