@@ -36,6 +36,7 @@ import calendar
 import csv
 import io
 import re
+import subprocess
 import sys
 from collections import Counter, defaultdict
 from datetime import date
@@ -708,6 +709,7 @@ def harvest_window(text: str) -> tuple[date, date] | None:
 # Same columns as the first harvest; nothing repeats a first-harvest row. The tables below are
 # applied before the common curation steps (sources, dates, qualifiers, preferred vintages).
 
+DEFAULT_MILESTONES3 = ROOT.parent / "shared" / "data-harvest" / "harvest3_milestones.csv"
 DEFAULT_WAVE3 = (
     ROOT.parent / "shared" / "data-harvest" / "observations_wave3_news.csv",
     ROOT.parent / "shared" / "data-harvest" / "observations_wave3_datasets.csv",
@@ -815,6 +817,21 @@ MILESTONES = {
     # first-harvest plan figure stored as an observation before (row of chinadaily 2020-06-24)
     ("digital_economy_core_va_target", "ningbo", "2020", "2200"): ("digital_economy_core_va", ">", "targeted to exceed 220 billion yuan (another scope than the 2019 value)"),
 }
+# Third search (December 2026): the city's 2025 plan figures, harvest3_milestones.csv (own column
+# names: indicator, year, comparator, url). Key: (indicator, region, year, value) -> (indicator_id,
+# comparator, reading[, id suffix when the year already has a milestone from another plan]).
+MILESTONES3 = {
+    ("rd_expenditure", "ningbo", "2025", "660"): ("rd_expenditure", ">=", "全社会R&D经费投入达到660亿元 (2025 work plan)"),
+    ("high_tech_enterprises", "ningbo", "2025", "10000"): ("high_tech_enterprises", ">", "有效高新技术企业数量突破10000家 (2025 work plan)"),
+    ("high_tech_industry_va_share", "ningbo", "2025", "64.7"): ("high_tech_industry_va_share", ">=", "高新技术产业增加值占规上工业增加值的比重达到64.7% (2025 work plan)"),
+    ("tech_transaction_value", "ningbo", "2025", "1200"): ("tech_transaction_value", ">=", "技术交易额达到1200亿元 (2025 work plan; the later plan for 2025, after the 14th five-year plan's 450)", "work_plan"),
+    ("fiscal_st_expenditure_yoy", "ningbo", "2023", "20"): ("fiscal_st_expenditure_yoy", ">=", "财政科技投入每年按不低于20%的增速 (每年: every year from 2023; recorded for 2023 as stated)"),
+}
+# Third-search plan figures left out, with the reason (data/CHANGELOG.md lists them).
+MILESTONE_REJECTS = {
+    ("rd_gdp_ratio", "ningbo", "2025", "(Zhejiang average)"): "no number: the plan sets the intensity to reach the provincial average",
+    ("high_tech_industry_investment", "ningbo", "2025", "1000"): "no indicator: high-tech industry investment is not among the plan's targets or indicators",
+}
 MILESTONE_COLUMNS = ["milestone_id", "indicator_id", "region", "year", "comparator", "value", "unit", "source_id",
                      "published", "quote", "notes"]
 
@@ -825,6 +842,9 @@ def wave3_prepare(rows: list[dict], log: dict) -> tuple[list[dict], list[dict]]:
     used = set()
     for row in rows:
         key4 = (row["indicator_id"], row["region"], row["period"], row["value"])
+        if row.get("wave") == 4:  # the third search's plan figures (each has a MILESTONES3 decision)
+            milestone_rows.append(row)
+            continue
         if key4 in MILESTONES:
             used.add(key4)
             milestone_rows.append(row)
@@ -864,10 +884,10 @@ def milestone_table(rows: list[dict], source_of: dict) -> list[dict]:
     out = []
     for row in rows:
         key4 = (row["indicator_id"], row["region"], row["period"], row["value"])
-        indicator, comparator, reading = MILESTONES[key4]
+        indicator, comparator, reading, *suffix = (MILESTONES3 if row.get("wave") == 4 else MILESTONES)[key4]
         source_id, published = source_of[id(row)]
         out.append({
-            "milestone_id": f"m_{row['region']}_{indicator}_{row['period']}",
+            "milestone_id": "_".join([f"m_{row['region']}_{indicator}_{row['period']}", *suffix]),
             "indicator_id": indicator, "region": row["region"], "year": row["period"], "comparator": comparator,
             "value": row["value"], "unit": row["unit"], "source_id": source_id, "published": published,
             "quote": row["quote"].strip(), "notes": f"city milestone, a plan not an outcome; reading: {reading}",
@@ -1097,6 +1117,50 @@ def read_harvest(path: Path, wave: int = 1) -> list[dict]:
         row["title"] = TITLE_FIXES.get(title, title)
         row["publisher"] = row["publisher"].strip()
     return rows
+
+
+MILESTONE_HARVEST_COLUMNS = ["indicator", "region", "year", "comparator", "value", "unit", "published", "url", "quote",
+                             "source_title", "publisher", "notes"]
+
+
+def read_milestone_harvest(path: Path, log: dict) -> list[dict]:
+    """Return the third search's plan figures as harvest rows (wave 4), less the rejected ones (logged)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != MILESTONE_HARVEST_COLUMNS:
+            raise SystemExit(f"{path}: unexpected columns {reader.fieldnames}")
+        raw = list(reader)
+    rows, seen = [], set()
+    for number, item in enumerate(raw, start=2):
+        key4 = (item["indicator"], item["region"], item["year"], item["value"])
+        seen.add(key4)
+        if key4 in MILESTONE_REJECTS:
+            log["milestone_reject"].append((key4, item["url"], MILESTONE_REJECTS[key4]))
+            continue
+        if key4 not in MILESTONES3:
+            raise SystemExit(f"{path}:{number}: plan figure {key4} has no decision (MILESTONES3 or MILESTONE_REJECTS)")
+        url = item["url"].strip()
+        rows.append({"indicator_id": item["indicator"], "region": item["region"], "period": item["year"], "value": item["value"],
+                     "unit": item["unit"], "status": "official", "source_url": url, "url": URL_FIXES.get(url, url),
+                     "source_title": item["source_title"], "title": TITLE_FIXES.get(item["source_title"].strip(), item["source_title"].strip()),
+                     "publisher": item["publisher"].strip(), "published": item["published"], "quote": item["quote"],
+                     "notes": item["notes"], "line": number, "wave": 4})
+    missing = {k for k in (*MILESTONE_REJECTS, *MILESTONES3) if k not in seen}
+    if missing:
+        raise SystemExit(f"{path}: decision entries match no rows: {sorted(missing)}")
+    return rows
+
+
+def replay_intake(intake_dir: Path, data_dir: Path) -> list[str]:
+    """Apply every intake batch (data/intake/*.csv, in name order) with `analysis add --from`; return the files."""
+    applied = []
+    for path in sorted(intake_dir.glob("*.csv")):
+        done = subprocess.run([sys.executable, "-m", "analysis", "add", "--data-dir", str(data_dir), "--from", str(path)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"{path}: add --from failed:\n{done.stderr}")
+        applied.append(path.name)
+    return applied
 
 
 def source_rule(url: str, title: str) -> tuple[str, bool, str, str | None]:
@@ -1487,6 +1551,8 @@ def changelog(log: dict, rows_in: int, observations: list[dict], sources: list[d
         add(f"- Dropped: {key[0]} {key[1]} {key[2]} = {key[3]} ({url}): {why}.")
     for key, period, why in log["period"]:
         add(f"- Period: {key[0]} {key[1]} {key[2]} = {key[3]} -> {period} ({why}).")
+    for key4, url, why in log.get("milestone_reject", []):
+        add(f"- Plan figure left out: {key4[0]} {key4[1]} {key4[2]} = {key4[3]} ({url}): {why}.")
     for m in log["milestones"]:
         add(f"- Milestone (plan, not an observation): {m['milestone_id']} {m['comparator']} {m['value']} {m['unit']} [{m['source_id']}].")
     for url, pub, rule in sorted(set(log["copies"])):
@@ -1523,18 +1589,31 @@ def changelog(log: dict, rows_in: int, observations: list[dict], sources: list[d
     return "\n".join(lines) + "\n"
 
 
+def optional_path(text: str) -> Path | None:
+    """Return the path, or None for an empty argument (the step is skipped)."""
+    return Path(text) if text else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("harvest", nargs="?", type=Path, default=DEFAULT_HARVEST)
     parser.add_argument("--wave3", type=Path, nargs="*", default=list(DEFAULT_WAVE3),
                         help="second-harvest files (news, datasets); none = first harvest only")
+    parser.add_argument("--milestones3", type=optional_path, default=DEFAULT_MILESTONES3,
+                        help="the third search's plan figures (harvest3_milestones.csv); '' = none")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data")
+    parser.add_argument("--intake-dir", type=optional_path, default=ROOT / "data" / "intake",
+                        help="batches handed in after curation, replayed with `analysis add --from` ('' = none)")
     parser.add_argument("--print-changelog", action="store_true", help="print the decision log as CHANGELOG bullets")
     args = parser.parse_args(argv)
     rows = read_harvest(args.harvest)
     for path in args.wave3:
         rows.extend(read_harvest(path, wave=3))
+    rejected: dict[str, list] = defaultdict(list)
+    if args.milestones3:
+        rows.extend(read_milestone_harvest(args.milestones3, rejected))
     observations, sources, log = curate(rows)
+    log.update(rejected)
     check(observations, sources)
     observations, sources, milestones = (reader_clean(t) for t in (observations, sources, log["milestones"]))
     args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -1544,11 +1623,12 @@ def main(argv: list[str] | None = None) -> int:
     targets_path = args.data_dir / "targets.csv"
     if targets_path.exists():
         write_csv(args.data_dir / "definition_audit.csv", AUDIT_COLUMNS, definition_audit(read_table(targets_path), observations))
+    applied = replay_intake(args.intake_dir, args.data_dir) if args.intake_dir else []
     if args.print_changelog:
         sys.stdout.write(changelog(log, len(rows), observations, sources))
     else:
         print(f"{len(rows)} harvest rows -> {len(observations)} observations, {len(sources)} sources "
-              f"({sum(s['weak'] == 'true' for s in sources)} weak)")
+              f"({sum(s['weak'] == 'true' for s in sources)} weak); intake replayed: {', '.join(applied) or 'none'}")
     return 0
 
 

@@ -25,9 +25,12 @@ def rows(name: str) -> list[dict]:
 
 @pytest.mark.skipif(not (HARVEST / "observations_wave3_news.csv").exists(), reason="raw collection not available")
 def test_curation_script_reproduces_data_byte_for_byte(tmp_path: Path) -> None:
-    (tmp_path / "targets.csv").write_bytes((DATA / "targets.csv").read_bytes())
+    written = ("observations.csv", "sources.csv", "milestones.csv", "definition_audit.csv")
+    for path in [*DATA.glob("*.csv"), DATA / "datapackage.json"]:  # configuration the intake replay checks against
+        if path.name not in written:
+            (tmp_path / path.name).write_bytes(path.read_bytes())
     subprocess.run([sys.executable, str(ROOT / "scripts" / "curate_harvest.py"), "--data-dir", str(tmp_path)], check=True, capture_output=True)
-    for name in ("observations.csv", "sources.csv", "milestones.csv", "definition_audit.csv"):
+    for name in written:
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
 

@@ -546,6 +546,22 @@ def test_milestone_is_the_latest_at_or_before_the_report_year() -> None:
     assert none.milestone_year is None and math.isnan(none.milestone_value)
 
 
+def test_two_plans_for_one_year_give_the_later_published_milestone() -> None:
+    from types import SimpleNamespace
+
+    later_first = pd.DataFrame({  # the 2025 work plan (1200) sits above the five-year plan (450) in the file
+        "indicator_id": ["x", "x"], "region": ["ningbo"] * 2, "year": [2025, 2025], "value": [1200.0, 450.0],
+        "published": pd.to_datetime(["2025-03-13", "2022-09-23"]),
+    })
+    for frame in (later_first, later_first.iloc[::-1]):
+        a = record.Assessment("t", "x", "ningbo", "level", ">=", 2027, 1500, "亿元")
+        judge.set_milestone(a, SimpleNamespace(milestones=frame.reset_index(drop=True)), "2025-06-30")
+        assert (a.milestone_year, a.milestone_value) == (2025, 1200.0)
+    before = record.Assessment("t", "x", "ningbo", "level", ">=", 2027, 1500, "亿元")
+    judge.set_milestone(before, SimpleNamespace(milestones=later_first), "2025-02-01")
+    assert (before.milestone_year, before.milestone_value) == (2025, 450.0)  # the work plan was not yet published
+
+
 @pytest.mark.parametrize("category, status, extra, expected", [
     ("significant", "off_track", {"interpolated_years": "2022,2023", "target_type": "cumulative"}, "interpolated_flows"),
     ("significant", "unlikely", {"latest_qualifier": ">"}, "latest_is_bound"),

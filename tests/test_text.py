@@ -51,11 +51,6 @@ def test_signed_changes() -> None:
     assert wording.signed(2, "", "zh", rank=True) == "下降2位"
 
 
-def test_next_quarter_months() -> None:
-    assert text.next_quarter_months("2026Q3") == (10, 11, 12)
-    assert text.next_quarter_months("2026Q4") == (1, 2, 3)
-
-
 def status_rows(rows: list[dict]) -> pd.DataFrame:
     """Return a minimal status table (record columns: counted, horizon by target year, group as given)."""
     base = {"region": "ningbo", "target_type": "level", "comparator": ">=", "target_value": 1.0, "target_year": 2027,
@@ -93,40 +88,6 @@ def test_summary_paragraph_counts() -> None:
     assert "本季度没有新纳入数据库的数据" in zh and "另有1个目标的期限已过" in zh
     en = text.summary_paragraph(table, 4, 2, "2026-09-30", "en")
     assert "4 of the 6 quantified targets" in en and "4 figures were added" in en and "of 2 targets" in en
-
-
-def test_gap_groups_by_publisher_with_due_months(tiny_dataset) -> None:
-    ids = list(tiny_dataset.indicators["indicator_id"])
-    table = status_rows([
-        {"target_id": "t1", "indicator_id": ids[0], "status": "no_data"},
-        {"target_id": "t2", "indicator_id": ids[1], "status": "insufficient_data", "n_obs": 1, "latest_period": "2015",
-         "latest_value": 12.0, "latest_stale": True, "latest_qualifier": "", "latest_status": "official"},
-        {"target_id": "t3", "indicator_id": ids[-1], "status": "no_data"},
-        {"target_id": "t4", "indicator_id": ids[2], "status": "uncertain", "group": "at_risk"},  # judged: not a gap
-    ])
-    calendar = pd.DataFrame([
-        {"publisher_id": "stats", "publisher_zh": "统计局", "publisher_en": "Statistics Bureau", "publication_zh": "公报",
-         "publication_en": "Bulletin", "indicator_ids": f"{ids[0]} {ids[1]} {ids[2]}", "usual_month": "11"},
-    ])
-    groups = text.gap_groups(tiny_dataset, table, calendar, "2026Q3", "2026-09-30", "en")
-    assert [g["publisher"] for g in groups][0] == "Statistics Bureau"
-    assert groups[0]["due"] is True and groups[0]["month"] == 11 and len(groups[0]["names"]) == 2
-    assert groups[0]["names"][1].endswith(": CNY 1.2 billion (2015, stale)")  # what is known (12 亿元), its year marked stale
-    assert groups[-1]["publisher"] == "Publisher not yet identified" and groups[-1]["due"] is False
-    lines = text.gap_list_markdown(groups, "2026Q3", "en").splitlines()
-    assert lines[0].startswith("- **Statistics Bureau** (*Bulletin*, usually released in November, due next quarter): ")
-
-
-def test_gap_list_never_says_only_zero_figures(tiny_dataset) -> None:
-    ids = list(tiny_dataset.indicators["indicator_id"])
-    table = status_rows([
-        {"target_id": "t1", "indicator_id": ids[0], "status": "insufficient_data", "n_obs": 0},
-        {"target_id": "t2", "indicator_id": ids[1], "status": "insufficient_data", "n_obs": 3},
-    ])
-    calendar = pd.DataFrame(columns=["publisher_id", "publisher_zh", "publisher_en", "publication_zh", "publication_en", "indicator_ids", "usual_month"])
-    for lang in ("zh", "en"):
-        names = text.gap_groups(tiny_dataset, table, calendar, "2026Q3", "2026-09-30", lang)[0]["names"]
-        assert names == [wording.indicator_name(tiny_dataset, ids[0], lang), wording.indicator_name(tiny_dataset, ids[1], lang)]
 
 
 # ---------------------------------------------------------------------------

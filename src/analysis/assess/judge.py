@@ -83,7 +83,7 @@ def assess_target(dataset: loader.Dataset, target: Any, chosen: pd.DataFrame, ca
 
 
 def set_milestone(a: Assessment, dataset: loader.Dataset, as_of: DateLike) -> None:
-    """Record the city's latest own milestone for the indicator at or before the report year."""
+    """Record the city's latest own milestone for the indicator at or before the report year (the later plan for one year)."""
     milestones = getattr(dataset, "milestones", None)
     if milestones is None or len(milestones) == 0 or not {"indicator_id", "region", "year", "value"} <= set(milestones.columns):
         return
@@ -94,7 +94,10 @@ def set_milestone(a: Assessment, dataset: loader.Dataset, as_of: DateLike) -> No
         rows = rows[pd.to_datetime(rows["published"], errors="coerce") <= when]
     if rows.empty:
         return
-    last = rows.assign(_y=pd.to_numeric(rows["year"])).sort_values("_y", kind="mergesort").iloc[-1]
+    order = ["_y", "_published"] if "published" in rows.columns else ["_y"]  # two plans for one year: the later one
+    rows = rows.assign(_y=pd.to_numeric(rows["year"]),
+                       _published=pd.to_datetime(rows["published"], errors="coerce") if "published" in rows.columns else pd.NaT)
+    last = rows.sort_values(order, kind="mergesort").iloc[-1]
     a.milestone_year, a.milestone_value = int(last["_y"]), float(last["value"])
     a.milestone_qualifier = str(last.get("comparator", "") or "")
 

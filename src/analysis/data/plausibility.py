@@ -276,7 +276,8 @@ def series_of(tables: dict[str, pd.DataFrame], indicator_id: str, region: str, p
     shown: dict[str, str] = {}
     for row in similar.sort_values(["period", "published"], kind="mergesort").itertuples(index=False):
         by_period.setdefault(row.period, []).append(float(row.value))
-        shown[row.period] = f"{row.qualifier}{fmt(float(row.value))}"
+        if row.period not in shown or str(getattr(row, "preferred", "")).lower() == "true":  # shown: the preferred vintage
+            shown[row.period] = f"{row.qualifier}{fmt(float(row.value))}"
     for other, value in extra:
         if other != period and len(other) == len(period) and other[5:] == month and period_year(other) is not None:
             by_period.setdefault(other, []).append(float(value))

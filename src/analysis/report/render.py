@@ -212,6 +212,21 @@ def assessment_writer(records: list[Any]) -> Callable[[Path], None]:
     return write
 
 
+def period_writer(records: list[Any], dataset: Any, data_dir: Path, as_of: date, langs: Sequence[str]) -> Callable[[Path], None]:
+    """Return a function writing a period's shared files: the assessment record and the request workbooks beside the briefing."""
+    write_record = assessment_writer(records)
+
+    def write(target_dir: Path) -> None:
+        """Write assessment.json/.csv and requests.<lang>.xlsx (the data-gap list's figures, as of the report date)."""
+        from analysis.data.request import read_calendar
+        from analysis.report import request_workbook
+
+        write_record(target_dir)
+        request_workbook.write_beside(dataset, read_calendar(data_dir), as_of, list(langs), target_dir)
+
+    return write
+
+
 def data_param(data_dir: Path, out_dir: Path) -> str:
     """Return the data_dir given to notebooks: relative to a period dir (their working directory)."""
     return os.path.relpath(Path(data_dir).resolve(), (Path(out_dir) / "2000Q1").resolve())
@@ -321,7 +336,7 @@ def render_all(options: Options, todo: list[tuple[str, dict[str, Any], str]], in
             print(f"{period}: rendering {len(jobs)} notebooks ({reason}; as_of {as_of}, "
                   f"{len(targets)} targets with data, {n_jobs} workers)", flush=True)
             t0 = time.perf_counter()
-            side = assessment_writer(records) if with_status else None
+            side = period_writer(records, dataset, options.data_dir, as_of, options.langs) if with_status else None
             render_period(pool, options.out_dir, period, jobs, params, inputs, side)
             print(f"{period}: {len(jobs)} notebooks in {time.perf_counter() - t0:.1f}s -> {options.out_dir / period}", flush=True)
 

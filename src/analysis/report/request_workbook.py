@@ -426,6 +426,17 @@ def workbook_bytes(book, as_of: dt.date) -> bytes:
     return out.getvalue()
 
 
+def write_beside(dataset: loader.Dataset, calendar: pd.DataFrame, as_of: dt.date, langs: list[str], target_dir: Path) -> list[Path]:
+    """Write requests.<lang>.xlsx for a briefing into its directory (the figures its data-gap list names)."""
+    written = []
+    for lang in langs:
+        name = f"requests.{lang}.xlsx"
+        book, _ = build(dataset, calendar, as_of, lang, name)
+        write_bytes_atomically(target_dir / name, workbook_bytes(book, as_of))
+        written.append(target_dir / name)
+    return written
+
+
 # ---------------------------------------------------------------------------
 # Command line
 

@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.assess import statuses
 from analysis.data import coverage, loader, vintage
 from analysis.report import record_text
+from analysis.report.gap_list import gap_groups, gap_list_markdown  # noqa: F401 - the briefing calls them as text.*
 from analysis.report.i18n import has, t
 from analysis.report.periods import as_of_date
 from analysis.report.wording import (
@@ -18,7 +19,6 @@ from analysis.report.wording import (
     indicator_name,
     indicator_unit_word,
     md_text,
-    month_name,
     period_text,
     quantity,
     target_label,
@@ -182,59 +182,3 @@ def warning_sentences(dataset: loader.Dataset, rows: pd.DataFrame, as_of: date |
                 value=quantity(last["value"], unit_text, lang, last["qualifier"]), target=target_phrase(dataset, r, lang),
             ))
     return sentences
-
-
-def gap_groups(dataset: loader.Dataset, table: pd.DataFrame, calendar: pd.DataFrame, period: str, as_of: date | str | None, lang: str) -> list[dict]:
-    """Return the targets that cannot yet be judged, grouped by the publisher of their figure, with why (from the record)."""
-    rows = counted_targets(table, as_of)
-    missing = rows[rows["group"] == "unjudged"].sort_values("target_id", kind="mergesort")
-    publisher_of = {}
-    for entry in calendar.itertuples(index=False):
-        for indicator in str(entry.indicator_ids).split():
-            publisher_of.setdefault(indicator, entry)
-    upcoming = next_quarter_months(period)
-    groups: dict[str, dict] = {}
-    for r in missing.drop_duplicates("indicator_id").itertuples(index=False):
-        entry = publisher_of.get(r.indicator_id)
-        key = entry.publisher_id if entry is not None else "~unknown"
-        if key not in groups:
-            month = int(entry.usual_month) if entry is not None and str(entry.usual_month).strip() else None
-            groups[key] = {
-                "publisher": (entry.publisher_zh if lang == "zh" else entry.publisher_en) if entry is not None else t("brief.publisher_unknown", lang),
-                "publication": (entry.publication_zh if lang == "zh" else entry.publication_en) if entry is not None else "",
-                "month": month, "due": month in upcoming if month else False, "names": [],
-            }
-        label = indicator_name(dataset, r.indicator_id, lang)
-        shown = record_text.standing(dataset, r, lang)
-        if shown:  # what is known, so the publisher sees which figure is stale or which years are missing
-            label += f"：{shown}" if lang == "zh" else f": {shown}"
-        groups[key]["names"].append(label)
-    return sorted(groups.values(), key=lambda g: (g["publisher"] == t("brief.publisher_unknown", lang), -len(g["names"]), g["publisher"]))
-
-
-def next_quarter_months(period: str) -> tuple[int, ...]:
-    """Return the months of the quarter after ``period`` (YYYYQn)."""
-    quarter = int(period[-1]) % 4 + 1
-    return tuple(range(3 * quarter - 2, 3 * quarter + 1))
-
-
-GAP_NAMES_SHOWN = 4
-
-
-def gap_list_markdown(groups: list[dict], period: str, lang: str, shown: int = GAP_NAMES_SHOWN) -> str:
-    """Return the data gaps as a short Markdown list, one line per publisher (the first ``shown`` figures named)."""
-    lines = []
-    for g in groups:
-        more = len(g["names"]) - shown
-        names = g["names"][:shown]
-        when = t("brief.month", lang, month=month_name(g["month"], lang)) if g["month"] else t("brief.month_unknown", lang)
-        due = t("brief.due", lang) if g["due"] else ""
-        publication = f"{'《' + g['publication'] + '》' if lang == 'zh' else '*' + md_text(g['publication']) + '*'}" if g["publication"] else ""
-        head = f"**{md_text(g['publisher'])}**"
-        sep = "；" if lang == "zh" else "; "
-        listed = sep.join(names) + (t("brief.more", lang, n=len(g["names"]), rest=more) if more > 0 else "")
-        if lang == "zh":
-            lines.append(f"- {head}（{publication}{'，' if publication else ''}{when}{due}）：{md_text(listed)}")
-        else:
-            lines.append(f"- {head} ({publication}{', ' if publication else ''}{when}{due}): {md_text(listed)}")
-    return "\n".join(lines)
