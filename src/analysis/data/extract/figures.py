@@ -185,7 +185,7 @@ def years_in(sentence: str, doc_year: int | None) -> list[tuple[int, int, int, b
     for m in YEAR.finditer(sentence):
         if FULL_DATE_AFTER_YEAR.match(sentence[m.end():]) and not STOCK_DATE_BEFORE.search(sentence[:m.start()]):
             continue  # "2024年3月20日,市统计局发布": the day of an event, not the year of the figures ("截至2023年12月31日" is)
-        glued = bool(re.match(r"\s?[\d¥$]", sentence[m.end():]))
+        glued = bool(re.match(r"\s?[\d¥$]", sentence[m.end():])) and not re.match(r"\s?\d{1,2}\s?月", sentence[m.end():])
         found.append((m.start(), m.end(), int(m.group(1)), glued))
     for m in YEAR_EN.finditer(sentence):
         if not any(s <= m.start() < e for s, e, _, _ in found) and re.search(r"[a-z]", sentence):
