@@ -131,7 +131,8 @@ def test_document_year_from_title_then_date(config):
     assert documents.document_year(documents.Document("2024年宁波市国民经济和社会发展统计公报", "")) == 2024
     import datetime as dt
 
-    assert documents.document_year(documents.Document("统计公报", "", dt.date(2025, 3, 1))) == 2025
+    assert documents.document_year(documents.Document("统计公报", "", dt.date(2025, 3, 1))) == 2024  # a bulletin: the year before
+    assert documents.document_year(documents.Document("市科技局召开会议", "", dt.date(2025, 3, 1))) == 2025
     assert documents.document_year(documents.Document("统计公报", "")) is None
 
 

@@ -4,8 +4,9 @@ block (its output) must appear in what the commands print; the plain ``` blocks 
 another state (a conflict before the revision was recorded, a workbook with two slips) are checked
 by their own tests below.
 
-A user's own part is played by the test: the saved page of the `extract` example is written, and a
-figure is filled into the request workbook before `add --from requests.xlsx`. `make` lines are not
+A user's own part is played by the test: the saved page of the `extract` example is written, a
+figure is filled into the request workbook before `add --from requests.xlsx`, and every proposal of
+`extract --output proposals.xlsx` is marked accept before `add --from proposals.xlsx`. `make` lines are not
 run here (the end-to-end tests render reports)."""
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ def fill_one_figure(workbook: Path) -> None:
     book.save(workbook)
 
 
+def accept_every_proposal(path: Path) -> None:
+    """Play the reviewer: mark every proposal of the extract workbook accept."""
+    book = load_workbook(path)
+    sheet = book.worksheets[1]
+    columns = {batch.header_field(c.value): c.column for c in sheet[request_workbook.HEADER_ROW] if batch.header_field(c.value)}
+    for row in range(request_workbook.FIRST_ROW, sheet.max_row + 1):
+        if sheet.cell(row, columns["value"]).value is not None:
+            sheet.cell(row, columns["accept"], batch.ACCEPT_LABELS["accept"][0])
+    book.save(path)
+
+
 def run(command: str, cwd: Path) -> subprocess.CompletedProcess:
     words = shlex.split(command)
     words = [sys.executable] + words[1:] + ["--data-dir", "data"]
@@ -85,6 +97,7 @@ def test_the_readme_has_the_examples() -> None:
     found = [c for cs, _ in examples() for c in cs]
     assert any(" request " in c for c in found) and any("add --from requests.xlsx" in c for c in found)
     assert any("--indicator gdp" in c for c in found) and any(" extract " in c for c in found)
+    assert any("--output proposals.xlsx" in c for c in found) and any("add --from proposals.xlsx" in c for c in found)
 
 
 def test_every_readme_example_runs_as_written(tmp_path: Path) -> None:
@@ -99,6 +112,8 @@ def test_every_readme_example_runs_as_written(tmp_path: Path) -> None:
             if "add --from requests.xlsx" in command and not filled:
                 fill_one_figure(tmp_path / "requests.xlsx")
                 filled = True
+            if "add --from proposals.xlsx" in command:
+                accept_every_proposal(tmp_path / "proposals.xlsx")
             result = run(command, tmp_path)
             printed += result.stdout + result.stderr
             assert "Traceback" not in result.stderr, (command, result.stderr)

@@ -216,7 +216,10 @@ def main(args: argparse.Namespace) -> int:
         if not entries and not read_problems:
             for note in notes:
                 print(f"note: {note}", file=sys.stderr)
-            print(f"error: {csvfile.display_path(from_file)}: no row has a value: fill the value column of the figures you have", file=sys.stderr)
+            reviewed = sum(isinstance(note, batch.ReviewNote) for note in notes)
+            why = (f"no row is marked accept in column accept ({reviewed} left out): mark the proposals to add" if reviewed
+                   else "no row has a value: fill the value column of the figures you have")
+            print(f"error: {csvfile.display_path(from_file)}: {why}", file=sys.stderr)
             return 1
     else:
         try:
@@ -376,6 +379,8 @@ def main(args: argparse.Namespace) -> int:
     listing += "".join(f"\n  {entry.label()}: {entry.fields['indicator_id']} {entry.fields['period']}: {entry.skipped}, not added again"
                        for entry in skipped)
     sources_note = f" and {new_sources} new source(s) to {csvfile.display_path(data_dir / 'sources.csv')}" if new_sources else ""
+    reviewed = sum(isinstance(note, batch.ReviewNote) for note in notes)
+    listing += f"\n  {reviewed} row(s) left out by review (marked reject or not marked accept in column accept)" if reviewed else ""
     if args.dry_run:
         print(f"ok: {len(appended)} observation(s) would be added{' and ' + str(new_sources) + ' new source(s)' if new_sources else ''} "
               f"(dry run, nothing written){listing}{decided}")

@@ -10,7 +10,9 @@ workbook by Excel or WPS ("CSV UTF-8": byte-order mark, CRLF, a title row above 
 the template ``data/templates/observations_template.csv``.
 
 A row without a value is skipped (a row of only commas too, as ``validate`` skips it in a data
-table). Every cell is turned into the text the data tables hold, and what cannot be is a
+table). A sheet with an ``accept`` column (the proposals workbook of ``extract --output
+proposals.xlsx``) gives only the rows marked accept: a row marked reject, or not marked, is
+skipped with a :class:`ReviewNote` saying so. Every cell is turned into the text the data tables hold, and what cannot be is a
 :class:`analysis.data.Problem` naming the cell: ``FILE:SHEET:ROW:COLUMN`` for a workbook,
 ``FILE:ROW:COLUMN`` for a CSV (the row is the sheet's row number or the file's line).
 """
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from analysis.data import cells, csvfile, schema
 
-EXTRA_FIELDS = ("source_title", "publisher", "url", "source_kind", "confirm_unusual", "decision", "reason_en", "reason_zh")
+EXTRA_FIELDS = ("source_title", "publisher", "url", "source_kind", "confirm_unusual", "decision", "reason_en", "reason_zh", "accept")
 FIELDS = tuple(schema.COLUMNS["observations"]) + EXTRA_FIELDS
 ALIASES = {"prefer": "preferred"}
 KEY_FIELDS = ("indicator_id", "region", "period")
@@ -54,10 +56,17 @@ PREFER_LABELS = {
     "true": ("prefer 采用此值（替换原值）", "prefer (use this value instead)"),
     "false": ("keep 保留原值（此值仅存档）", "keep (keep the existing value in use)"),
 }
+ACCEPT_LABELS = {
+    "accept": ("accept 采纳（写入数据）", "accept (add this row)"),
+    "reject": ("reject 不采纳", "reject (leave it out)"),
+}
 SYNONYMS = {
     "qualifier": {"≥": ">=", "≤": "<=", "＞": ">", "＜": "<", "≈": "~", "约": "~", "=": "", "exact": ""},
     "preferred": {"yes": "true", "no": "false", "是": "true", "否": "false", "y": "true", "n": "false", "1": "true", "0": "false",
                   "prefer": "true", "keep": "false", "keep-existing": "false", "true": "true", "false": "false"},
+    "accept": {"yes": "accept", "y": "accept", "是": "accept", "采纳": "accept", "接受": "accept", "true": "accept", "1": "accept",
+               "✓": "accept", "√": "accept", "no": "reject", "n": "reject", "否": "reject", "不采纳": "reject", "拒绝": "reject",
+               "false": "reject", "0": "reject", "x": "reject", "×": "reject"},
 }
 
 
@@ -71,7 +80,12 @@ def item_map(labels: dict[str, tuple[str, str]]) -> dict[str, str]:
     return found
 
 
-ITEMS = {"qualifier": item_map(QUALIFIER_LABELS), "status": item_map(STATUS_LABELS), "preferred": item_map(PREFER_LABELS)}
+ITEMS = {"qualifier": item_map(QUALIFIER_LABELS), "status": item_map(STATUS_LABELS), "preferred": item_map(PREFER_LABELS),
+         "accept": item_map(ACCEPT_LABELS)}
+
+
+class ReviewNote(str):
+    """A note that a row was left out by its reviewer (marked reject, or not marked accept, in column accept)."""
 
 
 @dataclass
@@ -220,6 +234,15 @@ def read_row(row: Row, raw: dict[str, tuple[object, str]], rows: list[Row], prob
         if typed:
             notes.append(f"{row.label()}: no value, row skipped (it has {', '.join(typed)})")
         return
+    if "accept" in raw:
+        code, problem = cell_text("accept", *raw["accept"])
+        if problem:
+            problems.append(row.problem("accept", problem))
+            return
+        if code != "accept":
+            why = "marked reject" if code == "reject" else "not marked accept"
+            notes.append(ReviewNote(f"{row.label()}: {why} in column accept, row skipped"))
+            return
     for name, (value, number_format) in raw.items():
         text, problem = cell_text(name, value, number_format)
         if problem:
@@ -261,7 +284,8 @@ def cell_text(name: str, value: object, number_format: str) -> tuple[str, str | 
             first = text.split(" ")[0].lower() if text else ""
             code = ITEMS[name].get(first, SYNONYMS.get(name, {}).get(first))
         if code is None and text:
-            choices = {"qualifier": "empty, > >= < <= ~", "status": ", ".join(schema.STATUSES), "preferred": "prefer or keep"}[name]
+            choices = {"qualifier": "empty, > >= < <= ~", "status": ", ".join(schema.STATUSES), "preferred": "prefer or keep",
+                       "accept": "accept or reject"}[name]
             return text, f"{text!r} is not one of the choices ({choices}): pick one from the drop-down"
         return code or "", None
     if name == "source_kind":

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Sequence
 
-from analysis.data.extract.documents import Document, document_year, sentences
+from analysis.data.extract.documents import Document, document_year, sentence_spans
 from analysis.data.extract.figures import (
     NOT_THIS,
     Figure,
@@ -30,7 +30,7 @@ from analysis.data.extract.figures import (
     years_in,
 )
 from analysis.data.extract.patterns import CJK, COUNT_FAMILIES, FALL, LIST_SEPARATOR, MAX_REACH, OUTPUT_COLUMNS, PAREN_UNITS, STARTING_POINT, YEAR
-from analysis.data.extract.phrases import Config, ExtractError, Indicator, Phrase, normalise
+from analysis.data.extract.phrases import Config, ExtractError, Indicator, Phrase, normalise, standard_characters
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Candidate:
     status: str
     quote: str
     position: tuple[int, int] = field(default=(0, 0), compare=False)
+    location: str = field(default="", compare=False)  # where the quote is in the document ("p. 3" in a PDF)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def sentence_candidates(raw: str, config: Config, region: str, own_region: str, 
             period = f"{year}-{month:02d}" if month else str(year)
             cand = Candidate(indicator.indicator_id, region, period, format_value(value), indicator.unit,
                              qualifier_of(fig, option.qualifier_lead), status_of(text[:fig.end] + parenthesis_after(text, fig.end), default_status),
-                             raw.strip(), (fig.start, option.span[0]))
+                             standard_characters(raw.strip()), (fig.start, option.span[0]))
             key = (option.span, indicator.indicator_id, period)
             if key not in used:
                 used[key] = len(out)
@@ -255,12 +256,12 @@ def extract(doc: Document, region: str, config: Config, default_status: str = "r
     doc_year = year if year is not None else document_year(doc)
     out: list[Candidate] = []
     seen = set()
-    for raw in sentences(doc.text):
+    for offset, raw in sentence_spans(doc.text):
         for cand in sentence_candidates(raw, config, region, own, doc_year, default_status):
             key = (cand.indicator_id, cand.region, cand.period, cand.value, cand.qualifier)
             if key not in seen:
                 seen.add(key)
-                out.append(cand)
+                out.append(replace(cand, location=doc.location(offset)))
     return out
 
 
@@ -270,7 +271,7 @@ def candidate_rows(candidates: Sequence[Candidate], source_id: str, published: s
         "indicator_id": c.indicator_id, "region": c.region, "period": c.period, "value": c.value, "unit": c.unit,
         "qualifier": c.qualifier, "status": c.status, "source_id": source_id, "published": published,
         "published_estimated": "false", "preferred": "", "quote": c.quote,
-        "notes": f"proposed by extract from {origin}; check before adding",
+        "notes": f"proposed by extract from {' '.join(filter(None, (origin, c.location)))}; check before adding",
     } for c in candidates]
 
 

@@ -9,10 +9,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from analysis.data import schema
+from analysis.data import clock, schema, workbook
 from analysis.data.extract.candidates import candidate_rows, csv_text, extract
 from analysis.data.extract.documents import read_document
 from analysis.data.extract.phrases import ExtractError, load_config
+from analysis.data.extract.proposals import proposals_workbook, resolve_source
 from analysis.data.extract.recall import score_report
 
 
@@ -23,7 +24,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--published", help="YYYY-MM-DD the document was published (its year is used when the title has none)")
     parser.add_argument("--source-id", default="", help="source id to write in every row (existing, or new in sources.csv)")
     parser.add_argument("--status", default="reported", help="status for rows without 预计/初步核算/修订 (official for a bureau's own bulletin)")
-    parser.add_argument("--output", type=Path, help="CSV to write (default: standard output)")
+    parser.add_argument("--output", type=Path, help="file to write: proposals.xlsx (the request workbook's layout, a column to "
+                        "accept or reject each row, for add --from) or a CSV (default: CSV on standard output)")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the proposals workbook's labels")
+    parser.add_argument("--source-title", help="title of a new source (default: the document's title)")
+    parser.add_argument("--url", default="", help="URL of a new source (written into the proposals workbook)")
+    parser.add_argument("--publisher", default="", help="publisher of a new source (written into the proposals workbook)")
+    parser.add_argument("--source-kind", choices=schema.SOURCE_KINDS, default="",
+                        help="kind of a new source (default: from the title, bulletin for a 公报)")
     parser.add_argument("--score-quotes", action="store_true", help="print recall and wrong-value rates on the quotes of observations.csv")
 
 
@@ -38,6 +46,16 @@ def write_atomically(path: Path, text: str) -> None:
         os.replace(temp, path)
     except OSError as err:
         Path(temp).unlink(missing_ok=True)
+        raise ExtractError(f"{path}: cannot write ({err.strerror})") from None
+
+
+def write_bytes(path: Path, content: bytes) -> None:
+    """Write the workbook atomically, or raise ExtractError naming the file."""
+    if path.is_dir():
+        raise ExtractError(f"{path}: is a directory; give a file name for --output", exit_code=2)
+    try:
+        workbook.write_bytes_atomically(path, content)
+    except OSError as err:
         raise ExtractError(f"{path}: cannot write ({err.strerror})") from None
 
 
@@ -67,6 +85,15 @@ def main(args: argparse.Namespace) -> int:
             raise ExtractError(f"--status {args.status!r} is not a status of observations.csv", exit_code=2)
         doc = read_document(args.file, published)
         candidates = extract(doc, args.region, config, default_status=args.status)
+        if args.output and args.output.suffix.lower() == ".xlsx":
+            source = resolve_source(Path(args.data_dir), args.source_id, args.source_title or doc.title, args.url, args.publisher,
+                                    args.source_kind)
+            content = proposals_workbook(candidates, Path(args.data_dir), doc.title, args.file.name, source, published,
+                                         published or clock.today(), args.lang, args.output.name)
+            write_bytes(args.output, content)
+            print(f"{len(candidates)} proposal(s) for {args.region} from {args.file} in {args.output}: mark each accept or reject "
+                  f"in column accept, then python -m analysis add --from {args.output.name} --dry-run", file=sys.stderr)
+            return 0
         rows = candidate_rows(candidates, args.source_id, args.published or "", args.file.name)
         text = csv_text(rows)
         if args.output:

@@ -13,6 +13,7 @@ from analysis.data.extract.patterns import (
     COUNT_FAMILIES,
     ESTIMATE,
     FLOW,
+    FULL_DATE_AFTER_YEAR,
     GENERIC_COUNTERS,
     GROWTH,
     GROWTH_TO,
@@ -24,6 +25,7 @@ from analysis.data.extract.patterns import (
     NOT_A_VALUE_AFTER,
     NOT_A_VALUE_BEFORE,
     NUMBER,
+    OTHER_PLACES,
     OWN_REGION,
     PER_HEAD_AFTER,
     PER_HEAD_BEFORE,
@@ -34,9 +36,13 @@ from analysis.data.extract.patterns import (
     PUBLISHER,
     RELATIVE_YEARS,
     REVISED,
+    ROW_PLACE,
     STOCK,
+    STOCK_DATE_BEFORE,
     SUBSET_BEFORE,
     SUFFIX_QUALIFIERS,
+    TABLE_PLACE,
+    TABLE_ROW,
     TRAIL_GROWTH,
     UNIT_WORDS,
     YEAR,
@@ -159,10 +165,14 @@ def find_regions(sentence: str, config: Config, with_publishers: bool = False) -
         named_just_before = any(0 <= hit.start() - e <= 1 for _, e, _ in taken)  # "杭州全市": 全市 is Hangzhou
         if free(hit.start(), hit.end()) and not named_just_before:
             taken.append((hit.start(), hit.end(), ""))
-    for name in PROVINCES:
+    for name in PROVINCES + OTHER_PLACES:
         for hit in re.finditer(name, sentence):
             if free(hit.start(), hit.end()):
                 taken.append((hit.start(), hit.end(), "?"))
+    row = [ROW_PLACE.match(sentence)] if TABLE_ROW.fullmatch(sentence) else []
+    for hit in [*TABLE_PLACE.finditer(sentence), *filter(None, row)]:
+        if free(hit.start(), hit.end()):
+            taken.append((hit.start(), hit.end(), "?"))  # a table's row of a place regions.csv does not name
     for hit in re.finditer(r"全省", sentence):
         if free(hit.start(), hit.end()):
             taken.append((hit.start(), hit.end(), "province"))
@@ -173,7 +183,9 @@ def years_in(sentence: str, doc_year: int | None) -> list[tuple[int, int, int, b
     """Return (start, end, year, only_next) for year mentions; only_next when the year is glued to one figure ("2010年的1.6%")."""
     found = []
     for m in YEAR.finditer(sentence):
-        glued = bool(re.match(r"\s?[\d¥$]", sentence[m.end():]))
+        if FULL_DATE_AFTER_YEAR.match(sentence[m.end():]) and not STOCK_DATE_BEFORE.search(sentence[:m.start()]):
+            continue  # "2024年3月20日,市统计局发布": the day of an event, not the year of the figures ("截至2023年12月31日" is)
+        glued = bool(re.match(r"\s?[\d¥$]", sentence[m.end():])) and not re.match(r"\s?\d{1,2}\s?月", sentence[m.end():])
         found.append((m.start(), m.end(), int(m.group(1)), glued))
     for m in YEAR_EN.finditer(sentence):
         if not any(s <= m.start() < e for s, e, _, _ in found) and re.search(r"[a-z]", sentence):

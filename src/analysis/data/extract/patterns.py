@@ -175,3 +175,55 @@ TRAIL_GROWTH = re.compile(r"^\s?(increase|growth|rise|higher|up)\b")
 # Traditional characters common in statistical text, mapped to simplified (phrases are written in simplified).
 TRADITIONAL = str.maketrans("寧國區術業規總數為萬億級專創發選實經濟產達長進與會學擁權費設計劃價額現預並務單點據對於這類個員場門開關當應環際態鄉縣兩動號標準質統報結構體電資營稅驗較幾佔約餘將續紀錄歷強項頭領導車線網絡紹極優勢傳醫藥療衛護廣東灣臺華復後裡裏團隊職稱獎勵們組織廠農貿買賣運輸銀險證檢測認範圍齊備維內輔紐書雜歐亞屬沒還邊遠過種樣讓從來時間問題處說話語讀寫記離難雙鏈氣熱養層壓廢勞榮鄰顯積節圖繼畝億財務審議綜評價揭曉榜億項幣",
                             "宁国区术业规总数为万亿级专创发选实经济产达长进与会学拥权费设计划价额现预并务单点据对于这类个员场门开关当应环际态乡县两动号标准质统报结构体电资营税验较几占约余将续纪录历强项头领导车线网络绍极优势传医药疗卫护广东湾台华复后里里团队职称奖励们组织厂农贸买卖运输银险证检测认范围齐备维内辅纽书杂欧亚属没还边远过种样让从来时间问题处说话语读写记离难双链气热养层压废劳荣邻显积节图继亩亿财务审议综评价揭晓榜亿项币")
+
+
+# Words of a document's title that the year before them is the year its figures are about.
+DOCUMENT_WORDS = re.compile(r"公报|年鉴|报告|统计|国民经济|经济运行|情况|年度|communiqu|bulletin|yearbook|report|statistic", re.IGNORECASE)
+
+
+# An annual bulletin or yearbook: without a year of its own, its figures are of the year before its publication.
+ANNUAL_DOCUMENT = re.compile(r"统计公报|年鉴|statistical communiqu|statistical bulletin|yearbook", re.IGNORECASE)
+
+
+# A year that is part of a date ("2024年3月20日", "2024-03-20"): when a document appeared, not what it is about.
+DATE_AFTER_YEAR = re.compile(r"\s?\d{1,2}\s?月(?:\s?\d{1,2}\s?日)?|[-/.]\d{1,2}[-/.]\d{1,2}")
+
+
+FULL_DATE_AFTER_YEAR = re.compile(r"\s?\d{1,2}\s?月\s?\d{1,2}\s?日")
+
+
+STOCK_DATE_BEFORE = re.compile(r"(截至|截止|截止到|到|至)\s?$")
+
+
+# A line holding only a page number ("- 3 -", "— 3 —", "第3页", "第 3 页 共 12 页", "3/12", "3").
+PAGE_NUMBER_LINE = re.compile(r"[-—–\s]*(?:第\s?\d{1,4}\s?页(?:\s?[,，/]?\s?共\s?\d{1,4}\s?页)?|\d{1,4}(?:\s?/\s?\d{1,4})?|page \d{1,4}(?: of \d{1,4})?)[-—–\s]*",
+                              re.IGNORECASE)
+
+
+# Places not in regions.csv that tables and text name beside Ningbo: Zhejiang's other cities, Ningbo's own
+# districts and counties (a district's figure is not the city's), and large cities often compared with it.
+OTHER_PLACES = ("嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水", "义乌",
+                "海曙", "江北区", "镇海", "北仑", "鄞州", "奉化", "余姚", "慈溪", "宁海", "象山", "前湾新区", "东钱湖", "大榭",
+                "南京", "广州", "武汉", "成都", "西安", "合肥", "长沙", "郑州", "济南", "福州", "沈阳", "常州", "南通", "佛山",
+                "东莞", "珠海", "南昌", "昆明", "长春", "哈尔滨", "石家庄", "太原", "贵阳", "南宁", "兰州", "烟台", "泉州")
+
+
+# A place-like label between two figures ("…3.01江山市3.12": the row of a table of places): another place
+# unless regions.csv names it.
+TABLE_PLACE = re.compile(rf"(?<=[\d%)])[{CJK}]{{1,4}}(?:市|区|县|省)(?=\s?[\d(])")
+
+
+# A line that ends a heading (a document's title): the next line does not continue it.
+HEADING_END = re.compile(r"(公报|年鉴|报告|情况|通知|意见|communiqu[eé]|bulletin|report)\s*$", re.IGNORECASE)
+
+
+# A line holding only a date (a dateline under a title): never joined to the lines around it.
+DATE_LINE = re.compile(r"\s*[(（]?\s*(?:\d{4}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\s*[)）]?\s*")
+
+
+# The label of a table row that names a place ("江山市 R&D经费投入强度(%) 2.01"): at the start of a line without
+# clause punctuation that ends in a figure.
+ROW_PLACE = re.compile(rf"^[{CJK}]{{1,4}}(?:市|区|县|省)(?=\S)")
+
+
+TABLE_ROW = re.compile(r"[^,;:。!?]*[\d%)]\s?")

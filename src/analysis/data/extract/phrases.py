@@ -50,6 +50,25 @@ class Config:
     level_parts: frozenset[tuple[str, ...]] = frozenset()  # phrases also declared for a level: a flow needs 新增 etc.
 
 
+# CJK Radicals Supplement forms without a compatibility mapping that stand for a whole character in text
+# (PDF fonts map these glyphs to the radical code points): the unified ideograph each stands for.
+SIMPLIFIED_RADICALS = str.maketrans("⺠⻄⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰", "民西见角贝车长门青韦页风飞马骨鬼鱼鸟卤麦黄黾齐齿龙")
+
+
+def standard_character(char: str) -> str:
+    """Return the unified ideograph of a Kangxi radical (U+2F00–U+2FDF) or CJK radical supplement form
+    (U+2E80–U+2EFF) by NFKC, else the character itself."""
+    return unicodedata.normalize("NFKC", char) if "\u2e80" <= char <= "\u2fdf" else char
+
+
+def standard_characters(text: str) -> str:
+    """Return text with the radical lookalikes a PDF's fonts give (⼈⺠⽣ for 人民生) mapped to the standard
+    characters, and nothing else changed (full-width ，（） stay full-width, as NFKC of the whole text would not)."""
+    if not re.search("[\u2e80-\u2fdf]", text):
+        return text
+    return "".join(standard_character(char) for char in text).translate(SIMPLIFIED_RADICALS)
+
+
 def normalise(text: str) -> str:
     """Return text in the form phrases and sentences are compared in (NFKC, lower case, no 的, tight spaces)."""
     text = unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL)
