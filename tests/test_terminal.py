@@ -93,6 +93,11 @@ def test_coverage_lines_fit_100_columns_with_names_and_units(region: str, lang: 
     assert all(tid in wide for tid in table["target_id"]) and all(s in wide for s in with_data["source_id"])
 
 
+def test_a_region_without_targets_says_so() -> None:
+    empty = statuses.status_table(DATASET, AS_OF, "zhejiang")
+    assert status_formats.format_status(empty, "table", DATASET, "en") == "No targets for this region.\n"
+
+
 def test_the_commands_print_fitting_lines_by_default_and_every_column_with_wide(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["status", "--region", "all", "--as-of", AS_OF]) == 0
     out = capsys.readouterr().out

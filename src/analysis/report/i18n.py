@@ -324,6 +324,7 @@ LABELS: dict[str, dict[str, str]] = {
     "index.page.peers": {"zh": "宁波与其他地区比较", "en": "Ningbo and its peers"},
     "cli.counts_future": {"zh": "未到期目标{n}个（{with_p}个有达标概率）：{counts}", "en": "targets ahead ({n}, {with_p} with P(meet)): {counts}"},
     "cli.counts_past": {"zh": "已到期目标{n}个（{with_p}个有达标概率）：{counts}", "en": "past targets ({n}, {with_p} with P(meet)): {counts}"},
+    "cli.no_targets": {"zh": "该地区没有目标。", "en": "No targets for this region."},
     "cli.col_years": {"zh": "有数据的年份", "en": "Years with data"},
     "cli.all_regions": {"zh": "全部地区", "en": "all regions"},
     "cli.coverage_summary": {"zh": "{total}个目标中{n}个有数据（地区：{region}）。", "en": "{n} of {total} targets have data (region: {region})."},

@@ -131,6 +131,10 @@ def counts_lines(table: pd.DataFrame, lang: str) -> list[str]:
 def terminal_status(dataset: Any, table: pd.DataFrame, lang: str, width: int = terminal.WIDTH) -> str:
     """Return the status table for a terminal: every line at most ``width`` columns, names and units, in ``lang``."""
     headers, rows = status_rows(dataset, table, lang)
+    if not rows:
+        from analysis.report.i18n import t
+
+        return t("cli.no_targets", lang) + "\n"
     lines = terminal.table_lines(headers, rows, width) + [""]
     lines += [line for text in counts_lines(table, lang) for line in terminal.wrapped_lines(text, width)]
     return "\n".join(lines) + "\n"
