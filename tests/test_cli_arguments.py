@@ -148,7 +148,7 @@ def test_good_regions_pass_the_check(argv: list[str]) -> None:
 
 def test_a_region_without_targets_is_an_empty_coverage_not_a_crash(capsys) -> None:
     code, out, err = run(["coverage", "--region", "zhejiang"], capsys)
-    assert (code, out, err) == (0, "0 of 0 targets have data (region: zhejiang).\n", "")
+    assert (code, out, err) == (0, "0 of 0 targets have data (region: Zhejiang).\n", "")
 
 
 def test_levels_are_numbers_kept_as_written() -> None:

@@ -723,8 +723,8 @@ def test_method_note_prints_every_threshold() -> None:
 
 def test_what_changed(tiny_dataset: loader.Dataset, fake: None) -> None:
     changed = changes.what_changed(tiny_dataset, "2025-12-31", AS_OF)
-    new = changed.new_observations
-    assert list(zip(new["indicator_id"], new["period"])) == [("new_firms", "2025")]
+    new = changed.figures
+    assert list(zip(new["indicator_id"], new["period"], new["kind"])) == [("new_firms", "2025", "new_figure")]
     assert new.iloc[0]["source_id"] == "bulletin_2026" and "2025" in new.iloc[0]["title"]
     targets = changed.changed_targets.set_index("target_id")
     # two values project (models.MIN_POINTS = 2): before 2026, 2023-2024 project with step 200, 2025-2027 sum
@@ -736,7 +736,7 @@ def test_what_changed(tiny_dataset: loader.Dataset, fake: None) -> None:
     assert before.projected_value == pytest.approx(900 + 1100 + 1300 + 1500 + 1700)  # 2023-2024 observed, 2025-2027 on the mean path
     assert "t_rd_2027" not in targets.index  # nothing new for R&D in 2026
     everything = changes.what_changed(tiny_dataset, "2024-12-31", AS_OF, region="all")
-    assert "gdp" in set(everything.new_observations["indicator_id"])
+    assert "gdp" in set(everything.figures["indicator_id"])
     moved = everything.changed_targets.set_index("target_id")
     # gdp 2027 >= 20000. Before: 2019-2023, fake step (16450-12000)/4 = 1112.5, 2027 = 20900 + 4450u: u >= -0.2022 -> 61/101.
     # After: 2019-2024, step 1220, 2027 = 21760 + 3660u: u >= -0.4809 -> 75/101.

@@ -85,9 +85,9 @@ def test_summary_paragraph_counts() -> None:
     zh = text.summary_paragraph(table, 0, 0, "2026-09-30", "zh")
     assert zh.startswith("截至2026年9月30日，宁波及其科创区的6个量化目标（目标年尚未到期，重复提出的只计一次）中，4个已能判断：2个已实现或有望实现，"
                          "1个难以实现或明显滞后，1个可能性中等；1个数据不足以判断，1个尚无公开数据。")
-    assert "本季度没有新纳入数据库的数据" in zh and "另有1个目标的期限已过" in zh
+    assert "本季度没有新增或修订的数据" in zh and "另有1个目标的期限已过" in zh
     en = text.summary_paragraph(table, 4, 2, "2026-09-30", "en")
-    assert "4 of the 6 quantified targets" in en and "4 figures were added" in en and "of 2 targets" in en
+    assert "4 of the 6 quantified targets" in en and "4 figures were new or revised" in en and "of 2 targets" in en
 
 
 # ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis <command>`` (the contract in DESIGN §6).
+"""Command line: ``python -m analysis <command>`` (the commands and options are listed in README.md).
 
 Each handler parses nothing itself and does no analysis: it calls one function of the module
 that owns the logic and prints the result. Exit codes: 0 ok, 1 invalid input (data or file
@@ -81,19 +81,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_coverage(args: argparse.Namespace) -> int:
     """Print each target's data coverage for a region."""
     from analysis.data import coverage
+    from analysis.report import status_formats
 
     dataset = load_or_exit(args.data_dir)
     table = coverage.coverage_table(dataset, region=args.region, as_of=args.as_of)
-    with_data = table[table["n_years"] > 0]
-    without = table[table["n_years"] == 0]
-    shown = with_data[["target_id", "region", "indicator_id", "years", "latest_period", "latest_shown", "latest_status", "source_id"]]
-    if len(with_data):
-        print(shown.rename(columns={"latest_shown": "latest", "latest_status": "status"}).to_string(index=False) + "\n")
-    print(f"{len(with_data)} of {len(table)} targets have data (region: {args.region}).")
-    if len(without):
-        print(f"No data for {len(without)} targets (where the figures are published):")
-        for row in without.itertuples():
-            print(f"  {row.target_id} [{row.indicator_id}]: {row.where_published or 'publication not yet identified'}")
+    sys.stdout.write(status_formats.coverage_text(dataset, table, args.region, args.lang, args.wide))
     return EXIT_OK
 
 
@@ -104,7 +96,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     dataset = load_or_exit(args.data_dir)
     table = statuses.status_table(dataset, as_of=args.as_of, region=args.region)
-    sys.stdout.write(status_formats.format_status(table, args.format))
+    sys.stdout.write(status_formats.format_status(table, args.format, dataset, args.lang, args.wide))
     return EXIT_OK
 
 
@@ -215,15 +207,61 @@ def output_dir(text: str) -> Path:
     return Path(text)
 
 
+PROG = "python -m analysis"
+
+
+# Example lines shown under each command's --help (and the main help): what a newcomer types first.
+EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "": (("status", "every target's status today, by name, fitting 100 columns"),
+         ("coverage --region all", "which years each target has data for, and where missing figures are published"),
+         ("reports --period 2026Q3", "render a quarter's briefings and pages into reports/"),
+         ("status --help", "options and examples of one command")),
+    "validate": (("validate", "check data/; exit 1 with one file:row:column line per problem"),
+                 ("validate --data-dir /tmp/mydata", "check another data folder")),
+    "coverage": (("coverage", "Ningbo's targets: years with data, latest figure with unit and year"),
+                 ("coverage --region all --lang zh", "every region, names and units in Chinese"),
+                 ("coverage --as-of 2025-12-31 --wide", "as known at the end of 2025, every column with ids")),
+    "status": (("status", "every target: name, latest figure (year), projection, status (P(meet))"),
+               ("status --lang zh --region ningbo", "Ningbo's targets in Chinese"),
+               ("status --wide", "every column with ids: year, target, progress ratio, projection, P, flags"),
+               ("status --as-of 2025-12-31 --format csv > status.csv", "every field, for a spreadsheet")),
+    "forecast": (("forecast --input series.csv --horizon 3 --output fc.csv", "project each series 3 steps with 80/95% intervals"),),
+    "bench": (("bench china", "the tracker's projection on data/'s long series, into bench-results/"),
+              ("bench m3 --data ../shared/benchmarks/m3_yearly.csv --jobs 2", "the M3 yearly benchmark")),
+    "reports": (("reports", "the latest completed quarter, zh and en, into reports/ (open reports/index.html)"),
+                ("reports --period 2025Q4 --lang en", "one quarter, English only"),
+                ("reports --all", "every quarter from 2023Q1")),
+    "add": (("add --help", "the options of one sourced observation"),
+            ("add --from filled.xlsx --dry-run", "check every filled row of a request workbook without writing")),
+    "request": (("request --output requests.xlsx", "a workbook asking each publisher for the missing and overdue figures"),
+                ("request --lang en --as-of 2026-09-30 --output requests.xlsx", "in English, as of a date")),
+    "extract": (("extract bulletin.pdf --region ningbo --output candidates.csv", "candidate observations to review, then add --from"),),
+    "fonts": (("fonts", "which CJK font the figures use"),),
+}
+
+
+def examples(name: str, lines: Sequence[tuple[str, str]]) -> str | None:
+    """Return an --help epilog listing example command lines with what each does (None when there are none)."""
+    if not lines:
+        return None
+    return "examples:\n" + "\n".join(f"  {PROG} {command}\n      {what}" for command, what in lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every subcommand."""
-    parser = ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    parser = ArgumentParser(prog=PROG, description=__doc__.splitlines()[0],
+                            epilog=examples("", EXAMPLES[""]), formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=examples(name, EXAMPLES.get(name, ())),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         p.set_defaults(handler=handler)
         return p
+
+    def terminal_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the names, units and words (default: en)")
+        p.add_argument("--wide", action="store_true", help="every column with ids, lines as long as they need (default: lines fit 100 columns)")
 
     def data_dir_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data-dir", type=argcheck.existing_dir, default=DEFAULT_DATA_DIR, help="data directory (default: data/)")
@@ -238,12 +276,15 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir_option(p)
     p.add_argument("--region", default="ningbo", help="region id of data/regions.csv, or 'all' for every target")
     p.add_argument("--as-of", type=argcheck.report_date, default=None, help=as_of_help)
+    terminal_options(p)
 
     p = command("status", cmd_status, "status of every target as of a date")
     data_dir_option(p)
     p.add_argument("--region", default="all", help="region id of data/regions.csv, or 'all' (default: every target; the headline counts Ningbo and its zones)")
     p.add_argument("--as-of", type=argcheck.report_date, default=None, help=as_of_help)
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="table: for reading (names and units; --wide every column); csv/json: every field with ids")
+    terminal_options(p)
 
     p = command("forecast", cmd_forecast, "forecast a series_id,t,value CSV")
     p.add_argument("--input", type=argcheck.existing_file, required=True)

@@ -19,8 +19,8 @@ def where_published(dataset: Dataset, target_id: str) -> str:
     return own or str(dataset.indicator(target["indicator_id"])["where_published"] or "")
 
 
-COLUMNS = ["target_id", "indicator_id", "region", "years", "n_years", "latest_period", "latest_value", "latest_shown",
-           "latest_status", "source_id", "source_title", "where_published"]
+COLUMNS = ["target_id", "indicator_id", "region", "years", "n_years", "latest_period", "latest_value", "latest_qualifier",
+           "latest_shown", "latest_status", "source_id", "source_title", "where_published"]
 
 
 def coverage_table(dataset: Dataset, region: str = "ningbo", as_of: date | str | pd.Timestamp | None = None) -> pd.DataFrame:
@@ -34,7 +34,7 @@ def coverage_table(dataset: Dataset, region: str = "ningbo", as_of: date | str |
         if series.empty:
             rows.append({
                 "target_id": target.target_id, "indicator_id": target.indicator_id, "region": target.region,
-                "years": "", "n_years": 0, "latest_period": "", "latest_value": np.nan, "latest_shown": "",
+                "years": "", "n_years": 0, "latest_period": "", "latest_value": np.nan, "latest_qualifier": "", "latest_shown": "",
                 "latest_status": "", "source_id": "", "source_title": "", "where_published": where_published(dataset, target.target_id),
             })
             continue
@@ -42,7 +42,7 @@ def coverage_table(dataset: Dataset, region: str = "ningbo", as_of: date | str |
         rows.append({
             "target_id": target.target_id, "indicator_id": target.indicator_id, "region": target.region,
             "years": format_years(series["year"].tolist()), "n_years": len(series),
-            "latest_period": latest["period"], "latest_value": latest["value"],
+            "latest_period": latest["period"], "latest_value": latest["value"], "latest_qualifier": latest["qualifier"],
             "latest_shown": f"{latest['qualifier']}{latest['value']:g}", "latest_status": latest["status"],
             "source_id": latest["source_id"], "source_title": latest["title"], "where_published": "",
         })

@@ -117,7 +117,8 @@ def method_note(lang: str = "en") -> str:
             f"由此得到的 P 是下限，只能证明“有望实现”，不能证明“难以实现”，否则为“数据不足”，并注明若按插值计算的 P。"
             f"早于目标的基期（或早于目标年前 {PLAN_YEARS} 年）的数值为旧数据：注明年份，不据以判断。"
             f"近年速度：最近 {RECENT_PACE_YEARS} 年（不足时用更少年份）的年均变化，与达到目标每年所需的变化并列，并给出按近年速度目标年的数值；来自上下限的速度标“至少”“至多”。",
-            f"“变化”：本季度新纳入数据的数值（前后对照），以及状态改变或 P 变动超过 {P_CHANGE * 100:.0f} 个百分点的目标。只使用报告日前已发布的数据。",
+            f"“变化”：本季度新增或修订的数值（原值→新值；重新发布而数值未变的不算变化），以及状态改变或 P 变动超过 {P_CHANGE * 100:.0f} 个百分点的目标，"
+            "并说明原因：新数据、已公布数据修订、报告日期推移，或模型重新拟合（新的模型输入，如比较地区的数据）。只使用报告日前已发布的数据。",
             "数值的确切程度：同一年份先用确切值，其次用约数或预计数，最后才用上下限（“超过”“突破”“前十”等）；预计数一经终值公布即被取代。"
             "上下限不当作确切值：下限只能证明“不低于”类目标已实现，不能证明未实现；上限同理；预测只用确切值，并只保留与已公布上下限相符的模拟路径"
             f"（相符路径少于 {MIN_CONDITIONED_SHARE:.0%} 时不作此限制）。",
@@ -154,8 +155,10 @@ def method_note(lang: str = "en") -> str:
             f"shown with its year, never judged on. Recent pace: the average change a year over the last {RECENT_PACE_YEARS} years (fewer "
             "where there are fewer), beside the change a year still needed and the target-year value at the recent pace; a pace from a "
             "bound is 'at least' or 'at most'.",
-            f"What changed: figures newly added to the data this quarter (old and new value), and targets whose status changed or whose "
-            f"P moved by more than {P_CHANGE * 100:.0f} points. Only data published by the report date are used.",
+            f"What changed: figures new or revised this quarter (old → new value; a figure published again unchanged is no change), and "
+            f"targets whose status changed or whose P moved by more than {P_CHANGE * 100:.0f} points, with why: a new figure, a revision "
+            "of a published figure, the later report date, or a refit (a new model input such as a comparison region's figures). "
+            "Only data published by the report date are used.",
             "Exactness: for each year an exact figure is used first, then an approximate or estimated (预计) one, a bound "
             "(超过, 突破, 前十 …) last; an estimate is superseded once the final figure is published. Bounds are never used as exact values: "
             "a lower bound can show a '>=' target met, never missed, and an upper bound likewise for '<='; projections use exact values "

@@ -8,7 +8,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from analysis.data import loader, vintage
+from analysis.data import loader
 from analysis.forecast import tracker
 from analysis.report import record_text
 from analysis.report.i18n import t
@@ -17,11 +17,8 @@ from analysis.report.text import counted_targets
 from analysis.report.wording import (
     DATA_GAP_STATUSES,
     RISK_STATUSES,
-    fmt_date,
     indicator_name,
-    indicator_unit,
     indicator_unit_word,
-    percent_text,
     progress_label,
     quantity,
     region_name,
@@ -29,7 +26,6 @@ from analysis.report.wording import (
     target_label,
     target_phrase,
     target_text,
-    value_text,
 )
 
 
@@ -104,32 +100,6 @@ def data_gaps(dataset: loader.Dataset, table: pd.DataFrame, lang: str) -> pd.Dat
             (meta.at[i, "where_published"] if i in meta.index and meta.at[i, "where_published"] else t("not_identified", lang))
             for i in missing["indicator_id"]
         ],
-    })
-
-
-def new_data_display(dataset: loader.Dataset, new: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return changes.what_changed new observations labelled for reading."""
-    return pd.DataFrame({
-        "published": new["published"].map(fmt_date),
-        "indicator": [indicator_name(dataset, i, lang) for i in new["indicator_id"]],
-        "region": [region_name(dataset, r, lang) for r in new["region"]],
-        "period": new["period"],
-        "value": [value_text(v, u, lang) for v, u in zip(new["value"], new["unit"])],
-        "obs_status": [t(f"obs.{s}", lang) for s in new["status"]],
-        "title": new["title"],
-        "url": new["url"],
-    })
-
-
-def changes_display(dataset: loader.Dataset, changed: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return changes.what_changed changed targets labelled for reading (before → after)."""
-    targets = dataset.targets.set_index("target_id")
-    return pd.DataFrame({
-        "indicator": [indicator_name(dataset, i, lang) for i in changed["indicator_id"]],
-        "target": [target_text(targets.loc[tid].rename(tid).to_frame().T.assign(target_id=tid).itertuples(index=False).__next__(), lang)
-                   if tid in targets.index else tid for tid in changed["target_id"]],
-        "nb04.before": [f"{status_label(s, lang)} {percent_text(p)}".strip() for s, p in zip(changed["status_before"].fillna(""), changed["p_meet_before"])],
-        "nb04.after": [f"{status_label(s, lang)} {percent_text(p)}".strip() for s, p in zip(changed["status_after"].fillna(""), changed["p_meet_after"])],
     })
 
 
@@ -250,45 +220,6 @@ def scorecard(dataset: loader.Dataset, table: pd.DataFrame, as_of, lang: str) ->
     if len(frame) and (frame["brief.col_milestone"] == "").all():
         frame = frame.drop(columns="brief.col_milestone")
     return relabel(frame, lang)
-
-
-def new_figures(dataset: loader.Dataset, new: pd.DataFrame, previous_end, lang: str) -> pd.DataFrame:
-    """Return the figures published this quarter: indicator, period, old → new value, status of the figure, source."""
-    before = vintage.select_as_of(dataset.observations, previous_end)
-    old = {(r.indicator_id, r.region, r.period): (r.value, r.qualifier) for r in before.itertuples(index=False)}
-    rows = []
-    for r in new.sort_values(["published", "indicator_id", "period"], kind="mergesort").itertuples(index=False):
-        unit_text = indicator_unit_word(dataset, r.indicator_id, lang)
-        rank = indicator_unit(dataset, r.indicator_id) == "rank"
-        previous = old.get((r.indicator_id, r.region, r.period))
-        name = indicator_name(dataset, r.indicator_id, lang)
-        if r.region != "ningbo":
-            name = f"{region_name(dataset, r.region, lang)}{'' if lang == 'zh' else ': '}{name}"
-        rows.append({
-            "indicator": name,
-            "period": str(r.period),
-            "brief.col_old": quantity(previous[0], unit_text, lang, previous[1], rank) if previous else "–",
-            "brief.col_new": quantity(r.value, unit_text, lang, getattr(r, "qualifier", ""), rank),
-            "obs_status": t(f"obs.{r.status}", lang),
-            "source": r.title,
-            "url": r.url,
-        })
-    frame = pd.DataFrame(rows, columns=["indicator", "period", "brief.col_old", "brief.col_new", "obs_status", "source", "url"])
-    return relabel(frame, lang)
-
-
-def status_moves(dataset: loader.Dataset, changed: pd.DataFrame, table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return the targets whose status moved: target name, before, now."""
-    by_id = table.set_index("target_id")
-    rows = []
-    for r in changed.itertuples(index=False):
-        label = target_label(dataset, by_id.loc[r.target_id], lang) if r.target_id in by_id.index else indicator_name(dataset, r.indicator_id, lang)
-        rows.append({
-            "target": label,
-            "nb04.before": f"{status_label(r.status_before, lang) if isinstance(r.status_before, str) else ''} {percent_text(r.p_meet_before)}".strip(),
-            "nb04.after": f"{status_label(r.status_after, lang) if isinstance(r.status_after, str) else ''} {percent_text(r.p_meet_after)}".strip(),
-        })
-    return relabel(pd.DataFrame(rows, columns=["target", "nb04.before", "nb04.after"]), lang)
 
 
 def annex_status(dataset: loader.Dataset, table: pd.DataFrame, lang: str) -> pd.DataFrame:
