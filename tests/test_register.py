@@ -47,6 +47,13 @@ def test_wrapped_titles_never_split_a_number_or_bracket(width: int) -> None:
             assert line.count("（") == line.count("）") or len(line) > 12, (title, lines)
 
 
+@pytest.mark.parametrize("width", [30, 32, 40])  # a group wider than the line must break: the charts' widths are 32 and up
+def test_wrapped_english_titles_keep_a_bracket_whole(width: int) -> None:
+    lines = wrap_label("R&D intensity (R&D expenditure as % of GDP) ≥3.75% (2027)", width).split("\n")
+    assert all(line.count("(") == line.count(")") for line in lines), lines
+    assert any("(R&D expenditure as % of GDP)" in line for line in lines), lines
+
+
 def test_register_grouped_with_gap_in_units_and_signals(dataset, table) -> None:
     units = register.read_units(None, dataset.targets["target_id"])
     found = signals.signals_by_target(dataset, table, "2026-09-30")

@@ -49,9 +49,18 @@ def briefing_title(period: str, start: date, end: date, lang: str, issued: date 
     from analysis.data import clock
 
     day = clock.today() if issued is None else issued
-    form = t("brief.form_line", lang, issuer=t("brief.issuer", lang), issued=date_text(day, lang), cutoff=date_text(end, lang))
-    return heading("nb04.title", lang, 1, period=quarter_text(period, lang)) + "\n\n" + md_text(form) + "\n\n" + md_text(
+    form = t("brief.form_line", lang, issuer=t("brief.issuer", lang), issued=date_text(day, lang).replace(" ", "\u00a0"),
+              cutoff=date_text(end, lang).replace(" ", "\u00a0"))  # a date never breaks across lines
+    return kept_bracket_heading(t("nb04.title", lang, period=quarter_text(period, lang))) + "\n\n" + md_text(form) + "\n\n" + md_text(
         t("nb04.period_line", lang, start=date_text(start, lang), end=date_text(end, lang)))
+
+
+def kept_bracket_heading(title: str) -> str:
+    """Return a level-1 Markdown heading whose final bracket ('（2026年第三季度）', '(Q3 2026)') never breaks across lines."""
+    cut = max(title.rfind("（"), title.rfind(" ("))
+    if cut <= 0:
+        return "# " + md_text(title)
+    return f'# {md_text(title[:cut])}<span style="white-space:nowrap">{md_text(title[cut:])}</span>'
 
 
 def annex_href(lang: str) -> str:

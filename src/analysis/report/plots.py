@@ -174,12 +174,30 @@ def bracket_groups(units: list[str]) -> list[str]:
     return out
 
 
+def latin_groups(words: list[str], width: int) -> list[str]:
+    """Join the words of each bracketed group no wider than ``width`` into one, so '(R&D expenditure as % of GDP)' stays on one line."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i].startswith("(") and ")" not in words[i]:
+            j = next((k for k in range(i, len(words)) if ")" in words[k]), None)
+            if j is not None and len(" ".join(words[i:j + 1])) <= width:
+                out.append(" ".join(words[i:j + 1]))
+                i = j + 1
+                continue
+        out.append(words[i])
+        i += 1
+    return out
+
+
 def wrap_label(text: str, width: int) -> str:
     """Wrap a label to lines of about ``width`` columns (a CJK character counts as two), never inside a number or a word."""
     import textwrap
 
     if all(ord(c) < 0x2E80 for c in text):
-        return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+        words = latin_groups(text.split(), width)
+        return textwrap.fill(" ".join(w.replace(" ", "\u00a0") for w in words), width, break_long_words=False,
+                             break_on_hyphens=False).replace("\u00a0", " ")
     lines, line, size = [], "", 0
     for unit in label_units(text):
         step = sum(2 if ord(c) >= 0x2E80 else 1 for c in unit)

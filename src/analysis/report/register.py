@@ -116,7 +116,7 @@ def signal_text(dataset: loader.Dataset, row: object, signal: Signal, lang: str)
 
 
 NUMBER_RUN = re.compile(r"(?:[≥≤<>~+−–]|约|at (?:least|most) )?(?:CNY )?\d[\d,.]*(?:%| ?(?:个百分点|points|million|billion)|[万亿]?[元家个人件项次位年名种])?"
-                        r"(?:（[^（）]{1,12}）| \([^()]{1,12}\))?")
+                        r"(?:（[^（）]{1,6}）| \([^()]{1,6}\))?")
 
 
 def numbers_kept(text: str) -> str:
@@ -145,19 +145,20 @@ def row_html(dataset: loader.Dataset, r: object, units: dict, signals: dict, sou
     """Return one register row as HTML (every text escaped)."""
     clause = str(zh_typography(str(targets.at[r.target_id, "source_clause"]))) if r.target_id in targets.index else ""
     has_figure = bool(str(record_text.field(r, "latest_period", "") or ""))
-    target = cell(target_label(dataset, r, lang))
+    target = cell(target_label(dataset, r, lang), keep=True)
     if clause and has_figure:  # a target without a figure: its clause is in the annex (the briefing stays within 4 pages)
         target += f'<br><span class="clause">{html.escape(clause)}</span>'
     unit = html.escape(short_unit(units.get(r.target_id, {}).get(lang, "")))
     if not has_figure:
         missing = t("register.no_figure", lang)
         found = [signal_text(dataset, r, s, lang) for s in signals.get(r.target_id, [])]
-        latest = html.escape(missing) + "".join(f'<br><span class="signal">{html.escape(s)}</span>' for s in found)
+        latest = html.escape(missing) + "".join(f'<br><span class="signal">{numbers_kept(s)}</span>' for s in found)
         return f'<tr class="nofigure"><td>{target}</td><td colspan="4">{latest}</td><td>{unit}</td></tr>'
     url = sources.at[r.source_id, "url"] if r.source_id in sources.index else ""
     latest = cell(record_text.standing(dataset, r, lang), url, keep=True)
-    latest += "".join(f'<br><span class="signal">{html.escape(signal_text(dataset, r, s, lang))}</span>' for s in signals.get(r.target_id, []))
-    pace = t("register.pace", lang, recent=record_text.recent_pace(dataset, r, lang), needed=record_text.needed_pace(dataset, r, lang))
+    latest += "".join(f'<br><span class="signal">{numbers_kept(signal_text(dataset, r, s, lang))}</span>' for s in signals.get(r.target_id, []))
+    recent, needed = record_text.recent_pace(dataset, r, lang), record_text.needed_pace(dataset, r, lang)
+    pace = "–" if recent == needed == "–" else t("register.pace", lang, recent=recent, needed=needed)
     reason = record_text.reason(dataset, r, lang)
     status = f"<b>{html.escape(record_text.status_with_p(r, lang))}</b>" + (f"<br>{html.escape(reason)}" if reason else "")
     return (f"<tr><td>{target}</td><td>{latest}</td><td>{numbers_kept(gap_text(dataset, r, lang))}</td><td>{html.escape(pace)}</td>"
@@ -177,7 +178,7 @@ def no_figure_row(dataset: loader.Dataset, members: pd.DataFrame, units: dict, s
         extra = [signal_text(dataset, r, s, lang) for s in signals.get(r.target_id, [])] + ([short_unit(lead)] if lead else [])
         sep = "；" if lang == "zh" else "; "
         text = target_label(dataset, r, lang) + ((f"（{sep.join(extra)}）" if lang == "zh" else f" ({sep.join(extra)})") if extra else "")
-        items.append(f'<span class="item">{html.escape(text)}</span>')
+        items.append(f'<span class="item">{numbers_kept(text)}</span>')
     label = t("register.no_figure_list", lang, n=len(members))
     joined = ("、" if lang == "zh" else " · ").join(items)
     return f'<tr class="nofigure"><td colspan="6"><b>{html.escape(label)}</b>{joined}</td></tr>'
@@ -188,8 +189,8 @@ REGISTER_CSS = (  # !important: the page's generic table rules (right-aligned, k
     "table.register{line-break:strict;border-collapse:collapse;width:100%;table-layout:fixed;font-size:11px;line-height:1.3}"
     "table.register th,table.register td{text-align:left!important;vertical-align:top;padding:2px 4px;border-bottom:1px solid #ddd;"
     "word-break:normal!important;overflow-wrap:break-word!important;min-width:0!important;white-space:normal}"
-    "table.register col.c-target{width:27%}table.register col.c-latest{width:19%}table.register col.c-gap{width:10%}"
-    "table.register col.c-pace{width:15%}table.register col.c-status{width:18%}table.register col.c-unit{width:11%}"
+    "table.register col.c-target{width:27%}table.register col.c-latest{width:18%}table.register col.c-gap{width:12%}"
+    "table.register col.c-pace{width:15%}table.register col.c-status{width:17%}table.register col.c-unit{width:11%}"
     "table.register tr.group th{background:#eef2f6;padding-top:3px}"
     "table.register .clause{color:#666;font-size:0.9em}table.register .signal{color:#7a4b00}"
     "table.register tr.nofigure td{color:#444;padding-top:1px;padding-bottom:1px}table.register .nw{white-space:nowrap}"

@@ -157,7 +157,7 @@ def unit_word(unit: str, lang: str, name_en: str = "") -> str:
     if lang == "zh":
         return "" if unit == "rank" else unit.replace("(", "（").replace(")", "）")
     if unit == "家":  # "Enterprise R&D institutions" are institutions: what is counted is the last noun
-        return "institutions" if re.search(r"institution|centre|center|base|lab", name_en, re.I) or not re.search(
+        return "institutions" if re.search(r"\binstitution|\bcent(?:re|er)s?\b|\bbases?\b|\blab", name_en, re.I) or not re.search(
             r"enterprise|SME|firm|compan", name_en, re.I) else "firms"
     if unit == "万元/人" and re.search(r"productivity", name_en, re.I):
         return "CNY 10,000 per employed person"
