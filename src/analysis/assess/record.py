@@ -269,3 +269,18 @@ def from_record_dict(d: dict[str, Any]) -> Assessment:
     exact = [(p["year"], p["value"]) for p in a.points if p.get("qualifier", "") not in (">", ">=", "<", "<=")]
     a.history = pd.Series(dict(exact), dtype=float, name=a.indicator_id).sort_index() if exact else None
     return a
+
+
+def gap_to_target(a: Any) -> float:
+    """Return what is still to go to the target in its unit: the target level minus the standing (the running total
+    of a cumulative target), places to climb for a rank; 0 when met or passed; NaN for average growth or without a figure."""
+    if a.target_type == "avg_growth" or a.status == "met":
+        return 0.0 if a.status == "met" else math.nan
+    cumulative = a.target_type == "cumulative" and not pd.isna(a.running_total)
+    standing = a.running_total if cumulative else a.latest_value
+    if standing is None or pd.isna(standing):
+        return math.nan
+    level = a.target_value if a.target_type in ("cumulative", "rank") or pd.isna(a.target_level) else a.target_level
+    higher = a.comparator in (">=", ">")
+    to_go = (level - standing) if higher else (standing - level)
+    return max(float(to_go), 0.0)

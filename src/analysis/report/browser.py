@@ -422,13 +422,23 @@ document.querySelectorAll('a[href]').forEach(a => {
 """
 
 
+# Page numbers at the foot of every printed page ("2 / 4"): digits only, so no CJK font is needed in the margin
+# (Chromium draws header and footer without the page's web font).
+HEADER_TEMPLATE = "<span></span>"
+
+
+FOOTER_TEMPLATE = ('<div style="width:100%;font-size:8px;color:#555;text-align:center;font-family:sans-serif">'
+                   '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+
+
 def print_pdf(html_path: str | Path, pdf_path: str | Path, *, browser: Browser | None = None,
               timeout: float = DEFAULT_TIMEOUT, margin: str = PDF_MARGIN, deterministic: bool = True) -> Path:
     """Print an HTML file to an A4 PDF with headless Chromium (dates/ids fixed when deterministic)."""
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     with _browser(browser, timeout) as b, _loaded(b, html_path, 1280, 800, timeout) as (page, _errors):
         page.evaluate(UNLINK_LOCAL_JS)
-        data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
+        data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True, display_header_footer=True,
+                        header_template=HEADER_TEMPLATE, footer_template=FOOTER_TEMPLATE,
                         margin={"top": margin, "bottom": margin, "left": margin, "right": margin})
     if not data.startswith(b"%PDF"):
         raise BrowserError(f"Chromium returned no PDF for {html_path}")

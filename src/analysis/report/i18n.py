@@ -233,6 +233,11 @@ LABELS: dict[str, dict[str, str]] = {
     "nb04.no_risks": {"zh": "目前没有被评为“不太可能”或“偏离轨道”的目标。", "en": "No target is currently rated unlikely or off track."},
     "nb04.all_have_data": {"zh": "所有目标都有数据。", "en": "Every target has data."},
     "nb04.period_line": {"zh": "报告期：{start}至{end}。", "en": "Period: {start} to {end}."},
+    "brief.issuer": {"zh": "宁波“315”科技创新目标监测", "en": "Ningbo 2027 target tracker (“315” sci-tech innovation targets)"},
+    "brief.form_line": {
+        "zh": "发布单位：{issuer}　发布日期：{issued}　数据截至：{cutoff}",
+        "en": "Issued by: {issuer} · Issue date: {issued} · Data cut-off: {cutoff}",
+    },
     # --- the briefing (notebook 04) and its annex (notebook 07)
     "brief.summary": {
         "zh": "截至{date}，宁波及其科创区的{n}个量化目标（目标年尚未到期，重复提出的只计一次）中，{judged}个已能判断：{good}个已实现或有望实现，{bad}个难以实现或明显滞后，{middle}个可能性中等；{partial}个数据不足以判断，{nodata}个尚无公开数据。",
@@ -241,6 +246,34 @@ LABELS: dict[str, dict[str, str]] = {
     "brief.changed": {"zh": "本季度新增或修订数据{new}条，{moved}个目标的判断有变化。", "en": "This quarter {new} figures were new or revised and the judgement of {moved} targets changed."},
     "brief.unchanged": {"zh": "本季度没有新增或修订的数据，各目标的判断与上季度相同。", "en": "No figure was new or revised this quarter, so every judgement stands as last quarter."},
     "brief.past": {"zh": "另有{past}个目标的期限已过，另行列出（见附录）：只有目标年数值已公布的才判为实现或未实现，其余只说明已知情况。", "en": "{past} further targets have passed their year and are listed apart (see the annex): met or missed only where the target-year figure is published, otherwise only what is known."},
+    # --- the risk register (report.register): the briefing's first table
+    "register.title": {"zh": "目标风险清单", "en": "Risk register"},
+    "register.note": {
+        "zh": "每个目标一行（重复提出的只计一次，已过期的见附录），按判断分组。“差距”为最新值（累计目标为累计值）到目标的差额；速度为每年变化；牵头单位为实施方案所列第一位责任单位（方案未列的留空）。“信号”为年内累计数或增速，只作动向参考，不作年度值。",
+        "en": "One row per target (a target stated twice counted once; past targets in the annex), grouped by status. Gap: from the latest value (the running total for a cumulative target) to the target. Paces are changes a year. Lead unit: the first responsible unit the plan names (blank where it names none). Signals are year-to-date figures or growth rates: a direction, never the annual value.",
+    },
+    "register.col_target": {"zh": "目标（条款）", "en": "Target (clause)"},
+    "register.col_latest": {"zh": "最新值（年份、来源）", "en": "Latest value (year, source)"},
+    "register.col_gap": {"zh": "差距", "en": "Gap"},
+    "register.col_pace": {"zh": "近年速度／所需速度", "en": "Recent / needed pace"},
+    "register.col_status": {"zh": "判断及理由", "en": "Status and reason"},
+    "register.col_unit": {"zh": "牵头单位", "en": "Lead unit"},
+    "register.group.met": {"zh": "已实现", "en": "Met"},
+    "register.group.at_risk": {"zh": "有风险", "en": "At risk"},
+    "register.group.on_track": {"zh": "进展顺利", "en": "On track"},
+    "register.group.unjudged": {"zh": "尚不能判断", "en": "Cannot yet be judged"},
+    "register.no_figure_list": {"zh": "尚无公布数值（{n}项）：", "en": "No published figure yet ({n}): "},
+    "register.no_figure": {"zh": "尚无公布数值", "en": "no published figure yet"},
+    "register.signal": {"zh": "信号：{what}{period} {value}", "en": "Signal: {what}{period} {value}"},
+    "register.growth": {"zh": "增速", "en": "growth"},
+    "register.gap_to_go": {"zh": "差{gap}", "en": "{gap} to go"},
+    "register.gap_reached": {"zh": "已达到", "en": "reached"},
+    "register.pace": {"zh": "近年{recent}；需{needed}", "en": "recent {recent}; needed {needed}"},
+    "register.source_line": {
+        "zh": "来源：各行所链接的发布机构数值（截至{cutoff}已公布者）；目标、条款及牵头单位见《{plan}》。",
+        "en": "Source: the publishers' figures linked in each row (published by {cutoff}); targets, clauses and lead units from the plan 《{plan}》.",
+    },
+    "register.count_line": {"zh": "{group}（{n}项）", "en": "{group} ({n})"},
     "brief.scorecard": {"zh": "重点目标一览", "en": "Headline targets"},
     "brief.scorecard_note": {
         "zh": "“近年速度”为最近三年的年均变化，“所需速度”为从最新值到目标年每年须达到的变化；括号内为达标概率。",

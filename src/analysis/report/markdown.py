@@ -18,6 +18,7 @@ from analysis.report.wording import (
     indicator_name,
     md_text,
     percent_text,
+    quarter_text,
     region_name,
     status_label,
     target_phrase,
@@ -42,10 +43,24 @@ def bullets(lines: Sequence[str]) -> str:
     return "\n".join(f"- {md_text(line)}" for line in lines)
 
 
-def briefing_title(period: str, start: date, end: date, lang: str) -> str:
-    """Return the briefing's title and period line as Markdown."""
-    return heading("nb04.title", lang, 1, period=period) + "\n\n" + md_text(
+def briefing_title(period: str, start: date, end: date, lang: str, issued: date | None = None) -> str:
+    """Return the briefing's title (the quarter in words: 2026年第三季度), its form line (issuing body, issue date,
+    data cut-off = the report date) and its period line, as Markdown. ``issued`` None = today (clock.today())."""
+    from analysis.data import clock
+
+    day = clock.today() if issued is None else issued
+    form = t("brief.form_line", lang, issuer=t("brief.issuer", lang), issued=date_text(day, lang).replace(" ", "\u00a0"),
+              cutoff=date_text(end, lang).replace(" ", "\u00a0"))  # a date never breaks across lines
+    return kept_bracket_heading(t("nb04.title", lang, period=quarter_text(period, lang))) + "\n\n" + md_text(form) + "\n\n" + md_text(
         t("nb04.period_line", lang, start=date_text(start, lang), end=date_text(end, lang)))
+
+
+def kept_bracket_heading(title: str) -> str:
+    """Return a level-1 Markdown heading whose final bracket ('（2026年第三季度）', '(Q3 2026)') never breaks across lines."""
+    cut = max(title.rfind("（"), title.rfind(" ("))
+    if cut <= 0:
+        return "# " + md_text(title)
+    return f'# {md_text(title[:cut])}<span style="white-space:nowrap">{md_text(title[cut:])}</span>'
 
 
 def annex_href(lang: str) -> str:
@@ -67,7 +82,7 @@ def files_line(paths: Sequence[Path], lang: str) -> str:
 def annex_title(period: str, lang: str) -> str:
     """Return the annex's title, introduction and link back to the briefing as Markdown."""
     back = f"[{md_text(t('annex.back', lang))}]({briefing_href(lang)})"
-    return heading("annex.title", lang, 1, period=period) + "\n\n" + md_text(t("annex.intro", lang)) + ("" if lang == "zh" else " ") + back
+    return heading("annex.title", lang, 1, period=quarter_text(period, lang)) + "\n\n" + md_text(t("annex.intro", lang)) + ("" if lang == "zh" else " ") + back
 
 
 def page_header(title_key: str, intro_key: str, as_of: date | str | None, lang: str) -> str:

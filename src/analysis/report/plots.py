@@ -133,13 +133,61 @@ def label_units(text: str) -> list[str]:
     units: list[str] = []
     for char in text:
         cjk = ord(char) >= 0x2E80 and char not in NO_LINE_START | NO_LINE_END
-        after_number = units and units[-1][-1].isdigit()  # 2027年, 13家: a number keeps its measure word
+        # 2027年, 13家, 20万人: a number keeps its measure words
+        after_number = units and (units[-1][-1].isdigit() or units[-1][-1] in MEASURE_WORDS and any(c.isdigit() for c in units[-1]))
+        after_number = after_number and (char in MEASURE_WORDS or not cjk)
         if units and (char in NO_LINE_START or units[-1][-1] in NO_LINE_END or after_number
                       or (not cjk and not char.isspace() and not (ord(units[-1][-1]) >= 0x2E80 or units[-1][-1].isspace()))):
             units[-1] += char
         else:
             units.append(char)
-    return units
+    return bracket_groups(units)
+
+
+MEASURE_WORDS = set("万亿千百元家个人件项次位年月日名种所座支%％")  # what follows a number as its unit
+
+
+BRACKETS = {"（": "）", "(": ")", "《": "》", "〔": "〕", "【": "】"}
+
+
+MAX_BRACKET_GROUP = 12  # columns: a bracket group up to this wide is never broken ("（2027年）")
+
+
+def bracket_groups(units: list[str]) -> list[str]:
+    """Join the pieces of each short bracketed group into one, so a line never breaks inside '（2027年）'."""
+    out: list[str] = []
+    i = 0
+    while i < len(units):
+        opener = units[i][:1]
+        close = BRACKETS.get(opener)
+        if close and close not in units[i]:
+            j, width = i, 0
+            while j < len(units) and close not in units[j]:
+                width += sum(2 if ord(c) >= 0x2E80 else 1 for c in units[j])
+                j += 1
+            if j < len(units) and width <= MAX_BRACKET_GROUP:
+                out.append("".join(units[i:j + 1]))
+                i = j + 1
+                continue
+        out.append(units[i])
+        i += 1
+    return out
+
+
+def latin_groups(words: list[str], width: int) -> list[str]:
+    """Join the words of each bracketed group no wider than ``width`` into one, so '(R&D expenditure as % of GDP)' stays on one line."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i].startswith("(") and ")" not in words[i]:
+            j = next((k for k in range(i, len(words)) if ")" in words[k]), None)
+            if j is not None and len(" ".join(words[i:j + 1])) <= width:
+                out.append(" ".join(words[i:j + 1]))
+                i = j + 1
+                continue
+        out.append(words[i])
+        i += 1
+    return out
 
 
 def wrap_label(text: str, width: int) -> str:
@@ -147,7 +195,9 @@ def wrap_label(text: str, width: int) -> str:
     import textwrap
 
     if all(ord(c) < 0x2E80 for c in text):
-        return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+        words = latin_groups(text.split(), width)
+        return textwrap.fill(" ".join(w.replace(" ", "\u00a0") for w in words), width, break_long_words=False,
+                             break_on_hyphens=False).replace("\u00a0", " ")
     lines, line, size = [], "", 0
     for unit in label_units(text):
         step = sum(2 if ord(c) >= 0x2E80 else 1 for c in unit)

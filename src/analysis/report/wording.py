@@ -156,9 +156,33 @@ def unit_word(unit: str, lang: str, name_en: str = "") -> str:
     """Return the unit as a reader of ``lang`` writes it (家 → firms or institutions in English)."""
     if lang == "zh":
         return "" if unit == "rank" else unit.replace("(", "（").replace(")", "）")
-    if unit == "家":
-        return "firms" if re.search(r"enterprise|SME|firm|compan", name_en, re.I) else "institutions"
+    if unit == "家":  # "Enterprise R&D institutions" are institutions: what is counted is the last noun
+        return "institutions" if re.search(r"\binstitution|\bcent(?:re|er)s?\b|\bbases?\b|\blab", name_en, re.I) or not re.search(
+            r"enterprise|SME|firm|compan", name_en, re.I) else "firms"
+    if unit == "万元/人" and re.search(r"productivity", name_en, re.I):
+        return "CNY 10,000 per employed person"
     return UNIT_WORDS_EN.get(unit, unit)
+
+
+# English units counted in 10,000s (万): a reader writes the number out ("CNY 280,000 per employed person", "12 million visits").
+SCALED_UNITS_EN = {
+    "CNY 10,000 per person": ("CNY ", " per person"), "CNY 10,000 per employed person": ("CNY ", " per employed person"),
+    "10,000 people": ("", " people"), "10,000 visits": ("", " visits"), "10,000 person-years": ("", " person-years"),
+}
+
+
+def scaled_number(value: float) -> str:
+    """Return a number counted in 10,000s written out: 28 → '280,000', 1200 → '12 million'."""
+    whole = float(value) * 10_000
+    if abs(whole) >= 1_000_000:
+        return f"{fmt_number(whole / 1_000_000)} million"
+    return f"{whole:,.0f}"
+
+
+def scaled_quantity(sign: str, value: float, unit_text: str) -> str:
+    """Return an English quantity of a 万 unit written out: '≥CNY 280,000 per employed person', '≥12 million visits'."""
+    prefix, suffix = SCALED_UNITS_EN[unit_text]
+    return f"{sign}{prefix}{scaled_number(value)}{suffix}"
 
 
 RANK_AXIS = {"zh": "位次（1为第一）", "en": "place (1 = first)"}  # a rank's axis and unit column in words, never "rank"
@@ -204,6 +228,8 @@ def quantity(value: float, unit_text: str, lang: str, qualifier: str = "", rank:
         return sign + ordinal(value, lang)
     if lang == "en" and unit_text == HUNDRED_MILLION_CNY:
         return f"{sign}{billions(value)}"
+    if lang == "en" and unit_text in SCALED_UNITS_EN:
+        return scaled_quantity(sign, value, unit_text)
     number = fmt_number(value)
     if not unit_text or unit_text == "%" or lang == "zh":
         return f"{sign}{number}{unit_text}"
@@ -232,7 +258,10 @@ def projection_text(value: float, low: float, high: float, unit_text: str, lang:
     text = quantity(value, unit_text, lang, "", rank)
     if pd.isna(low) or pd.isna(high):
         return text
-    bounds = f"{fmt_number(low)}–{fmt_number(high)}"
+    if lang == "en" and unit_text in SCALED_UNITS_EN:
+        bounds = f"{scaled_number(low)}–{scaled_number(high)}"
+    else:
+        bounds = f"{fmt_number(low)}–{fmt_number(high)}"
     return text + (f"（{bounds}）" if lang == "zh" else f" ({bounds})")
 
 
@@ -308,6 +337,12 @@ def period_text(period: str, lang: str) -> str:
     return f"Jan–{date(year, month, 1).strftime('%b')} {year}"
 
 
+def quarter_text(period: str, lang: str) -> str:
+    """Return a quarter as written in ``lang``: 2026Q3 → 2026年第三季度 / Q3 2026."""
+    year, quarter = str(period).split("Q")
+    return f"{year}年第{'一二三四'[int(quarter) - 1]}季度" if lang == "zh" else f"Q{quarter} {year}"
+
+
 def month_name(month: int, lang: str) -> str:
     """Return a month's name: 3月 / March."""
     return f"{month}月" if lang == "zh" else date(2000, month, 1).strftime("%B")
@@ -337,6 +372,8 @@ def signed(value: float, unit_text: str, lang: str, rank: bool = False, whole: b
     number = pace_number(value, whole)
     if lang == "en" and unit_text == HUNDRED_MILLION_CNY:
         return ("+" if value >= 0 else "−") + billions(abs(value), 2)
+    if lang == "en" and unit_text in SCALED_UNITS_EN:
+        return scaled_quantity("+" if value >= 0 else "−", abs(value), unit_text)
     if unit_text == "%":
         text = number + ("个百分点" if lang == "zh" else " points")
     else:
