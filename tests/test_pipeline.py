@@ -425,7 +425,7 @@ def test_render_works_as_pid1_in_a_container(tmp_path):
 # ---------------------------------------------------------------------------
 # End to end: one real quarter with the real notebooks and data
 
-BRIEFING_HEADINGS = ("brief.scorecard", "brief.standing", "brief.changes", "brief.judged", "brief.risks", "brief.gaps",
+BRIEFING_HEADINGS = ("register.title", "brief.changes", "brief.judged", "brief.risks", "brief.gaps",
                      "brief.method_title")
 ANNEX_HEADINGS = ("annex.status", "annex.calendar", "annex.sources", "annex.method")
 

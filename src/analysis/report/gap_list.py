@@ -133,7 +133,6 @@ def gap_list_markdown(groups: list[dict], period: str, lang: str, shown: int = G
     if rest:
         lines.append(t("gaps.more_publishers", lang, n=len(rest), years=sum(g["n_years"] for g in rest)))
     if groups:
-        name = groups[0]["workbook"]
         lines.append("")
-        lines.append(t("gaps.workbook", lang, href=name, name=name))
+        lines.append(t("gaps.workbook", lang, href=groups[0]["workbook"]))
     return "\n".join(lines)

@@ -332,7 +332,7 @@ LABELS: dict[str, dict[str, str]] = {
     "gaps.more": {"zh": "；另有{rest}项指标见填报表", "en": "; {rest} more indicators in the workbook"},
     "gaps.workbook": {
         "zh": "[数据填报表]({href})：每个发布机构一张工作表；填写数值、年份和来源后即可一次性导入（步骤见填报表首页）。",
-        "en": "Workbook to fill in: [{name}]({href}) (one sheet per publisher; enter the value, its year and source, then `python -m analysis add --from {name}` adds every row at once).",
+        "en": "[The workbook to fill in]({href}): one sheet per publisher; enter the value, its year and source, and every row is added at once (the steps are on its first sheet).",
     },
     "brief.month": {"zh": "通常{month}发布", "en": "usually released in {month}"},
     "brief.month_unknown": {"zh": "发布时间未定", "en": "release month not known"},
