@@ -17,8 +17,8 @@ from analysis.report.i18n import t
 from analysis.report.periods import as_of_date
 from analysis.report.wording import indicator_name, md_text, month_name, region_name
 
-GAP_NAMES_SHOWN = 4
-GAP_PUBLISHERS_SHOWN = 6
+GAP_NAMES_SHOWN = 3
+GAP_PUBLISHERS_SHOWN = 4
 HOME_REGION = "ningbo"
 
 
