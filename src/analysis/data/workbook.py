@@ -205,6 +205,15 @@ def write_sheet(book, title: str, heading: str, rows: Sequence[dict[str, object]
     return sheet
 
 
+def step_lines(phrase, lang: str, output_name: str) -> list[tuple[str, str, bool]]:
+    """Return a first sheet's three steps (titles from ``phrase(key, lang)``) and the two add commands, as (head, body, bold)."""
+    return [
+        *((phrase(f"step{n}.title", lang), phrase(f"step{n}", lang), True) for n in (1, 2, 3)),
+        ("", f"python -m analysis add --from {output_name} --dry-run", False),
+        ("", f"python -m analysis add --from {output_name}", False),
+    ]
+
+
 def stamp_properties(book, day: dt.date, creator: str, title: str, lang: str) -> None:
     """Date the document properties ``day`` (not the clock) and name its creator, title and language."""
     stamp = dt.datetime(day.year, day.month, day.day)

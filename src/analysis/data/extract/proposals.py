@@ -136,11 +136,7 @@ def write_instructions(sheet, title: str, file_name: str, count: int, lang: str,
         (w("title", lang), "", True),
         (w("from", lang, file=file_name, title=title, n=count), "", False),
         ("", "", False),
-        (w("step1.title", lang), w("step1", lang), True),
-        (w("step2.title", lang), w("step2", lang), True),
-        (w("step3.title", lang), w("step3", lang), True),
-        ("", f"python -m analysis add --from {output_name} --dry-run", False),
-        ("", f"python -m analysis add --from {output_name}", False),
+        *workbook.step_lines(w, lang, output_name),
     ]
     for number, (head, body, bold) in enumerate(lines, start=1):
         sheet.cell(number, 1, head or None).font = Font(bold=bold)
