@@ -120,3 +120,29 @@ def test_nothing_but_the_clock_reads_todays_date() -> None:
                                   "dt.date.today()", "datetime.datetime.utcnow()"])
 def test_the_source_check_catches_each_spelling(line: str) -> None:
     assert NOW.search(line)
+
+
+def test_the_briefing_is_dated_by_its_data_not_by_today(monkeypatch) -> None:
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from analysis.data import loader
+    from analysis.report import markdown
+
+    dataset = loader.load(REAL)
+    latest = max(dataset.observations["published"].max(), dataset.sources["published"].max()).date()
+    cut_off = date(2023, 3, 31)
+    assert vintage.edition_date(dataset, cut_off) == latest
+    assert vintage.edition_date(dataset, date(2031, 3, 31)) == date(2031, 3, 31)  # never before its cut-off
+    later = dataset.observations.iloc[[0]].copy()
+    later["published"] = pd.Timestamp(latest) + pd.Timedelta(days=3)
+    newer = replace(dataset, observations=pd.concat([dataset.observations, later], ignore_index=True))
+    assert vintage.edition_date(newer, cut_off) == latest + pd.Timedelta(days=3).to_pytimedelta()
+    titles = set()
+    for today in ("2027-01-05", "2031-06-30"):
+        monkeypatch.setenv(clock.ENV, today)
+        titles.add(markdown.briefing_title("2023Q1", date(2023, 1, 1), cut_off, "en", vintage.edition_date(dataset, cut_off)))
+    assert len(titles) == 1 and latest.strftime("%Y") in titles.pop()
+    monkeypatch.setenv(clock.ENV, "2031-06-30")
+    assert "2031" not in markdown.briefing_title("2023Q1", date(2023, 1, 1), cut_off, "en")  # no date given: the cut-off

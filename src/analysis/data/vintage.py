@@ -83,3 +83,15 @@ def vintage_tier(qualifier: str, status: str) -> int:
     if qualifier in LOWER_BOUNDS + UPPER_BOUNDS:
         return 2
     return 1 if qualifier in APPROX_QUALIFIERS or status == "estimate" else 0
+
+
+def edition_date(dataset: Dataset, as_of: date | str | pd.Timestamp | None) -> date:
+    """Return the date of a report's edition: the latest publication date in the data, never before the report date.
+
+    Read from the data, not the clock, so the same data give the same briefing on any day; a new
+    figure (or a later cut-off) moves it."""
+    dates = [to_timestamp(as_of)]
+    for frame in (dataset.observations, dataset.sources, dataset.milestones):
+        if "published" in frame.columns and frame["published"].notna().any():
+            dates.append(pd.Timestamp(frame["published"].max()).normalize())
+    return max(dates).date()

@@ -24,7 +24,7 @@ LOCK_FILE = REPO_ROOT / "requirements.lock"
 MANIFEST = "manifest.json"
 
 
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2  # 2: per-page keys and outputs (``pages``)
 
 
 def sha256_file(path: Path) -> str:
@@ -77,9 +77,25 @@ def output_hashes(period_dir: Path) -> dict[str, str]:
     return out
 
 
-def build_manifest(period: str, params: dict[str, Any], inputs: dict[str, str], outputs: dict[str, str]) -> dict[str, Any]:
-    """Return the manifest of a period (no timestamps, sorted keys)."""
-    return {"period": period, "pipeline_version": PIPELINE_VERSION, "parameters": params, "inputs": inputs, "outputs": outputs}
+def build_manifest(period: str, params: dict[str, Any], inputs: dict[str, str], outputs: dict[str, str],
+                   pages: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Return the manifest of a period (no timestamps, sorted keys); ``pages``: each page's key and output files."""
+    return {"period": period, "pipeline_version": PIPELINE_VERSION, "parameters": params, "inputs": inputs, "outputs": outputs,
+            "pages": pages or {}}
+
+
+def reusable_pages(period_dir: Path, keys: dict[str, str]) -> set[str]:
+    """Return the pages of a rendered period whose key is unchanged and whose files are still as rendered."""
+    manifest = read_manifest(period_dir)
+    if manifest is None or manifest.get("pipeline_version") != PIPELINE_VERSION:
+        return set()
+    kept = set()
+    for name, page in manifest.get("pages", {}).items():
+        outputs = page.get("outputs", {})
+        if keys.get(name) == page.get("key") and outputs and all(
+                (period_dir / rel).is_file() and sha256_file(period_dir / rel) == sha for rel, sha in outputs.items()):
+            kept.add(name)
+    return kept
 
 
 def manifest_text(manifest: dict[str, Any]) -> str:

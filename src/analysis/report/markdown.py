@@ -45,10 +45,9 @@ def bullets(lines: Sequence[str]) -> str:
 
 def briefing_title(period: str, start: date, end: date, lang: str, issued: date | None = None) -> str:
     """Return the briefing's title (the quarter in words: 2026年第三季度), its form line (issuing body, issue date,
-    data cut-off = the report date) and its period line, as Markdown. ``issued`` None = today (clock.today())."""
-    from analysis.data import clock
-
-    day = clock.today() if issued is None else issued
+    data cut-off = the report date) and its period line, as Markdown. ``issued``: the edition's date
+    (``vintage.edition_date``); None = the cut-off. Never the clock: the same data give the same page."""
+    day = end if issued is None else issued
     form = t("brief.form_line", lang, issuer=t("brief.issuer", lang), issued=date_text(day, lang).replace(" ", "\u00a0"),
               cutoff=date_text(end, lang).replace(" ", "\u00a0"))  # a date never breaks across lines
     return kept_bracket_heading(t("nb04.title", lang, period=quarter_text(period, lang))) + "\n\n" + md_text(form) + "\n\n" + md_text(

@@ -29,10 +29,13 @@ from analysis.report.manifest import (
     input_files,
     manifest_text,
     output_hashes,
+    read_manifest,
     render_parameters,
+    reusable_pages,
     stale_reason,
 )
 from analysis.report.page_html import clean_notebook, normalize_xlsx, notebook_html, postprocess_html, source_cell_ids
+from analysis.report.page_keys import PERIOD_FILES, outputs_by_page, page_key, target_data_key
 from analysis.report.pages import BRIEFING_PAGE, PAGES, Job, Page, plan_jobs, targets_with_data
 from analysis.report.params import parse_langs
 from analysis.report.periods import FIRST_PERIOD, check_period, latest_completed_quarter, periods_between, quarter_end
@@ -87,9 +90,9 @@ def print_progress(done: int, total: int, result: JobResult) -> None:
 
 def run_jobs(pool: KernelPool, jobs: Sequence[Job], tmp: Path,
              side: Callable[[Path], None] | None = None,
-             after_briefings: Callable[[Path], Any] | None = None) -> list[JobResult]:
-    """Run every job into tmp on the pool, printing progress; side(tmp) runs meanwhile in a thread,
-    and after_briefings(tmp) in another as soon as every briefing page is written (PDFs while the rest runs)."""
+             after_briefings: Callable[[Path, Sequence[str]], Any] | None = None) -> list[JobResult]:
+    """Run every job into tmp on the pool, printing progress; side(tmp) runs meanwhile in a thread, and
+    after_briefings(tmp, keys) in another as soon as the briefing pages among the jobs are written (PDFs while the rest runs)."""
     futures = {pool.submit(execute_job, job, str(tmp)): job for job in jobs}
     briefings = {job.key for job in jobs if job.key.split(".")[0] == BRIEFING_PAGE}
     results: list[JobResult] = []
@@ -104,8 +107,8 @@ def run_jobs(pool: KernelPool, jobs: Sequence[Job], tmp: Path,
             results.append(result)
             print_progress(done, len(futures), result)
             ready = briefings <= {r.key for r in results if r.error is None}
-            if after_briefings and early is None and ready:
-                early = threads.submit(after_briefings, tmp)
+            if after_briefings and briefings and early is None and ready:
+                early = threads.submit(after_briefings, tmp, sorted(briefings))
         if side_future is not None:
             result = side_future.result()
             results.append(result)
@@ -128,19 +131,24 @@ def timed_side(side: Callable[[Path], None], tmp: Path) -> JobResult:
 def render_period(
     pool: KernelPool, out_dir: Path, period: str, jobs: Sequence[Job], params: dict[str, Any],
     inputs: dict[str, str], side: Callable[[Path], None] | None = None,
+    keys: dict[str, str] | None = None, kept: frozenset[str] | set[str] = frozenset(),
 ) -> list[JobResult]:
-    """Render one period into a temp dir, then swap it in; on failure keep the old one and raise."""
+    """Render one period into a temp dir, then swap it in; on failure keep the old one and raise.
+
+    ``keys`` are the pages' input keys (recorded in the manifest); the pages in ``kept`` are copied
+    from the rendered period instead of run again (their keys are unchanged, see page_keys)."""
     tmp = out_dir / f"{TMP_PREFIX}{period}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     failed_dir = out_dir / f"{FAILED_PREFIX}{period}"
     try:
+        copied = copy_kept_pages(out_dir / period, tmp, kept)
         if side is not None:  # the assessment record, which the pages read: written before they start
             result = timed_side(side, tmp)
             print_progress(0, len(jobs), result)
             if result.error:
                 raise RenderFailed(f"{period}: {result.error}")
-        results = run_jobs(pool, jobs, tmp, None, print_briefings)
+        results = run_jobs(pool, [job for job in jobs if job.key not in kept], tmp, None, print_briefings)
         errors = sorted(r.error for r in results if r.error)
         if errors:
             shutil.rmtree(failed_dir, ignore_errors=True)
@@ -150,8 +158,10 @@ def render_period(
                                f"(executed notebooks in {failed_dir}):\n{lines}")
         stamp = quarter_end(period).isoformat() + "T00:00:00Z"
         for xlsx in sorted(tmp.rglob("*.xlsx")):
-            normalize_xlsx(xlsx, stamp)
-        manifest = build_manifest(period, params, inputs, output_hashes(tmp))
+            if xlsx.relative_to(tmp).as_posix() not in copied:
+                normalize_xlsx(xlsx, stamp)
+        outputs = output_hashes(tmp)
+        manifest = build_manifest(period, params, inputs, outputs, page_entries(outputs, keys or {}))
         (tmp / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
         swap_in(tmp, out_dir / period)
         shutil.rmtree(failed_dir, ignore_errors=True)
@@ -160,19 +170,42 @@ def render_period(
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def print_briefings(period_dir: Path) -> list[Path]:
-    """Print each briefing to PDF and screenshot its first two pages, when Chromium is installed."""
+def copy_kept_pages(period_dir: Path, tmp: Path, kept: set[str] | frozenset[str]) -> set[str]:
+    """Copy the files of the kept pages from the rendered period into tmp; return their relative paths."""
+    manifest = read_manifest(period_dir) if kept else None
+    copied: set[str] = set()
+    for name in sorted(kept):
+        for rel in (manifest or {}).get("pages", {}).get(name, {}).get("outputs", {}):
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(period_dir / rel, tmp / rel)
+            copied.add(rel)
+    return copied
+
+
+def page_entries(outputs: dict[str, str], keys: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Return the manifest's pages: each page's key and the files it wrote, with their hashes.
+
+    A file that is neither a period file nor named after its page (``<page>.*``) cannot be carried
+    over with its page: then no page is recorded, and the next render runs every page."""
+    owned, others = outputs_by_page(outputs, sorted(keys))
+    if set(others) - set(PERIOD_FILES):
+        return {}
+    return {name: {"key": keys[name], "outputs": owned[name]} for name in sorted(keys)}
+
+
+def print_briefings(period_dir: Path, keys: Sequence[str] | None = None) -> list[Path]:
+    """Print each briefing (or those of ``keys``, e.g. briefing.zh) to PDF and screenshot its first two pages, when Chromium is installed."""
     # Playwright's sync API refuses a thread that already drives a browser (a caller's, e.g. a
     # test's): a thread of its own keeps the render independent of its caller.
     with ThreadPoolExecutor(max_workers=1) as own_thread:
-        return own_thread.submit(print_briefings_here, period_dir).result()
+        return own_thread.submit(print_briefings_here, period_dir, keys).result()
 
 
-def print_briefings_here(period_dir: Path) -> list[Path]:
-    """Print each briefing to PDF and screenshot its first two pages, in the calling thread."""
+def print_briefings_here(period_dir: Path, keys: Sequence[str] | None = None) -> list[Path]:
+    """Print each briefing (or those of ``keys``) to PDF and screenshot its first two pages, in the calling thread."""
     from analysis.report import browser
 
-    briefings = sorted(period_dir.glob("briefing.*.html"))
+    briefings = sorted(period_dir.glob("briefing.*.html")) if keys is None else [period_dir / f"{key}.html" for key in sorted(keys)]
     if not briefings:
         return []
     if browser.find_chromium() is None:
@@ -333,12 +366,34 @@ def render_all(options: Options, todo: list[tuple[str, dict[str, Any], str]], in
             records = assessed(dataset, as_of) if with_status else None
             targets = [a.target_id for a in records if a.points] if records is not None else targets_with_data(dataset, as_of)
             jobs = plan_jobs(period, options.langs, dparam, targets, options.notebooks_dir, with_record=with_status)
-            print(f"{period}: rendering {len(jobs)} notebooks ({reason}; as_of {as_of}, "
-                  f"{len(targets)} targets with data, {n_jobs} workers)", flush=True)
+            keys = job_keys(jobs, dataset, records, inputs)
+            kept = set() if options.force else reusable_pages(options.out_dir / period, keys)
+            print(f"{period}: rendering {len(jobs) - len(kept)} of {len(jobs)} notebooks ({reason}; {len(kept)} pages unchanged; "
+                  f"as_of {as_of}, {len(targets)} targets with data, {n_jobs} workers)", flush=True)
             t0 = time.perf_counter()
             side = period_writer(records, dataset, options.data_dir, as_of, options.langs) if with_status else None
-            render_period(pool, options.out_dir, period, jobs, params, inputs, side)
-            print(f"{period}: {len(jobs)} notebooks in {time.perf_counter() - t0:.1f}s -> {options.out_dir / period}", flush=True)
+            render_period(pool, options.out_dir, period, jobs, params, inputs, side, keys, kept)
+            print(f"{period}: {len(jobs) - len(kept)} notebooks in {time.perf_counter() - t0:.1f}s -> {options.out_dir / period}", flush=True)
+
+
+def job_keys(jobs: Sequence[Job], dataset: Any, records: list[Any] | None, inputs: dict[str, str]) -> dict[str, str]:
+    """Return each job's page key: a projection page's holds its target's record and indicator rows, a period page's all data."""
+    from analysis.assess.record import record_dict
+    from analysis.data import derive
+    from analysis.report.page_keys import data_inputs
+
+    by_target = {a.target_id: a for a in records or []}
+    whole = data_inputs(inputs)
+    formulas = derive.dataset_formulas(dataset) if by_target else []
+    keys = {}
+    for job in jobs:
+        target = job.parameters.get("target_id")
+        if target is None or target not in by_target:  # a period page, or a page without its record: all data
+            keys[job.key] = page_key(job, inputs, whole, None)
+        else:
+            record = by_target[target]
+            keys[job.key] = page_key(job, inputs, target_data_key(dataset, formulas, record.indicator_id, inputs), record_dict(record))
+    return keys
 
 
 def assessed(dataset: Any, as_of: date) -> list[Any]:
