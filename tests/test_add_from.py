@@ -275,3 +275,36 @@ def test_a_slip_in_a_batch_is_stopped_with_the_others(tmp_path: Path, data_dir: 
     assert result.returncode == 0, result.stderr
     notes = loader.load(data_dir).observations.query("indicator_id == 'tech_smes' and period == '2025'")["notes"].tolist()
     assert notes == ["unusual value confirmed: test: a real collapse"]
+
+
+def test_a_year_to_date_figure_goes_in_through_the_workbook_as_a_signal(tmp_path: Path, data_dir: Path, blank_workbook: Path) -> None:
+    """Issue 18 item 6: a row added under a sheet's last one with a YYYY-MM period is a year-to-date figure:
+    added like any row, shown as a signal of its target, never as the annual value."""
+    from analysis.assess import signals, statuses
+
+    filler = Filler(blank_workbook)
+    sheet_name = "宁波市统计局"
+    sheet = filler.book[sheet_name]
+    columns = filler.columns(sheet_name)
+    row = sheet.max_row + 1
+    for column in range(1, sheet.max_column + 1):  # the row above copied, as one does in Excel, then overwritten
+        sheet.cell(row, column, sheet.cell(row - 1, column).value)
+    for name in ("value", "qualifier", "status", "published", "source_title", "url", "quote", "notes", "confirm_unusual"):
+        if name in columns:
+            sheet.cell(row, columns[name], None)
+    cells = {"indicator_id": "industrial_rd_intensity", "region": "ningbo", "period": "2026-06", "value": 2.61,
+             "status": OFFICIAL, "published": dt.datetime(2026, 8, 20), "source_title": "2026年上半年宁波规上工业研发投入情况",
+             "url": "https://tjj.ningbo.gov.cn/art/2026/8/20/art_1229042825_58990001.html",
+             "quote": "规上工业研发费用占营业收入比重为2.61%"}
+    for name, value in cells.items():
+        sheet.cell(row, columns[name], value)
+    result = run(data_dir, "--from", str(filler.save(tmp_path / "ytd.xlsx")))
+    assert result.returncode == 0, result.stderr
+    assert "industrial_rd_intensity ningbo 2026-06 = 2.61 %" in result.stdout
+
+    dataset = loader.load(data_dir)
+    assert 2026 not in vintage.annual_series(dataset, "industrial_rd_intensity", "ningbo", "2026-09-30").index
+    table = statuses.table_of(statuses.assessments(dataset, "2026-09-30"))
+    found = signals.signals_by_target(dataset, table, "2026-09-30")["t001_industrial_rd_intensity_2027"]
+    assert [(s.period, s.value) for s in found if s.indicator_id == "industrial_rd_intensity"] == [("2026-06", 2.61)]
+    assert table.set_index("target_id").loc["t001_industrial_rd_intensity_2027", "latest_period"] != "2026-06"
