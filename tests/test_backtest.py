@@ -122,8 +122,9 @@ COVERAGE_SUBSET = slice(0, None, 3)  # every third M3 yearly series (215 of 645)
 def subset_coverage(k: int | None) -> tuple[float, float]:
     """80 % and 95 % test coverage of auto on the fixed subset, from the whole training series or its last k values."""
     hits = {80: [], 95: []}
-    for _, train, test in bench_m3.load_m3(BENCHMARKS / "m3_yearly.csv")[COVERAGE_SUBSET]:
-        fc = models.forecast(bench_m3.as_series(train if k is None else train[-k:]), 6, n_paths=1000)
+    groups = bench_m3.load_m3_groups(BENCHMARKS / "m3_yearly.csv")
+    for series_id, train, test in bench_m3.load_m3(BENCHMARKS / "m3_yearly.csv")[COVERAGE_SUBSET]:
+        fc = models.forecast(bench_m3.as_series(train if k is None else train[-k:]), 6, n_paths=1000, series_group=groups[series_id])
         for level in hits:
             hits[level].append((test >= fc.lower(level).to_numpy()) & (test <= fc.upper(level).to_numpy()))
     return tuple(float(np.mean(hits[level]) * 100) for level in (80, 95))
@@ -148,6 +149,7 @@ def test_calibration_module_is_what_the_training_split_gives():
     assert regenerated["DESIGN"] == calibration.DESIGN
     assert regenerated["SPREAD_FLOOR"] == calibration.SPREAD_FLOOR
     assert regenerated["SHORT_SERIES"] == calibration.SHORT_SERIES
+    assert regenerated["SHORT_SERIES_OTHER"] == calibration.SHORT_SERIES_OTHER
     assert regenerated["PRIOR_MAX_POINTS"] == calibration.PRIOR_MAX_POINTS
     assert regenerated["PRIOR_CHECKED"] == calibration.PRIOR_CHECKED
     assert regenerated["TRAINING"] == calibration.TRAINING

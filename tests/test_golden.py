@@ -70,8 +70,8 @@ GOLDEN = {
                "p_meet": 370 / 459, "status": "likely"},
     "t_cum": {"projected_value": 2790.909091, "lo80": 2660.112336, "hi80": 2990.689823, "lo95": 2559.817248, "hi95": 3166.217264,
               "p_meet": 1094 / 2000, "status": "uncertain"},
-    "t_two": {"projected_value": 51.32603161, "lo80": 41.94990526, "hi80": 70.84029548, "lo95": 35.01435486, "hi95": 87.38555419,
-              "p_meet": 594 / 2000, "status": "unlikely"},
+    "t_two": {"projected_value": 53.71791016, "lo80": 44.2637098, "hi80": 70.20711162, "lo95": 38.93003396, "hi95": 88.10454621,
+              "p_meet": 615 / 2000, "status": "unlikely"},  # regenerated 2026-12-08 (short series calibrated per group)
     "t_avg": {"projected_value": 218.25, "lo80": 174.2788435, "hi80": 297.7369748, "lo95": 143.5194827, "hi95": 399.4924942,
               "p_meet": 286 / 2000, "status": "unlikely"},
     "t_bridge": {"projected_value": 70.35623640, "p_meet": 0.6377386292, "status": "outcome_uncertain"},

@@ -472,3 +472,35 @@ def test_kinds_must_align_with_the_series_and_be_known():
     gappy = pd.Series([100.0, np.nan, 109.0], index=[2010, 2011, 2012])
     fc = models.forecast(gappy, 1, kinds=pd.Series(["official", "estimate", "preliminary", "official"], index=[2010, 2011, 2012, 2013]))
     assert list(fc.basis["kind"]) == ["official", "preliminary"]
+
+
+def test_a_short_series_takes_the_calibration_of_its_group(monkeypatch):
+    """Short series are calibrated by what they measure (intervals.SERIES_GROUPS): the tracker's series are aggregates."""
+    series = pd.Series([40.0, 46.0, 50.0], index=[2022, 2023, 2024])
+    aggregate = models.forecast(series, 3)
+    other = models.forecast(series, 3, series_group="other")
+    assert aggregate.lower(80).to_numpy() == pytest.approx(models.forecast(series, 3, series_group="aggregate").lower(80).to_numpy())
+    assert not np.allclose(aggregate.upper(80).to_numpy(), other.upper(80).to_numpy())
+    # the other group reads SHORT_SERIES_OTHER: given the aggregate tables, it gives the aggregate forecast
+    monkeypatch.setattr(intervals, "SHORT_SERIES_OTHER", intervals.SHORT_SERIES)
+    intervals.scaled_error_samples.cache_clear()
+    try:
+        same = models.forecast(series, 3, series_group="other")
+    finally:
+        intervals.scaled_error_samples.cache_clear()
+    assert same.upper(80).to_numpy() == pytest.approx(aggregate.upper(80).to_numpy())
+    assert same.mean.to_numpy() == pytest.approx(aggregate.mean.to_numpy())
+    with pytest.raises(ValueError, match="unknown series group 'macro'"):
+        models.forecast(series, 3, series_group="macro")
+
+
+def test_m3_categories_map_to_the_documented_groups():
+    assert {c: intervals.m3_group(c) for c in ("MACRO", "DEMOGRAPHIC", "MICRO", "INDUSTRY", "FINANCE", "OTHER", "new")} == {
+        "MACRO": "aggregate", "DEMOGRAPHIC": "aggregate", "MICRO": "other", "INDUSTRY": "other", "FINANCE": "other",
+        "OTHER": "other", "new": "other"}
+    from analysis.forecast import calibration
+
+    groups = calibration.TRAINING["groups"]
+    assert groups["aggregate"]["m3_categories"] == ["DEMOGRAPHIC", "MACRO"]
+    assert groups["aggregate"]["n_m3_series"] + groups["other"]["n_m3_series"] == calibration.TRAINING["m3"]["n_series"]
+    assert set(calibration.SHORT_SERIES) == set(calibration.SHORT_SERIES_OTHER)

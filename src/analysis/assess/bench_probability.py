@@ -125,16 +125,16 @@ def origin_events(key: str, part: str, history: pd.Series, actual: pd.Series, gr
     return rows
 
 
-def model_forecast(bounds=None, peers=()):
-    """The tracker's forecast of a cut, as gap makes it."""
+def model_forecast(bounds=None, peers=(), series_group: str = "aggregate"):
+    """The tracker's forecast of a cut, as gap makes it (an M3 series with its group's short-series calibration)."""
     def run(cut: pd.Series, horizon: int):
-        return tracker.run_forecast(cut, horizon, bounds, peers)
+        return tracker.run_forecast(cut, horizon, bounds, peers, series_group=series_group)
     return run
 
 
-def m3_job(job: tuple[str, np.ndarray, np.ndarray, dict[int, float]]) -> tuple[list[dict], list[dict]]:
+def m3_job(job: tuple[str, np.ndarray, np.ndarray, dict[int, float], str]) -> tuple[list[dict], list[dict]]:
     """One M3 series: training events (windows inside train, no model) and test events (end of train, with the model)."""
-    series_id, train, test, growths = job
+    series_id, train, test, growths, group = job
     train_rows = []
     for back in M3_TRAIN_ORIGINS_BACK:
         origin = len(train) - HORIZON - back
@@ -145,7 +145,7 @@ def m3_job(job: tuple[str, np.ndarray, np.ndarray, dict[int, float]]) -> tuple[l
         train_rows += origin_events(series_id, "train", history, actual, growths, M3_FORM)
     history = bench_m3.as_series(train)
     actual = pd.Series(test, index=np.arange(len(train) + 1, len(train) + len(test) + 1))
-    test_rows = origin_events(series_id, "test", history, actual, growths, M3_FORM, forecast=model_forecast())
+    test_rows = origin_events(series_id, "test", history, actual, growths, M3_FORM, forecast=model_forecast(series_group=group))
     return train_rows, test_rows
 
 
@@ -153,7 +153,8 @@ def m3_events(path: Path, jobs: int | None = None) -> tuple[pd.DataFrame, dict[i
     """Training and test events of M3 yearly, and the growth percentiles of its training split."""
     m3 = bench_m3.load_m3(Path(path))
     growths = pooled_growth_percentiles([bench_m3.as_series(train) for _, train, _ in m3])
-    results = backtest.run_pool(m3_job, [(sid, train, test, growths) for sid, train, test in m3], jobs or os.cpu_count() or 1)
+    groups = bench_m3.load_m3_groups(Path(path))
+    results = backtest.run_pool(m3_job, [(sid, train, test, growths, groups[sid]) for sid, train, test in m3], jobs or os.cpu_count() or 1)
     rows = [row for train_rows, test_rows in results for row in train_rows + test_rows]
     return pd.DataFrame(rows), growths
 

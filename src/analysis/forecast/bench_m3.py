@@ -41,6 +41,15 @@ def load_m3(path: Path) -> list[tuple[str, np.ndarray, np.ndarray]]:
     return out
 
 
+def load_m3_groups(path: Path) -> dict[str, str]:
+    """Each M3 series' short-series group (intervals.m3_group of its category; no category column: aggregate)."""
+    frame = pd.read_csv(path, usecols=lambda c: c in ("series_id", "category"))
+    if "category" not in frame.columns:
+        return {str(s): intervals.AGGREGATE for s in frame["series_id"].unique()}
+    firsts = frame.drop_duplicates("series_id")
+    return {str(s): intervals.m3_group(c) for s, c in zip(firsts["series_id"], firsts["category"])}
+
+
 def as_series(values: np.ndarray) -> pd.Series:
     """Values indexed by consecutive integer time 1..n."""
     return pd.Series(values, index=np.arange(1, len(values) + 1))
@@ -169,15 +178,15 @@ def run_m3_benchmark(path: Path, methods: Sequence[str] | None = None, jobs: int
 SHORT_BENCH_METHODS = ("auto", "naive")
 
 
-def score_short_series(job: tuple[str, np.ndarray, np.ndarray, int]) -> list[dict]:
-    """Forecast one M3 series from its last k training values with auto and naive; score on the test split."""
-    series_id, train, test, k = job
+def score_short_series(job: tuple[str, np.ndarray, np.ndarray, int, str]) -> list[dict]:
+    """Forecast one M3 series from its last k training values with auto and naive (its group's calibration); score on the test split."""
+    series_id, train, test, k, group = job
     scale = naive_mae(as_series(train))  # the whole training series': the same yardstick for every k
     history = as_series(train[-k:])
     rows = []
     for method in SHORT_BENCH_METHODS:
         try:
-            fc = models.forecast(history, M3_HORIZON, method=method, levels=INTERVAL_LEVELS)
+            fc = models.forecast(history, M3_HORIZON, method=method, levels=INTERVAL_LEVELS, series_group=group)
         except scales.SeriesTooShort:
             rows.append({"series_id": series_id, "k": k, "method": method, "projected": False})
             continue
@@ -191,7 +200,8 @@ def score_short_series(job: tuple[str, np.ndarray, np.ndarray, int]) -> list[dic
 def short_table(path: Path, lengths: Sequence[int], jobs: int | None = None) -> pd.DataFrame:
     """sMAPE, MASE and 80/95 % coverage of auto and naive on M3 yearly cut to its last k training values."""
     m3 = load_m3(Path(path))
-    jobs_list = [(sid, train, test, int(k)) for k in lengths for sid, train, test in m3]
+    groups = load_m3_groups(Path(path))
+    jobs_list = [(sid, train, test, int(k), groups[sid]) for k in lengths for sid, train, test in m3]
     rows = pd.DataFrame([r for result in run_pool(score_short_series, jobs_list, jobs or os.cpu_count() or 1)
                          for r in result])
     grouped = rows.groupby(["k", "method"], sort=False)

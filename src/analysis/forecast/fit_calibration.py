@@ -12,7 +12,7 @@ import numpy as np
 
 from analysis.forecast import fit_short, intervals, members, models, scales
 from analysis.forecast.backtest import M3_HORIZON, interval_score, run_pool, smape
-from analysis.forecast.bench_m3 import as_series, load_m3
+from analysis.forecast.bench_m3 import as_series, load_m3, load_m3_groups
 
 CALIBRATION_MIN_HISTORY = 8
 
@@ -117,8 +117,8 @@ def quantile_rows(scaled: np.ndarray) -> tuple[tuple[float, ...], ...]:
 
 
 def short_validation(trains: Sequence[tuple[str, np.ndarray]], tables: dict) -> dict[int, dict[str, float]]:
-    """Coverage, sMAPE and MASE of the short-series constants on the validation split (last 6 training values),
-    beside the full auto and naive from the same last n values."""
+    """Coverage, sMAPE and MASE of one group's short-series constants on the validation split (last 6 training
+    values) of that group's series, beside the full auto and naive from the same last n values."""
     out = {}
     for length, calib in tables.items():
         w = fit_short.m3_windows(trains, length, (0,))
@@ -138,7 +138,18 @@ def short_validation(trains: Sequence[tuple[str, np.ndarray]], tables: dict) -> 
             suffix = "" if name == "prior" else f"_{name}"
             checked["sMAPE" + suffix] = round(float(smape(w.actual, np.exp(path)).mean()), 2)
             checked["MASE" + suffix] = round(float((np.abs(w.actual - np.exp(path)) / w.mase_scale[:, None]).mean()), 3)
+        checked["n_windows"] = len(w)
         out[length] = checked
+    return out
+
+
+def pooled_validation(by_group: dict[str, dict[int, dict[str, float]]]) -> dict[int, dict[str, float]]:
+    """The groups' validation scores of each length pooled over their windows (means weighted by window counts)."""
+    out = {}
+    for length in sorted(set.intersection(*(set(v) for v in by_group.values()))):
+        parts = [v[length] for v in by_group.values()]
+        total = sum(p["n_windows"] for p in parts)
+        out[length] = {k: sum(p[k] * p["n_windows"] for p in parts) / total for k in parts[0] if k != "n_windows"}
     return out
 
 
@@ -179,15 +190,26 @@ def calibration_tables(path: Path, methods: Sequence[str] | None = None, jobs: i
     for method in methods:
         scaled = np.vstack([e / max(s, floor) for r in results for e, s in r[method]])
         tables[method] = quantile_rows(scaled)
-    short = fit_short.short_series_tables([(i, t[:-M3_HORIZON]) for i, t in named], origins, data_dir)
-    validation = short_validation(named, short)
-    until = prior_max_points(validation)
-    for length, checked in validation.items():
-        short[length]["validation"] = checked
-    short = {length: calib for length, calib in short.items() if length <= until}
-    return {"DESIGN": design, "SPREAD_FLOOR": floor, "ERROR_QUANTILES": tables, "SHORT_SERIES": short,
-            "PRIOR_MAX_POINTS": until, "PRIOR_CHECKED": {n: v for n, v in validation.items() if n > until},
-            "TRAINING": fit_short.training_record(named, data_dir)}
+    groups = load_m3_groups(Path(path))
+    short = fit_short.short_series_tables([(i, t[:-M3_HORIZON]) for i, t in named], origins, data_dir, groups)
+    validation = {group: short_validation([(i, t) for i, t in named if groups.get(i) == group], short[group]) for group in short}
+    until = prior_max_points(pooled_validation(validation))  # over every M3 series, each with its group's table
+    for group, checked_by_length in validation.items():
+        for length, checked in checked_by_length.items():
+            short[group][length]["validation"] = checked
+    short = {group: {length: calib for length, calib in by_length.items() if length <= until} for group, by_length in short.items()}
+    checked = {n: v for n, v in validation[intervals.AGGREGATE].items() if n > until}
+    return {"DESIGN": design, "SPREAD_FLOOR": floor, "ERROR_QUANTILES": tables, "SHORT_SERIES": short[intervals.AGGREGATE],
+            "SHORT_SERIES_OTHER": short.get(intervals.OTHER, short[intervals.AGGREGATE]),
+            "PRIOR_MAX_POINTS": until, "PRIOR_CHECKED": checked,
+            "TRAINING": {**fit_short.training_record(named, data_dir), "groups": group_record(groups)}}
+
+
+def group_record(groups: dict[str, str]) -> dict[str, dict]:
+    """Which M3 categories went to which short-series group, and how many series each holds."""
+    return {group: {"m3_categories": sorted(c for c, g in intervals.M3_GROUPS.items() if g == group),
+                    "n_m3_series": sum(1 for g in groups.values() if g == group)}
+            for group in intervals.SERIES_GROUPS}
 
 
 def is_flat(value: object) -> bool:
@@ -233,7 +255,9 @@ def calibration_source(constants: dict, data_name: str) -> str:
         "(the empirical-Bayes weight of the own growth), the noise floor, the interval noise's exponent and",
         "pooled sd (intervals.scale_variance), the share of the squared growth gap (intervals.growth_gap_var),",
         "the quantiles of errors / intervals.short_scales pooled over M3 calibration windows and China",
-        "tuning-region windows, window counts and in-sample coverage per source, the M3 validation.",
+        "tuning-region windows, window counts and in-sample coverage per source, the M3 validation; for the",
+        "'aggregate' group (M3 MACRO and DEMOGRAPHIC with the China tuning regions: every series of data/).",
+        "SHORT_SERIES_OTHER: the same for the 'other' group (M3 MICRO, INDUSTRY, FINANCE, OTHER), used by the M3 benchmark.",
         "PRIOR_MAX_POINTS: auto uses the growth prior up to this many points (it beat full auto on validation",
         "for every length up to it); PRIOR_CHECKED: the validation of the longer lengths, where it did not.",
         "TRAINING: what the fit read (M3 training values' hash; the China regions, series and windows' hash);",
@@ -241,7 +265,8 @@ def calibration_source(constants: dict, data_name: str) -> str:
         '"""',
         "",
     ]
-    for name in ("DESIGN", "SPREAD_FLOOR", "ERROR_QUANTILES", "SHORT_SERIES", "PRIOR_MAX_POINTS", "PRIOR_CHECKED", "TRAINING"):
+    for name in ("DESIGN", "SPREAD_FLOOR", "ERROR_QUANTILES", "SHORT_SERIES", "SHORT_SERIES_OTHER", "PRIOR_MAX_POINTS",
+                 "PRIOR_CHECKED", "TRAINING"):
         lines.append(f"{name} = {python_literal(constants[name])}")
         lines.append("")
     return "\n".join(lines)

@@ -31,7 +31,7 @@ import hashlib
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -303,11 +303,20 @@ def short_table(w: Windows) -> dict:
             "fit_coverage": coverage_by_source(w, z["growth_prior"], quantiles["growth_prior"])}
 
 
-def short_series_tables(trains: Sequence[tuple[str, np.ndarray]], origins_back: Sequence[int], data_dir: Path | None
-                        ) -> dict[int, dict]:
-    """The SHORT_SERIES constants for every length, from M3's calibration windows and the China tuning regions."""
-    return {length: short_table(join([m3_windows(trains, length, origins_back), china_windows(data_dir, length)]))
-            for length in SHORT_LENGTHS}
+def short_series_tables(trains: Sequence[tuple[str, np.ndarray]], origins_back: Sequence[int], data_dir: Path | None,
+                        groups: Mapping[str, str] | None = None) -> dict[str, dict[int, dict]]:
+    """The short-series constants of each series group (intervals.SERIES_GROUPS) for every length: the aggregate
+    group's from M3's MACRO and DEMOGRAPHIC calibration windows and the China tuning regions, the other group's from
+    the rest of M3. ``groups``: M3 series id -> group (None: every M3 series is an aggregate)."""
+    def of(group: str) -> list[tuple[str, np.ndarray]]:
+        return [(sid, train) for sid, train in trains if (groups or {}).get(sid, intervals.AGGREGATE) == group]
+
+    aggregate, other = of(intervals.AGGREGATE), of(intervals.OTHER)
+    tables = {intervals.AGGREGATE: {length: short_table(join([m3_windows(aggregate, length, origins_back), china_windows(data_dir, length)]))
+                                    for length in SHORT_LENGTHS}}
+    if other:
+        tables[intervals.OTHER] = {length: short_table(m3_windows(other, length, origins_back)) for length in SHORT_LENGTHS}
+    return tables
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ import pandas as pd
 
 from analysis.forecast import kinds as point_kinds
 from analysis.forecast.intervals import (
+    AGGREGATE,
     PRIOR_MAX_POINTS,
+    SERIES_GROUPS,
     growth_gap_var,
     growth_weight,
     interval_spread,
@@ -123,6 +125,7 @@ def forecast(
     n_paths: int = N_PATHS,
     peers: Sequence[pd.Series] = (),
     kinds: Sequence[str] | pd.Series | None = None,
+    series_group: str = AGGREGATE,
 ) -> Forecast:
     """Project an annual series `horizon` years past its last observation with one method.
 
@@ -130,8 +133,10 @@ def forecast(
     as-of date); a short series (fewer than MIN_POINTS_FULL points) takes its prior growth from them.
     `kinds` gives each value's status (aligned with `series`, or a year-indexed Series; see
     analysis.forecast.kinds): an estimate counts less and widens the interval; None = final figures.
+    `series_group` (intervals.SERIES_GROUPS) picks a short series' calibration: "aggregate" (an official
+    statistic of an economy or population: every series of this tool) or "other" (M3's firms, industries, markets).
     """
-    return forecast_methods(series, horizon, (method,), levels, bounds, seed, n_paths, peers, kinds)[method]
+    return forecast_methods(series, horizon, (method,), levels, bounds, seed, n_paths, peers, kinds, series_group)[method]
 
 
 def forecast_methods(
@@ -144,9 +149,10 @@ def forecast_methods(
     n_paths: int = N_PATHS,
     peers: Sequence[pd.Series] = (),
     kinds: Sequence[str] | pd.Series | None = None,
+    series_group: str = AGGREGATE,
 ) -> dict[str, Forecast]:
     """Forecasts of several methods on one series, fitting each shared member (e.g. of auto) once."""
-    context = forecast_context(series, horizon, levels, bounds, seed, n_paths, peers, kinds)
+    context = forecast_context(series, horizon, levels, bounds, seed, n_paths, peers, kinds, series_group)
     cache: dict[str, np.ndarray] = {}
     return {method: forecast_from_context(method, context, cache) for method in methods}
 
@@ -164,6 +170,7 @@ class Context:
     peer_growth: float | None = None
     kinds: pd.Series | None = None  # the kind of every history point (analysis.forecast.kinds)
     noise: np.ndarray | None = None  # each point's measurement variance on the error scale, in units of spread_unit^2
+    series_group: str = AGGREGATE  # which short-series calibration applies (intervals.SERIES_GROUPS)
 
 
 def forecast_context(
@@ -175,10 +182,13 @@ def forecast_context(
     n_paths: int = N_PATHS,
     peers: Sequence[pd.Series] = (),
     kinds: Sequence[str] | pd.Series | None = None,
+    series_group: str = AGGREGATE,
 ) -> Context:
     """Check and prepare one series for forecasting."""
     if int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be a positive integer, got {horizon}")
+    if series_group not in SERIES_GROUPS:
+        raise ValueError(f"unknown series group {series_group!r}: one of {', '.join(SERIES_GROUPS)}")
     history = clean_series(series)
     effective_method("naive", len(history))  # raises SeriesTooShort before anything is fitted
     scale = model_scale(bounds)
@@ -188,7 +198,8 @@ def forecast_context(
     growth = peer_growth(peers, escale) if len(history) <= PRIOR_MAX_POINTS else None
     aligned = point_kinds.aligned_kinds(pd.Series(series), history, kinds)
     noise = point_kinds.point_noise(aligned)
-    return Context(history, prepare(history, scale), int(horizon), tuple(levels), seed, n_paths, growth, aligned, noise)
+    return Context(history, prepare(history, scale), int(horizon), tuple(levels), seed, n_paths, growth, aligned, noise,
+                   series_group)
 
 
 def inside_domain(values: np.ndarray, escale: Scale) -> bool:
@@ -236,14 +247,14 @@ class ShortFit:
     gap_var: float  # intervals.growth_gap_var: the own growth far from the prior is uncertain
 
 
-def short_fit(p: Prepared, growth: float | None = None, noise: np.ndarray | None = None) -> ShortFit:
+def short_fit(p: Prepared, growth: float | None = None, noise: np.ndarray | None = None, group: str = AGGREGATE) -> ShortFit:
     """Empirical-Bayes growth of a short series: its own growth shrunk towards a prior (peers' or the pooled one).
 
     The weight of the own growth falls with the series' own noise (the variance of its yearly changes,
     shrunk towards the pooled noise of series of this length) and with the measurement noise of its
     first and last values (estimates, `noise`); see intervals.noise_variance and growth_weight.
     """
-    calib = short_calibration(len(p.years))
+    calib = short_calibration(len(p.years), group)
     values = p.scale.inverse(p.z)
     escale = error_scale(values, p.scale)
     if growth is None:
@@ -265,9 +276,10 @@ def short_fit(p: Prepared, growth: float | None = None, noise: np.ndarray | None
     return ShortFit(escale, e, slope, float(weight), unit, noise_var, scale_var, scale_var / span, gap_var)
 
 
-def growth_prior_path(p: Prepared, horizon: int, growth: float | None = None, noise: np.ndarray | None = None) -> np.ndarray:
+def growth_prior_path(p: Prepared, horizon: int, growth: float | None = None, noise: np.ndarray | None = None,
+                      group: str = AGGREGATE) -> np.ndarray:
     """A short series' shrunk growth (short_fit) extended from its last value, on the model scale."""
-    fit = short_fit(p, growth, noise)
+    fit = short_fit(p, growth, noise, group)
     path = fit.e[-1] + steps(horizon) * fit.slope
     return p.scale.forward(fit.escale.inverse(path))
 
@@ -278,13 +290,13 @@ def forecast_from_context(method: str, context: Context, cache: dict[str, np.nda
     used, flags = effective_method(method, len(history))
     values = history.to_numpy(dtype=float)
     if used == SHORT_METHOD:
-        working = growth_prior_path(prepared, horizon, context.peer_growth, context.noise)
+        working = growth_prior_path(prepared, horizon, context.peer_growth, context.noise, context.series_group)
         flags = flags + (("peer_prior",) if context.peer_growth is not None else ())
     else:
         working = point_path(used, prepared, horizon, cache)
     mean = log_floored(prepared.scale.inverse(working), values, error_scale(values, prepared.scale))
     samples, series_noise = sample_paths(used, prepared, values, mean, horizon, context.n_paths, context.seed,
-                                         context.peer_growth, context.noise)
+                                         context.peer_growth, context.noise, context.series_group)
     flags = flags + tuple(f for f in (prepared.scale.flag,) if f)
     kinds = context.kinds if context.kinds is not None else point_kinds.aligned_kinds(history, history, None)
     noise = context.noise if context.noise is not None else np.zeros(len(history))
@@ -323,7 +335,7 @@ def check_inside_bounds(values: np.ndarray, scale: Scale) -> None:
 
 def sample_paths(
     method: str, p: Prepared, values: np.ndarray, mean: np.ndarray, horizon: int, n_paths: int, seed: int,
-    growth: float | None = None, noise: np.ndarray | None = None,
+    growth: float | None = None, noise: np.ndarray | None = None, group: str = AGGREGATE,
 ) -> tuple[np.ndarray, float]:
     """Sample paths around the point path (mean on the error scale plus scaled empirical errors, plus the
     measurement noise of estimates), and the noise variance a point's weight is judged against."""
@@ -332,7 +344,7 @@ def sample_paths(
     n_points = len(values)
     short = n_points < MIN_POINTS_FULL or method == SHORT_METHOD
     if short:
-        fit = short_fit(p, growth, noise)
+        fit = short_fit(p, growth, noise, group)
         spread = fit.unit * np.reshape(short_scales(fit.scale_var, fit.weight, fit.growth_var, horizon, fit.gap_var), (1, horizon))
         series_noise, slope_weight, unit = fit.noise_var, (fit.weight if method == SHORT_METHOD else 0.0), fit.unit
     else:
@@ -341,7 +353,7 @@ def sample_paths(
         series_noise, slope_weight = (spread / unit) ** 2, (0.0 if method == "naive" else 1.0)
     centre = escale.forward(log_floored(mean, values, escale))
     table_points = n_points if short else None
-    errors = scaled_error_samples(method, horizon, n_paths, seed, table_points)
+    errors = scaled_error_samples(method, horizon, n_paths, seed, table_points, group if short else AGGREGATE)
     paths = centre + spread * errors
     if noise is not None and np.any(noise > 0):
         span = float(p.years[-1] - p.years[0])
