@@ -72,3 +72,26 @@ def test_rd_intensity_shows_the_recent_pace_beside_the_projection(dataset, recor
     assert a.at_recent_pace == pytest.approx(3.08 + 4 * recent) and a.at_recent_pace < 3.75 and a.at_recent_pace_meets == "no"
     assert a.projected_value > a.at_recent_pace  # the model says more than the recent pace: the page shows both
     assert record_text.at_recent_pace(dataset, a, "en").startswith("at the recent pace, 2027 ≈ 3.")
+
+
+def test_the_projection_page_says_which_values_it_rests_on(dataset, records) -> None:
+    """Issue 20 item 4: the record carries Forecast.basis (years, and the estimates that count less) and the page words it."""
+    from analysis.report import text
+
+    rd = records["t001_rd_gdp_ratio_2027"]
+    basis = rd.forecast.basis
+    assert rd.basis_years == ",".join(str(y) for y in basis["year"])
+    less = basis[basis["weight"] < 0.995]
+    assert len(less) and set(less["kind"]) <= {"estimate", "approximate", "preliminary"}
+    assert rd.basis_downweighted.split(",") == [f"{r.year}:{r.kind}:{r.weight:.2f}" for r in less.itertuples()]
+    assert (basis.loc[basis["kind"] == "official", "weight"] == 1).all()  # a final figure counts fully
+    zh = text.projection_paragraph(dataset, rd, AS_OF, "zh")
+    en = text.projection_paragraph(dataset, rd, AS_OF, "en")
+    first = less.iloc[0]
+    assert f"{first.year}年（预计数，权重{first.weight:.2f}）" in zh or f"{first.year}年（约数，权重{first.weight:.2f}）" in zh
+    assert f"The projection rests on {len(basis)} annual values" in en and f"{first.year} (" in en
+    # a projection of final figures only says so, and a target without a projection says nothing of it
+    final = next(a for a in records.values() if a.basis_years and not a.basis_downweighted)
+    assert "each counted as a final figure" in text.projection_paragraph(dataset, final, AS_OF, "en")
+    unprojected = next(a for a in records.values() if not a.basis_years)
+    assert record_text.basis(unprojected, "en") == ""

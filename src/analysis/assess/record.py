@@ -33,7 +33,7 @@ RECORD_COLUMNS = [
     "running_total_from", "running_total_to", "running_total_qualifier", "missing_years", "recent_pace",
     "recent_pace_qualifier", "needed_pace", "needed_pace_qualifier", "pace_from", "at_recent_pace",
     "at_recent_pace_meets", "p_meet_qualifier", "p_meet_interpolated", "likelihood", "status_reason",
-    "estimated_years", "projection_conditioned", "milestone_qualifier", "group",
+    "estimated_years", "projection_conditioned", "milestone_qualifier", "group", "basis_years", "basis_downweighted",
 ]
 
 
@@ -55,7 +55,7 @@ STRING_COLUMNS = (
     "progress_category", "status", "note", "forecast_method", "forecast_flags", "horizon_kind", "latest_qualifier",
     "interpolated_years", "story", "duplicate_of", "latest_status", "latest_published", "running_total_qualifier",
     "missing_years", "recent_pace_qualifier", "needed_pace_qualifier", "p_meet_qualifier", "likelihood", "status_reason",
-    "estimated_years", "milestone_qualifier", "at_recent_pace_meets", "group",
+    "estimated_years", "milestone_qualifier", "at_recent_pace_meets", "group", "basis_years", "basis_downweighted",
 )
 
 
@@ -135,6 +135,8 @@ class Assessment:
     estimated_years: str = ""  # years whose figure is an estimate (预计) or a media report, not a statistic
     projection_conditioned: bool = False  # the projection keeps only the paths agreeing with published bounds
     milestone_qualifier: str = ""
+    basis_years: str = ""  # the years the projection rests on (Forecast.basis), comma-separated
+    basis_downweighted: str = ""  # those that count less: "year:kind:weight" (an estimate, approximate or preliminary figure)
     group: str = ""  # where a reader finds it: met, on_track, at_risk, unjudged (targets ahead) or past (rules.GROUPS)
     path: list = field(default_factory=list, repr=False)  # projected years: PATH_FIELDS, from the paths P is counted on
     points: list = field(default_factory=list, repr=False)  # every annual figure used: year, value, qualifier, status, source, kind
@@ -175,8 +177,19 @@ def set_latest(a: Assessment, row: pd.Series) -> None:
         a.add_note(f"derived ({row.get('formula', '')}) from {row['inputs']}")
 
 
+def set_basis(a: Assessment, fc: Any) -> None:
+    """Record which values the projection rests on and which of them count less (Forecast.basis: kind and weight)."""
+    basis = getattr(fc, "basis", None)
+    if basis is None or not len(basis):
+        return
+    a.basis_years = ",".join(str(int(y)) for y in basis["year"])
+    less = basis[basis["weight"] < 0.995]
+    a.basis_downweighted = ",".join(f"{int(r.year)}:{r.kind}:{r.weight:.2f}" for r in less.itertuples())
+
+
 def set_projection_from_paths(a: Assessment, fc: Any, kept: np.ndarray, years: list[int]) -> None:
     """Record the projection from the simulated paths kept (those agreeing with published bounds): median and ranges per year."""
+    set_basis(a, fc)
     a.forecast = fc
     a.forecast_method = str(getattr(fc, "method", ""))
     a.forecast_flags = ",".join(getattr(fc, "flags", ()) or ())
@@ -187,6 +200,7 @@ def set_projection_from_paths(a: Assessment, fc: Any, kept: np.ndarray, years: l
 
 def set_projection(a: Assessment, fc: Any, year: int) -> None:
     """Record the central projection (the point path) and the sample ranges per year up to ``year``."""
+    set_basis(a, fc)
     a.forecast = fc
     a.forecast_method = str(getattr(fc, "method", ""))
     a.forecast_flags = ",".join(getattr(fc, "flags", ()) or ())

@@ -95,6 +95,14 @@ LABELS: dict[str, dict[str, str]] = {
     "obs.reported": {"zh": "报道", "en": "reported"},
     "obs.derived": {"zh": "推算", "en": "derived"},
     "obs.estimate": {"zh": "预计", "en": "estimate"},
+    # --- what a projection rests on (record.basis_years, basis_downweighted; record_text.basis)
+    "basis.rests_on": {"zh": "预测依据{n}个年度值（{first}—{last}年）", "en": "The projection rests on {n} annual values ({first}–{last})"},
+    "basis.all_final": {"zh": "，均按统计值计入。", "en": ", each counted as a final figure."},
+    "basis.less": {"zh": "，其中以下数值权重较低（含测量误差）：{points}。", "en": "; these count less (a measurement error is added): {points}."},
+    "basis.point": {"zh": "{year}年（{kind}，权重{weight}）", "en": "{year} ({kind}, weight {weight})"},
+    "basis.kind.estimate": {"zh": "预计数", "en": "estimate"},
+    "basis.kind.approximate": {"zh": "约数", "en": "approximate figure"},
+    "basis.kind.preliminary": {"zh": "初步数", "en": "preliminary figure"},
     # --- source kinds
     "kind.bulletin": {"zh": "统计公报", "en": "bulletin"},
     "kind.yearbook": {"zh": "统计年鉴", "en": "yearbook"},

@@ -117,6 +117,20 @@ def projection(dataset: loader.Dataset, row: object, lang: str) -> str:
                            is_rank(dataset, row), counts_things(dataset, row))
 
 
+def basis(row: object, lang: str) -> str:
+    """Return which values the projection rests on and which count less: 'The projection rests on 9 values (2010–2023);
+    estimates count less: 2021 (weight 0.62).'; '' without a projection."""
+    years = [y for y in str(field(row, "basis_years", "") or "").split(",") if y]
+    if not years:
+        return ""
+    text = t("basis.rests_on", lang, n=len(years), first=years[0], last=years[-1])
+    less = [part.split(":") for part in str(field(row, "basis_downweighted", "") or "").split(",") if part.count(":") == 2]
+    if not less:
+        return text + t("basis.all_final", lang)
+    listed = ("、" if lang == "zh" else ", ").join(t("basis.point", lang, year=y, kind=t(f"basis.kind.{k}", lang), weight=w) for y, k, w in less)
+    return text + t("basis.less", lang, points=listed)
+
+
 def probability(row: object, lang: str) -> str:
     """Return P(meet) with its likelihood words on the one scale: '96%（很可能）', '≥70% (likely)'; '' without P."""
     p = field(row, "p_meet")

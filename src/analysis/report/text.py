@@ -72,6 +72,9 @@ def projection_paragraph(dataset: loader.Dataset, assessment: object, as_of: dat
     if projection and not pd.isna(a.p_meet):
         parts.append(t("para.projection", lang, year=a.target_year, projection=projection, target=record_text.target_value_text(dataset, a, lang),
                        p=record_text.probability(a, lang)))
+        rests = record_text.basis(a, lang)
+        if rests:
+            parts.append(rests)
     pace = record_text.at_recent_pace(dataset, a, lang)
     if pace:
         parts.append(t("para.pace", lang, recent=record_text.recent_pace(dataset, a, lang), needed=record_text.needed_pace(dataset, a, lang),
