@@ -54,7 +54,7 @@ import pandas as pd
 
 from analysis.assess import base_path, progress, projection, rules
 from analysis.data import csvfile, loader
-from analysis.forecast import backtest, bench_china, bench_m3, tracker
+from analysis.forecast import backtest, bench_china, bench_m3, intervals, tracker
 
 GROWTH_PERCENTILES = (10, 30, 50, 70, 90)
 N_BINS = 10
@@ -125,7 +125,7 @@ def origin_events(key: str, part: str, history: pd.Series, actual: pd.Series, gr
     return rows
 
 
-def model_forecast(bounds=None, peers=(), series_group: str = "aggregate"):
+def model_forecast(bounds=None, peers=(), series_group: str = intervals.AGGREGATE):
     """The tracker's forecast of a cut, as gap makes it (an M3 series with its group's short-series calibration)."""
     def run(cut: pd.Series, horizon: int):
         return tracker.run_forecast(cut, horizon, bounds, peers, series_group=series_group)

@@ -22,7 +22,7 @@ ERROR_QUANTILES: dict[str, tuple[tuple[float, ...], ...]] = calibration.ERROR_QU
 SHORT_SERIES: dict[int, dict] = calibration.SHORT_SERIES  # the "aggregate" group's: every series this tool tracks
 
 
-SHORT_SERIES_OTHER: dict[int, dict] = getattr(calibration, "SHORT_SERIES_OTHER", calibration.SHORT_SERIES)
+SHORT_SERIES_OTHER: dict[int, dict] = calibration.SHORT_SERIES_OTHER
 
 
 # Short series are calibrated per group of what a series measures, because their errors differ by it: on
@@ -144,10 +144,16 @@ def growth_gap_var(own: np.ndarray | float, prior: np.ndarray | float, gap_share
     return gap_share * (np.asarray(own) - np.asarray(prior)) ** 2
 
 
-def short_calibration(n_points: int, group: str = AGGREGATE) -> dict:
-    """The short-series constants of a group (SERIES_GROUPS) for a series of n_points observed years."""
+def check_group(group: str) -> str:
+    """Return a series group, or raise ValueError naming the valid ones."""
     if group not in SERIES_GROUPS:
         raise ValueError(f"unknown series group {group!r}: one of {', '.join(SERIES_GROUPS)}")
+    return group
+
+
+def short_calibration(n_points: int, group: str = AGGREGATE) -> dict:
+    """The short-series constants of a group (SERIES_GROUPS) for a series of n_points observed years."""
+    check_group(group)
     tables = SHORT_SERIES if group == AGGREGATE else SHORT_SERIES_OTHER
     return tables[min(max(n_points, min(tables)), max(tables))]
 

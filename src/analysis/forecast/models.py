@@ -12,7 +12,7 @@ from analysis.forecast import kinds as point_kinds
 from analysis.forecast.intervals import (
     AGGREGATE,
     PRIOR_MAX_POINTS,
-    SERIES_GROUPS,
+    check_group,
     growth_gap_var,
     growth_weight,
     interval_spread,
@@ -187,8 +187,7 @@ def forecast_context(
     """Check and prepare one series for forecasting."""
     if int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be a positive integer, got {horizon}")
-    if series_group not in SERIES_GROUPS:
-        raise ValueError(f"unknown series group {series_group!r}: one of {', '.join(SERIES_GROUPS)}")
+    check_group(series_group)  # before anything is fitted, long series too
     history = clean_series(series)
     effective_method("naive", len(history))  # raises SeriesTooShort before anything is fitted
     scale = model_scale(bounds)

@@ -7,6 +7,7 @@ from typing import Sequence
 import pandas as pd
 
 from analysis.forecast import models
+from analysis.forecast.intervals import AGGREGATE
 
 SEED = 0
 LEVELS = (80, 95)
@@ -23,7 +24,7 @@ def bounds_of(meta: pd.Series) -> tuple[float, float] | None:
 
 
 def run_forecast(series: pd.Series, horizon: int, bounds: tuple[float, float] | None, peers: Sequence[pd.Series] = (),
-                 kinds: Sequence[str] | pd.Series | None = None, series_group: str = "aggregate") -> models.Forecast:
+                 kinds: Sequence[str] | pd.Series | None = None, series_group: str = AGGREGATE) -> models.Forecast:
     """Return models.forecast of a series (method auto, fixed seed, LEVELS, the peers' series for a short one, each
     value's kind: its status, analysis.forecast.kinds; None = final figures; every series of data/ is an aggregate)."""
     return models.forecast(series, horizon=horizon, method=FORECAST_METHOD, levels=LEVELS, bounds=bounds, seed=SEED,

@@ -385,14 +385,17 @@ def job_keys(jobs: Sequence[Job], dataset: Any, records: list[Any] | None, input
     by_target = {a.target_id: a for a in records or []}
     whole = data_inputs(inputs)
     formulas = derive.dataset_formulas(dataset) if by_target else []
+    per_target: dict[str, tuple[dict[str, str], dict[str, Any]]] = {}  # a target's data and record, once for its pages in every language
     keys = {}
     for job in jobs:
         target = job.parameters.get("target_id")
         if target is None or target not in by_target:  # a period page, or a page without its record: all data
             keys[job.key] = page_key(job, inputs, whole, None)
-        else:
+            continue
+        if target not in per_target:
             record = by_target[target]
-            keys[job.key] = page_key(job, inputs, target_data_key(dataset, formulas, record.indicator_id, inputs), record_dict(record))
+            per_target[target] = (target_data_key(dataset, formulas, record.indicator_id, inputs), record_dict(record))
+        keys[job.key] = page_key(job, inputs, *per_target[target])
     return keys
 
 
